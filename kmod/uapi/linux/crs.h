@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * crs.h - Container Runtime Security: generic netlink ABI shared by crs.ko
+ * and userspace (libcrsnl, crs-tool, crsd, selftests).
+ *
+ * Family CRS_GENL_NAME ("crs"), version CRS_GENL_VERSION, initial network
+ * namespace only. Every command needs CAP_NET_ADMIN in the initial user
+ * namespace; the multicast group CRS_MCGRP_EVENTS likewise.
+ *
+ * A cgroup is named by its cgroup v2 id (the 64-bit file handle of its
+ * directory, as name_to_handle_at() returns it). A table applies to the
+ * tasks of that cgroup and of every descendant cgroup without a table of
+ * its own.
+ *
+ * Commands and their attribute trees:
+ *
+ * CRS_CMD_GET_STATUS (doit)
+ *   request:  (none)
+ *   reply:    CRS_A_STATUS_* (version, limits, counters, probes)
+ *               CRS_A_STATUS_PROBE (nest, repeated): CRS_A_PROBE_*
+ *
+ * CRS_CMD_SET_TABLE (doit) - build a table and swap it in atomically
+ *   CRS_A_CGROUP_ID        u64, required
+ *   CRS_A_TABLE_NAME       string, optional (policy name)
+ *   CRS_A_TABLE_MODE       u32 enum crs_mode, required
+ *   CRS_A_TABLE_DEFAULTS   nest, required: CRS_A_DEFAULT_<TYPE> u32 enum crs_action
+ *   CRS_A_TABLE_FLAGS      u32 CRS_TABLE_F_*, optional
+ *   CRS_A_RULE             nest, repeated at top level (a table can hold more
+ *                          rules than one 64 KiB nest): CRS_A_RULE_*
+ *   Rules are taken in order; CRS_A_RULE_INDEX (the rule's position in the
+ *   policy) is what events and counters report. On any error the table in
+ *   force (if any) is left untouched; the reason is in the extended ack.
+ *
+ * CRS_CMD_DEL_TABLE (doit)
+ *   CRS_A_CGROUP_ID        u64, required
+ *
+ * CRS_CMD_GET_TABLE (doit with CRS_A_CGROUP_ID, or dump of every table)
+ *   reply, one or more messages per table:
+ *     CRS_A_CGROUP_ID, CRS_A_TABLE_NAME, CRS_A_TABLE_MODE, CRS_A_TABLE_DEFAULTS,
+ *     CRS_A_TABLE_FLAGS, CRS_A_TABLE_GENERATION, CRS_A_TABLE_NRULES,
+ *     CRS_A_CONTAINER_MODE, CRS_A_CONTAINER_LOG, CRS_A_TABLE_HITS (nest of
+ *     CRS_A_HITS_*), and CRS_A_RULE nests (each with CRS_A_RULE_HITS).
+ *     A table too large for one message continues in the next with the same
+ *     CRS_A_CGROUP_ID and CRS_A_TABLE_GENERATION and more CRS_A_RULE nests.
+ *     A doit on one cgroup answers with one message when the table fits; the
+ *     dump is the way to read large tables.
+ *
+ * CRS_CMD_SET_CONTAINER (doit) - per-container overrides on a cgroup with a table
+ *   CRS_A_CGROUP_ID        u64, required
+ *   CRS_A_CONTAINER_MODE   u32 enum crs_mode or CRS_MODE_POLICY (use the table's)
+ *   CRS_A_CONTAINER_LOG    u32 CRS_LOG_* mask
+ *
+ * CRS_CMD_EVENT (multicast on CRS_MCGRP_EVENTS; never accepted as a request)
+ *   CRS_A_EVENT_*
+ */
+#ifndef _UAPI_LINUX_CRS_H
+#define _UAPI_LINUX_CRS_H
+
+#include <linux/types.h>
+
+#define CRS_GENL_NAME		"crs"
+#define CRS_GENL_VERSION	1
+#define CRS_MCGRP_EVENTS	"events"
+
+/* Bumped whenever an attribute or enum below changes meaning. */
+#define CRS_ABI_VERSION		1
+
+/* Limits enforced by the module (also reported by CRS_CMD_GET_STATUS). */
+#define CRS_MAX_TABLES		4096
+#define CRS_MAX_RULES		65536	/* rules in one table */
+#define CRS_MAX_GLOB_RULES	1024	/* rules in one table whose path is a glob */
+#define CRS_PATTERN_MAX		1024	/* bytes in a path or program pattern, NUL excluded */
+#define CRS_NAME_MAX		128	/* bytes in a rule or table name, NUL excluded */
+
+enum crs_cmd {
+	CRS_CMD_UNSPEC,
+	CRS_CMD_GET_STATUS,
+	CRS_CMD_SET_TABLE,
+	CRS_CMD_DEL_TABLE,
+	CRS_CMD_GET_TABLE,
+	CRS_CMD_SET_CONTAINER,
+	CRS_CMD_EVENT,
+
+	__CRS_CMD_MAX,
+	CRS_CMD_MAX = __CRS_CMD_MAX - 1
+};
+
+enum crs_mode {
+	CRS_MODE_DISABLED,	/* no checks, no events */
+	CRS_MODE_MONITOR,	/* allow, report what would be denied */
+	CRS_MODE_ENFORCE,	/* deny and report */
+
+	__CRS_MODE_MAX,
+	CRS_MODE_MAX = __CRS_MODE_MAX - 1,
+	CRS_MODE_POLICY = 0xff	/* container override: follow the table's mode */
+};
+
+enum crs_action {
+	CRS_ACTION_ALLOW,
+	CRS_ACTION_DENY,
+
+	__CRS_ACTION_MAX,
+	CRS_ACTION_MAX = __CRS_ACTION_MAX - 1
+};
+
+/* Rule types; each has its own default action. */
+enum crs_rule_type {
+	CRS_RULE_FILE,		/* open for read and/or write */
+	CRS_RULE_EXECUTE,	/* execve/execveat of a file */
+	CRS_RULE_NETWORK,	/* reserved: peer address/port/protocol */
+	CRS_RULE_LISTENER,	/* reserved: bind/listen */
+	CRS_RULE_SYSCALL,	/* reserved: system call with arguments */
+
+	__CRS_RULE_TYPE_MAX,
+	CRS_RULE_TYPE_MAX = __CRS_RULE_TYPE_MAX - 1
+};
+
+/* File access bits (CRS_A_RULE_ACCESS, CRS_A_EVENT_ACCESS). */
+#define CRS_ACCESS_READ		(1U << 0)
+#define CRS_ACCESS_WRITE	(1U << 1)
+#define CRS_ACCESS_EXEC		(1U << 2)	/* events of execute rules */
+#define CRS_ACCESS_ALL		(CRS_ACCESS_READ | CRS_ACCESS_WRITE | CRS_ACCESS_EXEC)
+
+/* CRS_A_RULE_FLAGS */
+#define CRS_RULE_F_ENABLED	(1U << 0)
+#define CRS_RULE_F_ALL		(CRS_RULE_F_ENABLED)
+
+/* CRS_A_TABLE_FLAGS: reserved for learning and later switches. */
+#define CRS_TABLE_F_ALL		0U
+
+/* CRS_A_CONTAINER_LOG: which decisions raise events. */
+#define CRS_LOG_DENY		(1U << 0)	/* denials, and would-be denials in monitor mode */
+#define CRS_LOG_ALLOW		(1U << 1)	/* accesses allowed by an explicit allow rule */
+#define CRS_LOG_ALERT		(1U << 2)	/* reserved */
+#define CRS_LOG_BEHAVIOR	(1U << 3)	/* reserved: learning */
+#define CRS_LOG_ALL		(CRS_LOG_DENY | CRS_LOG_ALLOW | CRS_LOG_ALERT | CRS_LOG_BEHAVIOR)
+#define CRS_LOG_DEFAULT		(CRS_LOG_DENY)
+
+/* Event flags (CRS_A_EVENT_FLAGS). */
+#define CRS_EVENT_F_DEFAULT	(1U << 0)	/* no rule matched: the type's default action */
+#define CRS_EVENT_F_TRUNCATED	(1U << 1)	/* a path in the event was cut short */
+
+/* Sentinel for CRS_A_EVENT_RULE_INDEX when the default action decided. */
+#define CRS_RULE_INDEX_NONE	0xffffffffU
+
+enum crs_attr {
+	CRS_A_UNSPEC,
+	CRS_A_CGROUP_ID,		/* u64 */
+	CRS_A_TABLE_NAME,		/* string */
+	CRS_A_TABLE_MODE,		/* u32 enum crs_mode */
+	CRS_A_TABLE_DEFAULTS,		/* nest: enum crs_default_attr */
+	CRS_A_TABLE_FLAGS,		/* u32 CRS_TABLE_F_* */
+	CRS_A_TABLE_GENERATION,		/* u64, bumped by every SET_TABLE (output) */
+	CRS_A_TABLE_NRULES,		/* u32 (output) */
+	CRS_A_TABLE_HITS,		/* nest: enum crs_hits_attr (output) */
+	CRS_A_RULE,			/* nest: enum crs_rule_attr, repeated */
+	CRS_A_CONTAINER_MODE,		/* u32 enum crs_mode or CRS_MODE_POLICY */
+	CRS_A_CONTAINER_LOG,		/* u32 CRS_LOG_* */
+	CRS_A_PAD,
+
+	__CRS_A_MAX,
+	CRS_A_MAX = __CRS_A_MAX - 1
+};
+
+enum crs_default_attr {
+	CRS_A_DEFAULT_UNSPEC,
+	CRS_A_DEFAULT_FILE,		/* u32 enum crs_action */
+	CRS_A_DEFAULT_EXECUTE,		/* u32 enum crs_action */
+	CRS_A_DEFAULT_NETWORK,		/* u32 enum crs_action */
+	CRS_A_DEFAULT_LISTENER,		/* u32 enum crs_action */
+	CRS_A_DEFAULT_SYSCALL,		/* u32 enum crs_action */
+
+	__CRS_A_DEFAULT_MAX,
+	CRS_A_DEFAULT_MAX = __CRS_A_DEFAULT_MAX - 1
+};
+
+enum crs_rule_attr {
+	CRS_A_RULE_UNSPEC,
+	CRS_A_RULE_INDEX,		/* u32, position in the policy */
+	CRS_A_RULE_NAME,		/* string, optional */
+	CRS_A_RULE_TYPE,		/* u32 enum crs_rule_type */
+	CRS_A_RULE_ACTION,		/* u32 enum crs_action */
+	CRS_A_RULE_FLAGS,		/* u32 CRS_RULE_F_* */
+	CRS_A_RULE_PROGRAM,		/* string pattern; "*" = any program */
+	CRS_A_RULE_PATH,		/* string pattern (file, execute) */
+	CRS_A_RULE_ACCESS,		/* u32 CRS_ACCESS_READ|WRITE (file rules) */
+	CRS_A_RULE_HITS,		/* u64 (output) */
+	CRS_A_RULE_PAD,
+
+	__CRS_A_RULE_MAX,
+	CRS_A_RULE_MAX = __CRS_A_RULE_MAX - 1
+};
+
+/* Per-table decision counters (CRS_A_TABLE_HITS). */
+enum crs_hits_attr {
+	CRS_A_HITS_UNSPEC,
+	CRS_A_HITS_ALLOWED,		/* u64 */
+	CRS_A_HITS_DENIED,		/* u64: enforced denials */
+	CRS_A_HITS_MONITORED,		/* u64: would-be denials let through */
+	CRS_A_HITS_DEFAULT,		/* u64: decisions by a default action */
+	CRS_A_HITS_PAD,
+
+	__CRS_A_HITS_MAX,
+	CRS_A_HITS_MAX = __CRS_A_HITS_MAX - 1
+};
+
+enum crs_status_attr {
+	CRS_A_STATUS_UNSPEC,
+	CRS_A_STATUS_VERSION,		/* string, module version */
+	CRS_A_STATUS_ABI,		/* u32 CRS_ABI_VERSION */
+	CRS_A_STATUS_TABLES,		/* u32 tables loaded */
+	CRS_A_STATUS_MAX_TABLES,	/* u32 */
+	CRS_A_STATUS_MAX_RULES,		/* u32 */
+	CRS_A_STATUS_MAX_GLOB_RULES,	/* u32 */
+	CRS_A_STATUS_PATTERN_MAX,	/* u32 */
+	CRS_A_STATUS_HOOK_CALLS,	/* u64 hook invocations */
+	CRS_A_STATUS_POLICED,		/* u64 invocations by a task under a table */
+	CRS_A_STATUS_ALLOWED,		/* u64 */
+	CRS_A_STATUS_DENIED,		/* u64 */
+	CRS_A_STATUS_MONITORED,		/* u64 */
+	CRS_A_STATUS_EVENTS_SENT,	/* u64 */
+	CRS_A_STATUS_EVENTS_DROPPED,	/* u64: ring full or no memory */
+	CRS_A_STATUS_EVENTS_NO_LISTENER,/* u64: nobody subscribed, not queued */
+	CRS_A_STATUS_PATH_ERRORS,	/* u64: a path could not be resolved (decided by default action) */
+	CRS_A_STATUS_PROG_CACHE_HITS,	/* u64 */
+	CRS_A_STATUS_PROG_CACHE_MISSES,	/* u64 */
+	CRS_A_STATUS_PROBE,		/* nest, repeated: enum crs_probe_attr */
+	CRS_A_STATUS_PAD,
+
+	__CRS_A_STATUS_MAX,
+	CRS_A_STATUS_MAX = __CRS_A_STATUS_MAX - 1
+};
+
+enum crs_probe_attr {
+	CRS_A_PROBE_UNSPEC,
+	CRS_A_PROBE_SYMBOL,		/* string */
+	CRS_A_PROBE_MISSED,		/* u64, kprobe nmissed: hook not run */
+	CRS_A_PROBE_FTRACE,		/* flag: ftrace-based entry probe */
+	CRS_A_PROBE_PAD,
+
+	__CRS_A_PROBE_MAX,
+	CRS_A_PROBE_MAX = __CRS_A_PROBE_MAX - 1
+};
+
+enum crs_event_attr {
+	CRS_A_EVENT_UNSPEC,
+	CRS_A_EVENT_TIME_NS,		/* u64 CLOCK_REALTIME */
+	CRS_A_EVENT_CGROUP_ID,		/* u64, the task's own cgroup */
+	CRS_A_EVENT_TABLE_CGROUP_ID,	/* u64, the cgroup whose table decided */
+	CRS_A_EVENT_PID,		/* u32, thread group id in the initial pid ns */
+	CRS_A_EVENT_TID,		/* u32 */
+	CRS_A_EVENT_UID,		/* u32, in the initial user ns */
+	CRS_A_EVENT_PROGRAM,		/* string, executable as the container sees it */
+	CRS_A_EVENT_TYPE,		/* u32 enum crs_rule_type */
+	CRS_A_EVENT_RULE_INDEX,		/* u32, or CRS_RULE_INDEX_NONE */
+	CRS_A_EVENT_RULE_NAME,		/* string (absent for the default action) */
+	CRS_A_EVENT_PATH,		/* string, the object as the container sees it */
+	CRS_A_EVENT_ACCESS,		/* u32 CRS_ACCESS_* that was decided */
+	CRS_A_EVENT_ACTION,		/* u32 enum crs_action actually taken */
+	CRS_A_EVENT_VERDICT,		/* u32 enum crs_action the policy asked for */
+	CRS_A_EVENT_MODE,		/* u32 enum crs_mode in effect */
+	CRS_A_EVENT_FLAGS,		/* u32 CRS_EVENT_F_* */
+	CRS_A_EVENT_SEQ,		/* u64, per-module sequence: gaps = dropped */
+	CRS_A_EVENT_PAD,
+
+	__CRS_A_EVENT_MAX,
+	CRS_A_EVENT_MAX = __CRS_A_EVENT_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_CRS_H */

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libcrsnl - everything a userspace program needs to drive crs.ko:
+ * the policy model (JSON <-> struct crs_policy), its validation and
+ * compilation into netlink tables, the generic netlink transport (libnl-3)
+ * and event decoding.
+ *
+ * Conventions: functions return 0 or a negative errno. Where a
+ * struct crs_err is passed, a failure also fills err->msg with a human
+ * message: for a policy, the JSON field path ("rules[2].path: ...") and, for
+ * JSON syntax errors, "line L, column C"; for the kernel, the extended-ack
+ * text verbatim.
+ */
+#ifndef CRSNL_H
+#define CRSNL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/crs.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct crs_err {
+	char msg[512];
+	int line, column;	/* JSON syntax errors: 1-based; else 0 */
+};
+
+/* ---------------------------------------------------------------- policy */
+
+struct crs_policy_rule {
+	char *name;		/* may be NULL */
+	bool enabled;
+	enum crs_rule_type type;
+	enum crs_action action;
+	char *program;		/* "*" for any */
+	char *path;		/* file, execute */
+	uint32_t access;	/* file: CRS_ACCESS_READ|WRITE; execute: CRS_ACCESS_EXEC */
+};
+
+struct crs_policy {
+	char *name;
+	char *description;	/* may be NULL */
+	enum crs_mode mode;
+	bool learning;
+	enum crs_action defaults[CRS_RULE_TYPE_MAX + 1];
+	char **ignored_syscalls;
+	size_t n_ignored_syscalls;
+	struct crs_policy_rule *rules;
+	size_t n_rules;
+};
+
+/* Parse and validate a JSON policy (the format in README.md). */
+int crs_policy_parse(const char *json, size_t len, struct crs_policy **out,
+		     struct crs_err *err);
+int crs_policy_parse_file(const char *path, struct crs_policy **out,
+			  struct crs_err *err);
+void crs_policy_free(struct crs_policy *p);
+/* Canonical JSON of a policy; caller frees. NULL on ENOMEM. */
+char *crs_policy_to_json(const struct crs_policy *p, bool pretty);
+
+/* Names <-> enums; NULL / negative errno for unknown values. */
+const char *crs_mode_name(enum crs_mode m);
+int crs_mode_parse(const char *s, enum crs_mode *out);
+const char *crs_action_name(enum crs_action a);
+const char *crs_rule_type_name(enum crs_rule_type t);
+/* Writes "read", "write", "read,write", "exec" ... into buf. */
+const char *crs_access_str(uint32_t access, char *buf, size_t len);
+
+/* ------------------------------------------------------------ the kernel */
+
+struct crs_nl;	/* opaque: one generic netlink socket bound to the family */
+
+int crs_nl_open(struct crs_nl **out, struct crs_err *err);
+void crs_nl_close(struct crs_nl *nl);
+
+/* cgroup v2 directory -> id (name_to_handle_at). */
+int crs_cgroup_id(const char *cgroup_path, uint64_t *id);
+
+/* Compile and push a policy as cgroup's table, atomically. */
+int crs_nl_set_table(struct crs_nl *nl, uint64_t cgroup_id,
+		     const struct crs_policy *p, struct crs_err *err);
+int crs_nl_del_table(struct crs_nl *nl, uint64_t cgroup_id, struct crs_err *err);
+/* mode: enum crs_mode or CRS_MODE_POLICY; log: CRS_LOG_* or -1 to keep. */
+int crs_nl_set_container(struct crs_nl *nl, uint64_t cgroup_id, int mode,
+			 int64_t log, struct crs_err *err);
+
+struct crs_rule_info {
+	uint32_t index;
+	char name[CRS_NAME_MAX + 1];
+	enum crs_rule_type type;
+	enum crs_action action;
+	uint32_t flags;
+	char program[CRS_PATTERN_MAX + 1];
+	char path[CRS_PATTERN_MAX + 1];
+	uint32_t access;
+	uint64_t hits;
+};
+
+struct crs_table_info {
+	uint64_t cgroup_id;
+	uint64_t generation;
+	char name[CRS_NAME_MAX + 1];
+	enum crs_mode mode;		/* the table's (policy) mode */
+	int container_mode;		/* enum crs_mode or CRS_MODE_POLICY */
+	uint32_t container_log;
+	enum crs_action defaults[CRS_RULE_TYPE_MAX + 1];
+	uint32_t flags;
+	uint32_t nrules;
+	uint64_t allowed, denied, monitored, by_default;
+	struct crs_rule_info *rules;	/* nrules entries, malloc'd */
+};
+
+/* Dump every table (cgroup_id == 0) or one; *out is an array of *n tables. */
+int crs_nl_get_tables(struct crs_nl *nl, uint64_t cgroup_id,
+		      struct crs_table_info **out, size_t *n, struct crs_err *err);
+void crs_table_info_free(struct crs_table_info *t, size_t n);
+
+struct crs_probe_info {
+	char symbol[64];
+	uint64_t missed;
+	bool ftrace;
+};
+
+struct crs_status {
+	char version[64];
+	uint32_t abi, tables, max_tables, max_rules, max_glob_rules, pattern_max;
+	uint64_t hook_calls, policed, allowed, denied, monitored;
+	uint64_t events_sent, events_dropped, events_no_listener, path_errors;
+	uint64_t prog_cache_hits, prog_cache_misses;
+	struct crs_probe_info probes[16];
+	size_t n_probes;
+};
+
+int crs_nl_get_status(struct crs_nl *nl, struct crs_status *st, struct crs_err *err);
+
+/* ---------------------------------------------------------------- events */
+
+struct crs_event {
+	uint64_t seq, time_ns, cgroup_id, table_cgroup_id;
+	uint32_t pid, tid, uid;
+	enum crs_rule_type type;
+	uint32_t rule_index;		/* CRS_RULE_INDEX_NONE: default action */
+	char rule_name[CRS_NAME_MAX + 1];
+	char program[4096];
+	char path[4096];
+	uint32_t access;
+	enum crs_action action;		/* what was done */
+	enum crs_action verdict;	/* what the policy asked for */
+	enum crs_mode mode;
+	uint32_t flags;			/* CRS_EVENT_F_* */
+};
+
+struct crs_events;	/* opaque: a socket subscribed to CRS_MCGRP_EVENTS */
+
+int crs_events_open(struct crs_events **out, struct crs_err *err);
+void crs_events_close(struct crs_events *ev);
+int crs_events_fd(struct crs_events *ev);	/* for poll() */
+/*
+ * Receive pending events, calling cb for each; returns the number handled
+ * or a negative errno (-EAGAIN when nonblocking and nothing is pending).
+ * timeout_ms < 0 blocks; 0 does not wait.
+ */
+int crs_events_recv(struct crs_events *ev, int timeout_ms,
+		    void (*cb)(const struct crs_event *e, void *arg), void *arg);
+/* One event as a JSON object (one line); caller frees. */
+char *crs_event_to_json(const struct crs_event *e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CRSNL_H */
