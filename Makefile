@@ -1,0 +1,96 @@
+# CRS top-level Makefile. See README.md.
+#   make            userspace (libcrsnl, crs-tool, selftests) and crs.ko for every kernel in KVERS
+#   make run        boot a guest with crs.ko, a demo container cgroup and a policy; show a denial
+#   make check      every test: host unit tests, dkms build, guest selftests on each kernel
+#   make bench      overhead ratios in an instruction-counting guest
+#   make vm-run KVER=... SCRIPT=path   run any script in the guest, print its output, exit with its status
+
+SHELL := /bin/bash
+BUILD ?= build
+HOST := $(BUILD)/host
+CC ?= gcc
+CRS_VERSION := 0.1.0
+# Debian kernels we build and test against: every installed Debian amd64 header tree.
+KVERS ?= $(shell scripts/kernels.sh list)
+KVER ?= $(firstword $(KVERS))
+
+PKGS := libnl-genl-3.0 libnl-3.0 json-c
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	  -D_GNU_SOURCE -Ikmod/uapi -Ilibcrsnl $(PKG_CFLAGS) -DCRS_VERSION='"$(CRS_VERSION)"'
+
+LIB_SRCS := $(wildcard libcrsnl/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(HOST)/%.o)
+LIB := $(HOST)/libcrsnl.a
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOL_OBJS := $(TOOL_SRCS:%.c=$(HOST)/%.o)
+TOOL := $(HOST)/crs-tool
+KSFT_DIR := $(BUILD)/kselftest
+SELFTEST_SRCS := $(wildcard selftests/*_test.c)
+SELFTESTS := $(SELFTEST_SRCS:selftests/%.c=$(HOST)/selftests/%)
+UNIT_SRCS := $(wildcard libcrsnl/tests/*_test.c)
+UNITS := $(UNIT_SRCS:libcrsnl/tests/%.c=$(HOST)/unit/%)
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/compat/*.h kmod/uapi/linux/*.h) Kbuild
+
+.PHONY: all userspace modules check run bench vm-run unit dkms-check clean deps
+all: userspace modules
+
+userspace: $(LIB) $(TOOL) $(SELFTESTS) $(UNITS)
+
+$(HOST)/%.o: %.c $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	ar rcs $@ $^
+
+$(TOOL): $(TOOL_OBJS) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $(TOOL_OBJS) $(LIB) $(PKG_LIBS)
+
+# kselftest harness headers come from Debian's linux-source package at build time.
+$(KSFT_DIR)/kselftest_harness.h:
+	scripts/kselftest-headers.sh $(KSFT_DIR)
+
+$(HOST)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIB) $(KSFT_DIR)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(KSFT_DIR) -Iselftests -o $@ $< $(LIB) $(PKG_LIBS) -lmnl -lpthread
+
+$(HOST)/unit/%: libcrsnl/tests/%.c $(LIB) $(KSFT_DIR)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(KSFT_DIR) -o $@ $< $(LIB) $(PKG_LIBS)
+
+# crs.ko for each kernel, built one after another in the source tree, copied out.
+modules: $(KVERS:%=$(BUILD)/kmod/%/crs.ko)
+$(BUILD)/kmod/%/crs.ko: $(KMOD_SRCS)
+	$(MAKE) -C /usr/src/linux-headers-$* M=$(CURDIR) CRS_VERSION=$(CRS_VERSION) clean >/dev/null
+	$(MAKE) -C /usr/src/linux-headers-$* M=$(CURDIR) CRS_VERSION=$(CRS_VERSION) modules
+	@mkdir -p $(dir $@)
+	cp crs.ko $@
+	$(MAKE) -C /usr/src/linux-headers-$* M=$(CURDIR) clean >/dev/null
+
+unit: $(UNITS)
+	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
+
+dkms-check:
+	scripts/dkms-check.sh $(CRS_VERSION) $(KVERS)
+
+check: all
+	scripts/check.sh $(KVERS)
+
+run: all
+	scripts/vm/run-guest.sh --kernel $(KVER) --script scripts/demo.sh
+
+bench: all
+	scripts/vm/run-guest.sh --kernel $(KVER) --bench --script selftests/bench.sh
+
+vm-run: all
+	scripts/vm/run-guest.sh --kernel $(KVER) --script $(SCRIPT)
+
+deps:
+	scripts/deps.sh
+
+clean:
+	rm -rf $(BUILD)
+	-for k in $(KVERS); do $(MAKE) -C /usr/src/linux-headers-$$k M=$(CURDIR) clean >/dev/null 2>&1; done
