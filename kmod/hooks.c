@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enforcement points: kprobes at the entry of LSM-layer functions.
+ *
+ * Decisions are made on kernel objects (the struct file being opened, the
+ * linux_binprm being executed), never on user memory. A denial is done at
+ * function entry: the pre-handler sets the return value, points the
+ * instruction pointer at an empty function and returns nonzero, so the
+ * hooked function does not run and its caller sees -EACCES. Probes must be
+ * ftrace-based (the only kind guaranteed to honour a changed instruction
+ * pointer); no kretprobe instance pool is involved, so there is nothing to
+ * run dry under load. A probe that could not run (kprobe recursion) shows in
+ * its nmissed counter, reported by CRS_CMD_GET_STATUS.
+ */
+#include <linux/binfmts.h>
+#include <linux/fs.h>
+#include <linux/kprobes.h>
+#include <linux/limits.h>
+#include <linux/path.h>
+#include <linux/percpu.h>
+#include <linux/ptrace.h>
+#include <linux/rcupdate.h>
+#include <net/genetlink.h>
+#include "compat/compat.h"
+#include "counters.h"
+#include "event.h"
+#include "hooks.h"
+#include "progcache.h"
+#include "table.h"
+
+/* Per-CPU scratch for the hooks (preemption is off in kprobe handlers). */
+struct scratch {
+	char prog[PATH_MAX];
+	char obj[PATH_MAX];
+};
+static struct scratch __percpu *scratch;
+
+/* Where a denied call "returns" from: must not touch the return register. */
+static noinline notrace void crs_denied_return(void)
+{
+	barrier();
+}
+
+static int override(struct pt_regs *regs, int err)
+{
+	regs_set_return_value(regs, err);
+	instruction_pointer_set(regs, (unsigned long)&crs_denied_return);
+	return 1;	/* skip the probed function */
+}
+
+static void count_hit(const struct crs_table *t, u32 verdict_rule, bool denied,
+		      bool enforced)
+{
+	struct crs_table_hits *h = this_cpu_ptr(t->hits);
+
+	if (verdict_rule == CRS_NO_RULE)
+		h->by_default++;
+	if (!denied)
+		h->allowed++;
+	else if (enforced)
+		h->denied++;
+	else
+		h->monitored++;
+}
+
+/*
+ * The common decision: is current allowed @access (CRS_ACCESS_* bits) to
+ * @path under rule type @type? Returns 0 or -EACCES.
+ */
+static int decide(u32 type, u32 access, const struct path *path)
+{
+	struct scratch *s;
+	struct crs_cgroup *cg;
+	const struct crs_table *t;
+	struct crs_event_info ev;
+	const char *obj, *prog;
+	size_t obj_len, prog_len;
+	u32 mode, bit, rule = CRS_NO_RULE, verdict = CRS_ACTION_ALLOW, log;
+	u64 own_id;
+	int ret = 0;
+
+	crs_count(hook_calls);
+	if (!crs_registry_active())
+		return 0;
+
+	rcu_read_lock();
+	cg = crs_registry_find_current(&own_id);
+	if (!cg)
+		goto out;
+	t = rcu_dereference(cg->table);
+	mode = READ_ONCE(cg->mode);
+	if (mode == CRS_MODE_POLICY)
+		mode = t->mode;
+	if (mode == CRS_MODE_DISABLED)
+		goto out;
+	crs_count(policed);
+
+	s = this_cpu_ptr(scratch);
+	obj = d_path(path, s->obj, sizeof(s->obj));
+	if (IS_ERR(obj)) {
+		/* Unnameable (e.g. too long): the type's default decides. */
+		crs_count(path_errors);
+		obj = "";
+		obj_len = 0;
+	} else if (obj[0] != '/') {
+		goto out;	/* pipe:, socket:, anon_inode: - no rule can name them */
+	} else {
+		obj_len = strlen(obj);
+	}
+	prog = crs_prog_path(s->prog, sizeof(s->prog), &prog_len);
+
+	/* Each requested access bit is decided on its own; any deny denies. */
+	for (bit = 1; bit <= CRS_ACCESS_EXEC; bit <<= 1) {
+		if (!(access & bit))
+			continue;
+		rule = obj_len ? crs_table_match(t, type, bit, obj, obj_len, prog, prog_len) :
+				 CRS_NO_RULE;
+		verdict = rule == CRS_NO_RULE ? t->defaults[type] : t->rules[rule].action;
+		if (rule != CRS_NO_RULE)
+			atomic64_inc(&t->rules[rule].hits);
+		if (verdict == CRS_ACTION_DENY) {
+			access = bit;
+			break;
+		}
+	}
+
+	count_hit(t, rule, verdict == CRS_ACTION_DENY, mode == CRS_MODE_ENFORCE);
+	log = READ_ONCE(cg->log);
+	if (verdict == CRS_ACTION_DENY) {
+		if (mode == CRS_MODE_ENFORCE) {
+			crs_count(denied);
+			ret = -EACCES;
+		} else {
+			crs_count(monitored);
+		}
+		if (!(log & CRS_LOG_DENY))
+			goto out;
+	} else {
+		crs_count(allowed);
+		if (!(log & CRS_LOG_ALLOW) || rule == CRS_NO_RULE)
+			goto out;
+	}
+
+	ev.cgroup_id = own_id;
+	ev.table_cgroup_id = cg->id;
+	ev.prog = prog;
+	ev.prog_len = prog_len;
+	ev.path = obj;
+	ev.path_len = obj_len;
+	ev.type = type;
+	ev.rule_index = rule == CRS_NO_RULE ? CRS_RULE_INDEX_NONE : t->rules[rule].index;
+	ev.rule_name = rule == CRS_NO_RULE ? NULL : t->rules[rule].name;
+	ev.access = access;
+	ev.action = ret ? CRS_ACTION_DENY : CRS_ACTION_ALLOW;
+	ev.verdict = verdict;
+	ev.mode = mode;
+	ev.flags = rule == CRS_NO_RULE ? CRS_EVENT_F_DEFAULT : 0;
+	crs_event_emit(&ev);
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
+/* security_file_open(struct file *file) */
+static int file_open_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct file *file = (struct file *)regs_get_kernel_argument(regs, 0);
+	u32 access = 0;
+	int err;
+
+	/* The open done by execve itself is governed by execute rules. */
+	if (file->f_flags & __FMODE_EXEC)
+		return 0;
+	if (file->f_mode & FMODE_READ)
+		access |= CRS_ACCESS_READ;
+	if (file->f_mode & FMODE_WRITE)
+		access |= CRS_ACCESS_WRITE;
+	if (!access)	/* O_PATH-like opens carry no data access */
+		return 0;
+	err = decide(CRS_RULE_FILE, access, &file->f_path);
+	return err ? override(regs, err) : 0;
+}
+
+/* security_bprm_check(struct linux_binprm *bprm): every binary and interpreter */
+static int bprm_check_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct linux_binprm *bprm = (struct linux_binprm *)regs_get_kernel_argument(regs, 0);
+	int err = decide(CRS_RULE_EXECUTE, CRS_ACCESS_EXEC, &bprm->file->f_path);
+
+	return err ? override(regs, err) : 0;
+}
+
+/* security_path_truncate(const struct path *path): truncate(2) writes without an open */
+static int path_truncate_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	const struct path *path = (const struct path *)regs_get_kernel_argument(regs, 0);
+	int err = decide(CRS_RULE_FILE, CRS_ACCESS_WRITE, path);
+
+	return err ? override(regs, err) : 0;
+}
+
+static struct kprobe probes[] = {
+	{ .symbol_name = "security_file_open",	   .pre_handler = file_open_pre },
+	{ .symbol_name = "security_bprm_check",	   .pre_handler = bprm_check_pre },
+	{ .symbol_name = "security_path_truncate", .pre_handler = path_truncate_pre },
+};
+
+/**
+ * crs_hooks_init - allocate scratch and register every probe
+ *
+ * Fails (and registers nothing) if a probe cannot be placed or is not
+ * ftrace-based, since then a denial could not be guaranteed.
+ */
+int crs_hooks_init(void)
+{
+	int i, err;
+
+	scratch = alloc_percpu(struct scratch);
+	if (!scratch)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(probes); i++) {
+		err = register_kprobe(&probes[i]);
+		if (err) {
+			pr_err("cannot probe %s: %d\n", probes[i].symbol_name, err);
+			goto fail;
+		}
+		if (!(probes[i].flags & KPROBE_FLAG_FTRACE)) {
+			pr_err("probe on %s is not ftrace-based; denials would be unreliable\n",
+			       probes[i].symbol_name);
+			unregister_kprobe(&probes[i]);
+			err = -EOPNOTSUPP;
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	while (--i >= 0)
+		unregister_kprobe(&probes[i]);
+	free_percpu(scratch);
+	return err;
+}
+
+/**
+ * crs_hooks_exit - unregister probes and wait until no task can be in them
+ */
+void crs_hooks_exit(void)
+{
+	int i;
+
+	for (i = ARRAY_SIZE(probes) - 1; i >= 0; i--)
+		unregister_kprobe(&probes[i]);
+	/*
+	 * unregister_kprobe() waits for running handlers; a task sent to
+	 * crs_denied_return() may still be about to execute it, and it only
+	 * leaves module text by returning, which a tasks-RCU grace period
+	 * (every task voluntarily scheduled) guarantees.
+	 */
+	synchronize_rcu_tasks();
+	free_percpu(scratch);
+}
+
+/**
+ * crs_hooks_put_status - one CRS_A_STATUS_PROBE nest per probe
+ * @skb: reply being built
+ */
+int crs_hooks_put_status(struct sk_buff *skb)
+{
+	struct nlattr *nest;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(probes); i++) {
+		nest = nla_nest_start(skb, CRS_A_STATUS_PROBE);
+		if (!nest ||
+		    nla_put_string(skb, CRS_A_PROBE_SYMBOL, probes[i].symbol_name) ||
+		    nla_put_u64_64bit(skb, CRS_A_PROBE_MISSED, probes[i].nmissed,
+				      CRS_A_PROBE_PAD) ||
+		    ((probes[i].flags & KPROBE_FLAG_FTRACE) &&
+		     nla_put_flag(skb, CRS_A_PROBE_FTRACE)))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "crs" generic netlink family: the control plane. Every command needs
+ * CAP_NET_ADMIN in the initial user namespace (GENL_ADMIN_PERM) and the
+ * family exists in the initial network namespace only. Requests are
+ * validated strictly against the policies below; every refusal made here
+ * carries an extended-ack message. Handlers run serialised under genl_mutex
+ * (no parallel_ops); the registry has its own mutex for the hooks' sake.
+ */
+#include <linux/kernel.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include "compat/compat.h"
+#include "counters.h"
+#include "hooks.h"
+#include "netlink.h"
+#include "table.h"
+
+static const struct nla_policy crs_policy[CRS_A_MAX + 1] = {
+	[CRS_A_CGROUP_ID]	= { .type = NLA_U64 },
+	[CRS_A_TABLE_NAME]	= { .type = NLA_NUL_STRING, .len = CRS_NAME_MAX },
+	[CRS_A_TABLE_MODE]	= NLA_POLICY_MAX(NLA_U32, CRS_MODE_MAX),
+	[CRS_A_TABLE_DEFAULTS]	= NLA_POLICY_NESTED(crs_default_policy),
+	[CRS_A_TABLE_FLAGS]	= NLA_POLICY_MASK(NLA_U32, CRS_TABLE_F_ALL),
+	[CRS_A_RULE]		= NLA_POLICY_NESTED(crs_rule_policy),
+	[CRS_A_CONTAINER_MODE]	= { .type = NLA_U32 },
+	[CRS_A_CONTAINER_LOG]	= NLA_POLICY_MASK(NLA_U32, CRS_LOG_ALL),
+};
+
+static int need_cgroup(struct genl_info *info, u64 *id)
+{
+	if (!info->attrs[CRS_A_CGROUP_ID]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "CRS_A_CGROUP_ID is required");
+		return -EINVAL;
+	}
+	*id = nla_get_u64(info->attrs[CRS_A_CGROUP_ID]);
+	return 0;
+}
+
+/* ------------------------------------------------------------- status */
+
+static int put_u64(struct sk_buff *skb, int type, u64 v)
+{
+	return nla_put_u64_64bit(skb, type, v, CRS_A_STATUS_PAD);
+}
+
+static int get_status(struct sk_buff *skb, struct genl_info *info)
+{
+	struct crs_counters c;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &crs_family, 0, CRS_CMD_GET_STATUS);
+	if (!hdr)
+		goto too_big;
+	crs_counters_read(&c);
+	if (nla_put_string(msg, CRS_A_STATUS_VERSION, CRS_VERSION) ||
+	    nla_put_u32(msg, CRS_A_STATUS_ABI, CRS_ABI_VERSION) ||
+	    nla_put_u32(msg, CRS_A_STATUS_TABLES, crs_registry_count()) ||
+	    nla_put_u32(msg, CRS_A_STATUS_MAX_TABLES, CRS_MAX_TABLES) ||
+	    nla_put_u32(msg, CRS_A_STATUS_MAX_RULES, CRS_MAX_RULES) ||
+	    nla_put_u32(msg, CRS_A_STATUS_MAX_GLOB_RULES, CRS_MAX_GLOB_RULES) ||
+	    nla_put_u32(msg, CRS_A_STATUS_PATTERN_MAX, CRS_PATTERN_MAX) ||
+	    put_u64(msg, CRS_A_STATUS_HOOK_CALLS, c.hook_calls) ||
+	    put_u64(msg, CRS_A_STATUS_POLICED, c.policed) ||
+	    put_u64(msg, CRS_A_STATUS_ALLOWED, c.allowed) ||
+	    put_u64(msg, CRS_A_STATUS_DENIED, c.denied) ||
+	    put_u64(msg, CRS_A_STATUS_MONITORED, c.monitored) ||
+	    put_u64(msg, CRS_A_STATUS_EVENTS_SENT, c.events_sent) ||
+	    put_u64(msg, CRS_A_STATUS_EVENTS_DROPPED, c.events_dropped) ||
+	    put_u64(msg, CRS_A_STATUS_EVENTS_NO_LISTENER, c.events_no_listener) ||
+	    put_u64(msg, CRS_A_STATUS_PATH_ERRORS, c.path_errors) ||
+	    put_u64(msg, CRS_A_STATUS_PROG_CACHE_HITS, c.prog_cache_hits) ||
+	    put_u64(msg, CRS_A_STATUS_PROG_CACHE_MISSES, c.prog_cache_misses) ||
+	    crs_hooks_put_status(msg))
+		goto too_big;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+too_big:
+	nlmsg_free(msg);
+	NL_SET_ERR_MSG_MOD(info->extack, "status reply does not fit");
+	return -EMSGSIZE;
+}
+
+/* ------------------------------------------------------------- tables */
+
+static int set_table(struct sk_buff *skb, struct genl_info *info)
+{
+	struct crs_table *t;
+	u64 id;
+	int err;
+
+	err = need_cgroup(info, &id);
+	if (err)
+		return err;
+	t = crs_table_build(info, info->extack);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	err = crs_registry_set(id, t, info->extack);
+	if (err)
+		crs_table_free(t);
+	return err;
+}
+
+static int del_table(struct sk_buff *skb, struct genl_info *info)
+{
+	u64 id;
+	int err = need_cgroup(info, &id);
+
+	return err ?: crs_registry_del(id, info->extack);
+}
+
+static int put_rule(struct sk_buff *skb, const struct crs_rule *r)
+{
+	struct nlattr *nest = nla_nest_start(skb, CRS_A_RULE);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, CRS_A_RULE_INDEX, r->index) ||
+	    (r->name[0] && nla_put_string(skb, CRS_A_RULE_NAME, r->name)) ||
+	    nla_put_u32(skb, CRS_A_RULE_TYPE, r->type) ||
+	    nla_put_u32(skb, CRS_A_RULE_ACTION, r->action) ||
+	    nla_put_u32(skb, CRS_A_RULE_FLAGS, r->flags) ||
+	    nla_put_string(skb, CRS_A_RULE_PROGRAM, r->prog.str) ||
+	    nla_put_string(skb, CRS_A_RULE_PATH, r->obj.str) ||
+	    nla_put_u32(skb, CRS_A_RULE_ACCESS, r->access) ||
+	    nla_put_u64_64bit(skb, CRS_A_RULE_HITS, atomic64_read(&r->hits), CRS_A_RULE_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_hits(struct sk_buff *skb, const struct crs_table *t)
+{
+	struct crs_table_hits sum = {};
+	struct nlattr *nest;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct crs_table_hits *h = per_cpu_ptr(t->hits, cpu);
+
+		sum.allowed += READ_ONCE(h->allowed);
+		sum.denied += READ_ONCE(h->denied);
+		sum.monitored += READ_ONCE(h->monitored);
+		sum.by_default += READ_ONCE(h->by_default);
+	}
+	nest = nla_nest_start(skb, CRS_A_TABLE_HITS);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, CRS_A_HITS_ALLOWED, sum.allowed, CRS_A_HITS_PAD) ||
+	    nla_put_u64_64bit(skb, CRS_A_HITS_DENIED, sum.denied, CRS_A_HITS_PAD) ||
+	    nla_put_u64_64bit(skb, CRS_A_HITS_MONITORED, sum.monitored, CRS_A_HITS_PAD) ||
+	    nla_put_u64_64bit(skb, CRS_A_HITS_DEFAULT, sum.by_default, CRS_A_HITS_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * One message's worth of a table: the header attributes, then rules from
+ * *@cursor on. Return: 0 when every rule is in, 1 when more remain (the
+ * cursor says where), -EMSGSIZE when not even the header fits.
+ */
+static int put_table(struct sk_buff *skb, const struct crs_cgroup *c,
+		     const struct crs_table *t, unsigned long *cursor)
+{
+	static const u16 dattr[CRS_RULE_TYPE_MAX + 1] = {
+		CRS_A_DEFAULT_FILE, CRS_A_DEFAULT_EXECUTE, CRS_A_DEFAULT_NETWORK,
+		CRS_A_DEFAULT_LISTENER, CRS_A_DEFAULT_SYSCALL,
+	};
+	struct nlattr *nest;
+	int i;
+
+	if (nla_put_u64_64bit(skb, CRS_A_CGROUP_ID, c->id, CRS_A_PAD) ||
+	    nla_put_string(skb, CRS_A_TABLE_NAME, t->name) ||
+	    nla_put_u32(skb, CRS_A_TABLE_MODE, t->mode) ||
+	    nla_put_u32(skb, CRS_A_TABLE_FLAGS, t->flags) ||
+	    nla_put_u64_64bit(skb, CRS_A_TABLE_GENERATION, t->generation, CRS_A_PAD) ||
+	    nla_put_u32(skb, CRS_A_TABLE_NRULES, t->nrules) ||
+	    nla_put_u32(skb, CRS_A_CONTAINER_MODE, READ_ONCE(c->mode)) ||
+	    nla_put_u32(skb, CRS_A_CONTAINER_LOG, READ_ONCE(c->log)) ||
+	    put_hits(skb, t))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, CRS_A_TABLE_DEFAULTS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i <= CRS_RULE_TYPE_MAX; i++)
+		if (nla_put_u32(skb, dattr[i], t->defaults[i]))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+
+	for (; *cursor < t->nrules; (*cursor)++)
+		if (put_rule(skb, &t->rules[*cursor]))
+			return 1;
+	return 0;
+}
+
+static size_t table_msg_size(const struct crs_table *t)
+{
+	size_t n = 1024;
+	u32 i;
+
+	for (i = 0; i < t->nrules; i++)
+		n += 128 + strlen(t->rules[i].prog.str) + strlen(t->rules[i].obj.str) +
+		     strlen(t->rules[i].name);
+	return n;
+}
+
+#define TABLE_REPLY_MAX (16U << 20)
+
+static int get_table(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct crs_cgroup *c;
+	const struct crs_table *t;
+	struct sk_buff *msg;
+	unsigned long cursor = 0;
+	size_t size;
+	void *hdr;
+	u64 id;
+	int err = need_cgroup(info, &id);
+
+	if (err)
+		return err;
+	/* The registry lock keeps the table alive while we size and fill. */
+	mutex_lock(&crs_registry_lock);
+	c = crs_registry_find(id);
+	if (!c) {
+		mutex_unlock(&crs_registry_lock);
+		NL_SET_ERR_MSG_FMT_MOD(info->extack, "cgroup %llu has no table", id);
+		return -ENOENT;
+	}
+	t = rcu_dereference_protected(c->table, lockdep_is_held(&crs_registry_lock));
+	size = table_msg_size(t);
+	if (size > TABLE_REPLY_MAX) {
+		mutex_unlock(&crs_registry_lock);
+		NL_SET_ERR_MSG_MOD(info->extack, "table too large for one message: use a dump");
+		return -EMSGSIZE;
+	}
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg) {
+		mutex_unlock(&crs_registry_lock);
+		return -ENOMEM;
+	}
+	hdr = genlmsg_put_reply(msg, info, &crs_family, 0, CRS_CMD_GET_TABLE);
+	err = hdr ? put_table(msg, c, t, &cursor) : -EMSGSIZE;
+	mutex_unlock(&crs_registry_lock);
+	if (err) {
+		nlmsg_free(msg);
+		NL_SET_ERR_MSG_MOD(info->extack, "table reply does not fit: use a dump");
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* cb->args[0]: position in the registry; args[1]: next rule of that table */
+static int dump_tables(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct crs_cgroup *c;
+	const struct crs_table *t;
+	void *hdr;
+	int err;
+
+	rcu_read_lock();
+	cb->seq = crs_registry_generation();
+	while ((c = crs_registry_nth(cb->args[0]))) {
+		t = rcu_dereference(c->table);
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &crs_family, NLM_F_MULTI, CRS_CMD_GET_TABLE);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (cb->args[1] > t->nrules)	/* replaced by a smaller table meanwhile */
+			cb->args[1] = t->nrules;
+		err = put_table(skb, c, t, &cb->args[1]);
+		if (err < 0) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		if (err > 0)
+			break;
+		cb->args[0]++;
+		cb->args[1] = 0;
+	}
+	rcu_read_unlock();
+	return skb->len;
+}
+
+static int set_container(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *m = info->attrs[CRS_A_CONTAINER_MODE];
+	struct nlattr *l = info->attrs[CRS_A_CONTAINER_LOG];
+	u32 mode = 0;
+	u64 id;
+	int err = need_cgroup(info, &id);
+
+	if (err)
+		return err;
+	if (!m && !l) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "nothing to set: give CRS_A_CONTAINER_MODE and/or CRS_A_CONTAINER_LOG");
+		return -EINVAL;
+	}
+	if (m) {
+		mode = nla_get_u32(m);
+		if (mode > CRS_MODE_MAX && mode != CRS_MODE_POLICY) {
+			NL_SET_ERR_MSG_ATTR(info->extack, m,
+					    "mode must be disabled, monitor, enforce or policy");
+			return -EINVAL;
+		}
+	}
+	return crs_registry_set_container(id, mode, l ? nla_get_u32(l) : 0, m, l,
+					  info->extack);
+}
+
+static int not_a_request(struct sk_buff *skb, struct genl_info *info)
+{
+	NL_SET_ERR_MSG_MOD(info->extack, "CRS_CMD_EVENT is a notification, not a request");
+	return -EINVAL;
+}
+
+static const struct genl_ops crs_ops[] = {
+	{ .cmd = CRS_CMD_GET_STATUS,	.doit = get_status,	.flags = GENL_ADMIN_PERM },
+	{ .cmd = CRS_CMD_SET_TABLE,	.doit = set_table,	.flags = GENL_ADMIN_PERM },
+	{ .cmd = CRS_CMD_DEL_TABLE,	.doit = del_table,	.flags = GENL_ADMIN_PERM },
+	{ .cmd = CRS_CMD_GET_TABLE,	.doit = get_table,	.dumpit = dump_tables,
+	  .flags = GENL_ADMIN_PERM },
+	{ .cmd = CRS_CMD_SET_CONTAINER,	.doit = set_container,	.flags = GENL_ADMIN_PERM },
+	{ .cmd = CRS_CMD_EVENT,		.doit = not_a_request,	.flags = GENL_ADMIN_PERM },
+};
+
+static const struct genl_multicast_group crs_mcgrps[] = {
+	[CRS_MCGRP_EVENTS_IDX] = { .name = CRS_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+struct genl_family crs_family = {
+	.name		= CRS_GENL_NAME,
+	.version	= CRS_GENL_VERSION,
+	.maxattr	= CRS_A_MAX,
+	.policy		= crs_policy,
+	.netnsok	= false,
+	.parallel_ops	= false,
+	.module		= THIS_MODULE,
+	.ops		= crs_ops,
+	.n_ops		= ARRAY_SIZE(crs_ops),
+	.mcgrps		= crs_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(crs_mcgrps),
+};
+
+/**
+ * crs_nl_has_listeners - whether anyone subscribed to the events group
+ */
+bool crs_nl_has_listeners(void)
+{
+	return genl_has_listeners(&crs_family, &init_net, CRS_MCGRP_EVENTS_IDX);
+}
+
+/**
+ * crs_netlink_init - register the family
+ */
+int crs_netlink_init(void)
+{
+	return genl_register_family(&crs_family);
+}
+
+/**
+ * crs_netlink_exit - unregister the family (waits for running handlers)
+ */
+void crs_netlink_exit(void)
+{
+	genl_unregister_family(&crs_family);
+}

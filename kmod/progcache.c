@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Program identity: the path of current's executable (mm->exe_file) as its
+ * root sees it. d_path() on every hook would double the cost of a policed
+ * open, so the result is cached per task and exec: a fixed, preallocated,
+ * 4-way set-associative cache keyed by (task, its start time, its exec
+ * counter, the exe file). The start time makes a reused task_struct a
+ * different key; the exec counter changes on every execve; the file pointer
+ * changes with prctl(PR_SET_MM_EXE_FILE). Paths longer than a slot are not
+ * cached but still resolved correctly.
+ */
+#include <linux/dcache.h>
+#include <linux/fs.h>
+#include <linux/hash.h>
+#include <linux/mm_types.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+#include "compat/compat.h"
+#include "counters.h"
+#include "progcache.h"
+
+#define PC_SET_BITS	8
+#define PC_WAYS		4
+#define PC_PATH		232	/* slot size: an entry is 256 bytes */
+
+struct pc_entry {
+	const void *task;
+	const void *exe;
+	u64 start_time;
+	u64 exec_id;
+	u16 len;
+	char path[PC_PATH];
+};
+
+struct pc_set {
+	raw_spinlock_t lock;
+	unsigned int victim;
+	struct pc_entry e[PC_WAYS];
+};
+
+static struct pc_set *sets;
+
+/**
+ * crs_progcache_init - allocate the program path cache
+ */
+int crs_progcache_init(void)
+{
+	int i;
+
+	sets = vzalloc(sizeof(*sets) << PC_SET_BITS);
+	if (!sets)
+		return -ENOMEM;
+	for (i = 0; i < (1 << PC_SET_BITS); i++)
+		raw_spin_lock_init(&sets[i].lock);
+	return 0;
+}
+
+/**
+ * crs_progcache_exit - free the cache (no hook may run any more)
+ */
+void crs_progcache_exit(void)
+{
+	vfree(sets);
+	sets = NULL;
+}
+
+/**
+ * crs_prog_path - current's program path, from the cache or resolved
+ * @buf: scratch of @size bytes (PATH_MAX)
+ * @size: size of @buf
+ * @len: set to the length of the returned string
+ *
+ * Called from hooks: never sleeps, never allocates.
+ * Return: a string inside @buf, or "" when there is no executable.
+ */
+const char *crs_prog_path(char *buf, size_t size, size_t *len)
+{
+	struct mm_struct *mm = current->mm;
+	const void *exe_key;
+	struct pc_set *set;
+	struct file *exe;
+	struct pc_entry *e;
+	const char *p;
+	u64 start = current->start_time, exec_id = READ_ONCE(current->self_exec_id);
+	int i;
+
+	*len = 0;
+	if (!mm)
+		return "";
+	exe_key = rcu_access_pointer(mm->exe_file);
+	set = &sets[hash_ptr(current, PC_SET_BITS)];
+
+	raw_spin_lock(&set->lock);
+	for (i = 0; i < PC_WAYS; i++) {
+		e = &set->e[i];
+		if (e->task == current && e->exe == exe_key && e->start_time == start &&
+		    e->exec_id == exec_id) {
+			memcpy(buf, e->path, e->len + 1);
+			*len = e->len;
+			raw_spin_unlock(&set->lock);
+			crs_count(prog_cache_hits);
+			return buf;
+		}
+	}
+	raw_spin_unlock(&set->lock);
+	crs_count(prog_cache_misses);
+
+	exe = crs_get_exe_file(mm);
+	if (!exe)
+		return "";
+	p = d_path(&exe->f_path, buf, size);
+	if (exe != exe_key)	/* changed under us: resolve, but don't cache */
+		exe_key = NULL;
+	fput(exe);
+	if (IS_ERR(p)) {
+		crs_count(path_errors);
+		return "";
+	}
+	*len = strlen(p);
+	if (*len < PC_PATH && exe_key) {
+		raw_spin_lock(&set->lock);
+		e = &set->e[set->victim++ % PC_WAYS];
+		e->task = current;
+		e->exe = exe_key;
+		e->start_time = start;
+		e->exec_id = exec_id;
+		e->len = *len;
+		memcpy(e->path, p, *len + 1);
+		raw_spin_unlock(&set->lock);
+	}
+	return p;
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CRS_PROGCACHE_H
+#define CRS_PROGCACHE_H
+
+#include <linux/types.h>
+
+int crs_progcache_init(void);
+void crs_progcache_exit(void);
+const char *crs_prog_path(char *buf, size_t size, size_t *len);
+
+#endif

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CRS_TABLE_H
+#define CRS_TABLE_H
+
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/rculist.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/crs.h>
+#include "match.h"
+
+struct genl_info;
+struct netlink_ext_ack;
+
+#define CRS_NO_RULE	U32_MAX
+#define CRS_PATH_TYPES	(CRS_RULE_EXECUTE + 1)	/* rule types matched on paths */
+
+/**
+ * struct crs_rule - one compiled rule, immutable once the table is live
+ * @prog: program pattern
+ * @obj: object (path) pattern
+ * @name: rule name, "" when unnamed
+ * @hits: decisions this rule made
+ * @index: position in the policy (reported in events)
+ * @next: next rule in the same index chain, or CRS_NO_RULE
+ * @type: enum crs_rule_type
+ * @action: enum crs_action
+ * @flags: CRS_RULE_F_*
+ * @access: CRS_ACCESS_*
+ */
+struct crs_rule {
+	struct crs_pattern prog;
+	struct crs_pattern obj;
+	const char *name;
+	atomic64_t hits;
+	u32 index;
+	u32 next;
+	u8 type;
+	u8 action;
+	u8 flags;
+	u8 access;
+};
+
+/**
+ * struct crs_index - lookup structure for the rules of one path type
+ * @exact: hash buckets (CRS_NO_RULE terminated chains) of exact objects
+ * @subtree: hash buckets of subtree prefixes
+ * @mask: bucket count - 1 (power of two, shared by both)
+ * @globs: rules with glob objects, most specific first
+ * @nglobs: entries in @globs
+ * @any: rules whose object is "*", most specific program first
+ * @nany: entries in @any
+ * @max_subtree_len: longest subtree prefix, to skip hopeless probes
+ */
+struct crs_index {
+	u32 *exact;
+	u32 *subtree;
+	u32 mask;
+	u32 *globs;
+	u32 nglobs;
+	u32 *any;
+	u32 nany;
+	u32 max_subtree_len;
+};
+
+/* Table-wide decision counters, per CPU. */
+struct crs_table_hits {
+	u64 allowed;
+	u64 denied;
+	u64 monitored;
+	u64 by_default;
+};
+
+/**
+ * struct crs_table - a compiled policy; never modified after publication
+ * @free_work: frees the table after an RCU grace period
+ * @rules: @nrules rules in policy order
+ * @idx: per path type lookup structures
+ * @hits: per-CPU decision counters
+ * @strings: one allocation holding every pattern and name
+ * @generation: module-wide sequence number of this table's creation
+ * @nrules: rules in the table
+ * @mode: enum crs_mode
+ * @flags: CRS_TABLE_F_*
+ * @defaults: default action per rule type
+ * @name: policy name
+ */
+struct crs_table {
+	struct rcu_work free_work;
+	struct crs_rule *rules;
+	struct crs_index idx[CRS_PATH_TYPES];
+	struct crs_table_hits __percpu *hits;
+	char *strings;
+	u64 generation;
+	u32 nrules;
+	u32 mode;
+	u32 flags;
+	u8 defaults[CRS_RULE_TYPE_MAX + 1];
+	char name[CRS_NAME_MAX + 1];
+};
+
+/**
+ * struct crs_cgroup - a cgroup that has a table
+ * @node: in the registry hash, keyed by @id
+ * @table: the table in force (RCU)
+ * @rcu: frees this after removal
+ * @id: cgroup v2 id
+ * @mode: container mode override, or CRS_MODE_POLICY
+ * @log: CRS_LOG_* mask
+ */
+struct crs_cgroup {
+	struct hlist_node node;
+	struct crs_table __rcu *table;
+	struct rcu_head rcu;
+	u64 id;
+	u32 mode;
+	u32 log;
+};
+
+extern const struct nla_policy crs_rule_policy[CRS_A_RULE_MAX + 1];
+extern const struct nla_policy crs_default_policy[CRS_A_DEFAULT_MAX + 1];
+
+/* Serialises all registry writers (netlink handlers, module exit). */
+extern struct mutex crs_registry_lock;
+
+struct crs_table *crs_table_build(struct genl_info *info, struct netlink_ext_ack *extack);
+void crs_table_free(struct crs_table *t);
+u32 crs_table_match(const struct crs_table *t, u32 type, u32 access,
+		    const char *obj, size_t obj_len, const char *prog, size_t prog_len);
+
+int crs_registry_set(u64 id, struct crs_table *t, struct netlink_ext_ack *extack);
+int crs_registry_del(u64 id, struct netlink_ext_ack *extack);
+int crs_registry_set_container(u64 id, u32 mode, u32 log, bool set_mode, bool set_log,
+			       struct netlink_ext_ack *extack);
+struct crs_cgroup *crs_registry_find(u64 id);
+struct crs_cgroup *crs_registry_find_current(u64 *own_id);
+u32 crs_registry_count(void);
+u64 crs_registry_generation(void);
+/* Iteration for dumps: the @pos'th cgroup (RCU held), NULL past the end. */
+struct crs_cgroup *crs_registry_nth(unsigned long pos);
+void crs_registry_clear(void);
+bool crs_registry_active(void);
+
+#endif
