@@ -61,14 +61,13 @@ $(HOST)/unit/%: libcrsnl/tests/%.c $(LIB) $(KSFT_DIR)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(KSFT_DIR) -o $@ $< $(LIB) $(PKG_LIBS)
 
-# crs.ko for each kernel, built one after another in the source tree, copied out.
+# crs.ko for each kernel, each built in its own copy of the sources under
+# build/kmod/KVER (Kbuild's clean deletes every *.ko below M=, so never M=. ).
 modules: $(KVERS:%=$(BUILD)/kmod/%/crs.ko)
 $(BUILD)/kmod/%/crs.ko: $(KMOD_SRCS)
-	$(MAKE) -C /usr/src/linux-headers-$* M=$(CURDIR) CRS_VERSION=$(CRS_VERSION) clean >/dev/null
-	$(MAKE) -C /usr/src/linux-headers-$* M=$(CURDIR) CRS_VERSION=$(CRS_VERSION) modules
-	@mkdir -p $(dir $@)
-	cp crs.ko $@
-	$(MAKE) -C /usr/src/linux-headers-$* M=$(CURDIR) clean >/dev/null
+	rm -rf $(BUILD)/kmod/$* && mkdir -p $(BUILD)/kmod/$*
+	cp -r Kbuild kmod $(BUILD)/kmod/$*/
+	$(MAKE) -C /usr/src/linux-headers-$* M=$(CURDIR)/$(BUILD)/kmod/$* CRS_VERSION=$(CRS_VERSION) modules
 
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
@@ -93,4 +92,3 @@ deps:
 
 clean:
 	rm -rf $(BUILD)
-	-for k in $(KVERS); do $(MAKE) -C /usr/src/linux-headers-$$k M=$(CURDIR) clean >/dev/null 2>&1; done
