@@ -30,6 +30,7 @@ TOOL := $(HOST)/crs-tool
 KSFT_DIR := $(BUILD)/kselftest
 SELFTEST_SRCS := $(wildcard selftests/*_test.c)
 SELFTESTS := $(SELFTEST_SRCS:selftests/%.c=$(HOST)/selftests/%)
+BENCH := $(HOST)/bench/crs_bench
 UNIT_SRCS := $(wildcard libcrsnl/tests/*_test.c)
 UNITS := $(UNIT_SRCS:libcrsnl/tests/%.c=$(HOST)/unit/%)
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/compat/*.h kmod/uapi/linux/*.h) Kbuild
@@ -37,7 +38,7 @@ KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/compat/*.h kmod/uapi/linux/*.h) K
 .PHONY: all userspace modules check run bench vm-run unit dkms-check clean deps
 all: userspace modules
 
-userspace: $(LIB) $(TOOL) $(SELFTESTS) $(UNITS)
+userspace: $(LIB) $(TOOL) $(SELFTESTS) $(UNITS) $(BENCH)
 
 $(HOST)/%.o: %.c $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h
 	@mkdir -p $(dir $@)
@@ -69,6 +70,10 @@ $(BUILD)/kmod/%/crs.ko: $(KMOD_SRCS)
 	cp -r Kbuild kmod $(BUILD)/kmod/$*/
 	$(MAKE) -C /usr/src/linux-headers-$* M=$(CURDIR)/$(BUILD)/kmod/$* CRS_VERSION=$(CRS_VERSION) modules
 
+$(BENCH): bench/crs_bench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
 
@@ -82,7 +87,7 @@ run: all
 	scripts/vm/run-guest.sh --kernel $(KVER) --script scripts/demo.sh
 
 bench: all
-	scripts/vm/run-guest.sh --kernel $(KVER) --bench --script selftests/bench.sh
+	scripts/vm/run-guest.sh --kernel $(KVER) --bench --script bench/run.sh
 
 vm-run: all
 	scripts/vm/run-guest.sh --kernel $(KVER) --script $(SCRIPT)

@@ -1,0 +1,63 @@
+#!/bin/sh
+# make bench: hook overhead as ratios against "no module" in the same boot.
+# Runs inside the guest (scripts/vm/run-guest.sh --bench: -icount, one vCPU,
+# so the guest clock counts instructions and numbers repeat).
+B=/crs/bench/crs_bench
+T=/crs/crs-tool
+CG=/sys/fs/cgroup
+N_OPEN=${N_OPEN:-40000}
+N_EXEC=${N_EXEC:-200}
+ROUNDS=${ROUNDS:-3}
+RESULTS=/tmp/bench.results
+: > $RESULTS
+
+fail() { echo "bench: $*" >&2; exit 1; }
+
+# measure SCENARIO: every workload ROUNDS times, median recorded
+measure() {
+	for w in open exec; do
+		n=$N_OPEN; [ $w = exec ] && n=$N_EXEC
+		vals=""
+		for r in $(seq $ROUNDS); do
+			v=$($B $w $n) || fail "$w failed in scenario $1"
+			vals="$vals $v"
+		done
+		med=$(echo $vals | tr ' ' '\n' | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p")
+		echo "$w $1 $med [$vals ]" | tee -a $RESULTS
+	done
+}
+
+enter() { echo $$ > $CG/$1/cgroup.procs || fail "cannot enter $1"; }
+leave() { echo $$ > $CG/cgroup.procs; }
+
+mkdir -p $CG/other $CG/idle $CG/p10 $CG/p10k
+
+measure no-module
+
+insmod /crs/crs.ko || fail "insmod"
+$B policy 10 > /tmp/p10.json
+$B policy 10000 > /tmp/p10k.json
+$T load --cgroup $CG/other /tmp/p10.json || fail "load other"
+enter idle
+measure unpoliced
+leave
+
+$T load --cgroup $CG/p10 /tmp/p10.json || fail "load p10"
+enter p10
+measure policed-10-rules
+leave
+
+$T load --cgroup $CG/p10k /tmp/p10k.json || fail "load p10k"
+enter p10k
+measure policed-10000-rules
+leave
+
+$T status
+echo
+echo "== hook overhead (median ns/op of $ROUNDS rounds; ratio to no-module, same boot)"
+printf "%-6s %-22s %12s %8s\n" workload scenario ns/op ratio
+for w in open exec; do
+	base=$(awk -v w=$w '$1 == w && $2 == "no-module" { print $3 }' $RESULTS)
+	awk -v w=$w -v b=$base '$1 == w { printf "%-6s %-22s %12.1f %8.3f\n", $1, $2, $3, $3 / b }' $RESULTS
+done
+rmmod crs || fail "rmmod"
