@@ -78,19 +78,22 @@ unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
 
 dkms-check:
-	scripts/dkms-check.sh $(CRS_VERSION) $(KVERS)
+	BUILD=$(BUILD) scripts/dkms-check.sh $(CRS_VERSION) $(KVERS)
 
+# CRS_VM_TIMEOUT=SEC overrides the 600 s limit of each guest.
 check: all
-	scripts/check.sh $(KVERS)
+	BUILD=$(BUILD) scripts/check.sh $(KVERS)
 
 run: all
-	scripts/vm/run-guest.sh --kernel $(KVER) --script scripts/demo.sh
+	BUILD=$(BUILD) scripts/vm/run-guest.sh --kernel $(KVER) --script scripts/demo.sh
 
 bench: all
-	scripts/vm/run-guest.sh --kernel $(KVER) --bench --script bench/run.sh
+	BUILD=$(BUILD) scripts/vm/run-guest.sh --kernel $(KVER) --bench --timeout 3000 --script bench/run.sh
 
+# make vm-run KVER=6.1.0-56-amd64 SCRIPT=path/to/script.sh [ARGS='a b'] [VM_OPTS='--timeout 60 --keep-log f']
 vm-run: all
-	scripts/vm/run-guest.sh --kernel $(KVER) --script $(SCRIPT)
+	@test -n "$(SCRIPT)" || { echo "usage: make vm-run KVER=<kver> SCRIPT=<path> [ARGS='...'] [VM_OPTS='...']" >&2; exit 2; }
+	BUILD=$(BUILD) scripts/vm/run-guest.sh --kernel $(KVER) $(VM_OPTS) --script $(SCRIPT) $(if $(ARGS),-- $(ARGS))
 
 deps:
 	scripts/deps.sh

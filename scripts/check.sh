@@ -1,0 +1,54 @@
+#!/bin/bash
+# check.sh KVER... - the body of "make check" (run after "make all"):
+#   unit        host unit tests (make unit)
+#   dkms        crs.ko built by dkms for every kernel (make dkms-check)
+#   guest:KVER  for each kernel, a QEMU guest runs selftests/run_guest.sh
+#               (every selftest; nonzero on any failure), or, until that
+#               exists, scripts/guest-smoke.sh (insmod, crs-tool status, rmmod)
+# Every stage runs even when an earlier one failed. The last line is
+# "N passed, N failed" counting stages; the exit status is nonzero if any failed.
+# Guest console logs: ${BUILD:-build}/logs/guest-<kver>.log.
+# CRS_VM_TIMEOUT (seconds, default 600 per guest) is passed on to run-guest.sh.
+set -uo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO"
+export BUILD=${BUILD:-build}
+MAKE=${MAKE:-make}
+[ $# -ge 1 ] || { echo "usage: $0 KVER... (no kernel headers found? scripts/deps.sh)" >&2; exit 2; }
+
+names=() results=() times=()
+stage() {
+	local name=$1 t0 rc
+	shift
+	echo
+	echo "======== check: $name ========"
+	t0=$(date +%s)
+	"$@"
+	rc=$?
+	names+=("$name") times+=("$(( $(date +%s) - t0 ))s")
+	if [ $rc -eq 0 ]; then results+=(passed); else results+=("FAILED (exit $rc)"); fi
+	echo "======== check: $name: ${results[-1]} in ${times[-1]} ========"
+}
+
+guest_script=selftests/run_guest.sh
+if [ ! -f "$guest_script" ]; then
+	echo "check.sh: $guest_script does not exist yet; guests run scripts/guest-smoke.sh instead"
+	guest_script=scripts/guest-smoke.sh
+fi
+
+stage unit $MAKE --no-print-directory unit
+stage dkms $MAKE --no-print-directory dkms-check KVERS="$*"
+for k in "$@"; do
+	stage "guest:$k" scripts/vm/run-guest.sh --kernel "$k" \
+		--keep-log "$BUILD/logs/guest-$k.log" --script "$guest_script"
+done
+
+pass=0 fail=0
+echo
+echo "======== check summary ========"
+for i in "${!names[@]}"; do
+	printf '  %-32s %-20s %s\n' "${names[$i]}" "${results[$i]}" "${times[$i]}"
+	if [ "${results[$i]}" = passed ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+done
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
