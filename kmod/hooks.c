@@ -14,6 +14,7 @@
  */
 #include <linux/binfmts.h>
 #include <linux/fs.h>
+#include <uapi/linux/fs.h>
 #include <linux/kprobes.h>
 #include <linux/limits.h>
 #include <linux/path.h>
@@ -199,10 +200,67 @@ static int path_truncate_pre(struct kprobe *kp, struct pt_regs *regs)
 	return err ? override(regs, err) : 0;
 }
 
+/*
+ * Path rules are only as good as the names they see: a hard link or a rename
+ * would give a denied file a new, allowed name, and unlink/rename destroy
+ * it. So a link or rename needs read and write on the source (as an open of
+ * it would), write on the destination (read too for an exchange), and an
+ * unlink needs write.
+ */
+/* security_path_link(struct dentry *old, const struct path *new_dir, struct dentry *new) */
+static int path_link_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct dentry *old = (struct dentry *)regs_get_kernel_argument(regs, 0);
+	const struct path *dir = (const struct path *)regs_get_kernel_argument(regs, 1);
+	struct dentry *new = (struct dentry *)regs_get_kernel_argument(regs, 2);
+	struct path src = { .mnt = dir->mnt, .dentry = old };
+	struct path dst = { .mnt = dir->mnt, .dentry = new };
+	int err = decide(CRS_RULE_FILE, CRS_ACCESS_READ | CRS_ACCESS_WRITE, &src);
+
+	if (!err)
+		err = decide(CRS_RULE_FILE, CRS_ACCESS_WRITE, &dst);
+	return err ? override(regs, err) : 0;
+}
+
+/* security_path_rename(old_dir, old_dentry, new_dir, new_dentry, flags) */
+static int path_rename_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	const struct path *odir = (const struct path *)regs_get_kernel_argument(regs, 0);
+	struct dentry *old = (struct dentry *)regs_get_kernel_argument(regs, 1);
+	const struct path *ndir = (const struct path *)regs_get_kernel_argument(regs, 2);
+	struct dentry *new = (struct dentry *)regs_get_kernel_argument(regs, 3);
+	unsigned int flags = regs_get_kernel_argument(regs, 4);
+	struct path src = { .mnt = odir->mnt, .dentry = old };
+	struct path dst = { .mnt = ndir->mnt, .dentry = new };
+	u32 dst_access = CRS_ACCESS_WRITE;
+	int err;
+
+	if (flags & RENAME_EXCHANGE)
+		dst_access |= CRS_ACCESS_READ;
+	err = decide(CRS_RULE_FILE, CRS_ACCESS_READ | CRS_ACCESS_WRITE, &src);
+	if (!err)
+		err = decide(CRS_RULE_FILE, dst_access, &dst);
+	return err ? override(regs, err) : 0;
+}
+
+/* security_path_unlink(const struct path *dir, struct dentry *dentry) */
+static int path_unlink_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	const struct path *dir = (const struct path *)regs_get_kernel_argument(regs, 0);
+	struct dentry *victim = (struct dentry *)regs_get_kernel_argument(regs, 1);
+	struct path p = { .mnt = dir->mnt, .dentry = victim };
+	int err = decide(CRS_RULE_FILE, CRS_ACCESS_WRITE, &p);
+
+	return err ? override(regs, err) : 0;
+}
+
 static struct kprobe probes[] = {
 	{ .symbol_name = "security_file_open",	   .pre_handler = file_open_pre },
 	{ .symbol_name = "security_bprm_check",	   .pre_handler = bprm_check_pre },
 	{ .symbol_name = "security_path_truncate", .pre_handler = path_truncate_pre },
+	{ .symbol_name = "security_path_link",	   .pre_handler = path_link_pre },
+	{ .symbol_name = "security_path_rename",   .pre_handler = path_rename_pre },
+	{ .symbol_name = "security_path_unlink",   .pre_handler = path_unlink_pre },
 };
 
 /**
