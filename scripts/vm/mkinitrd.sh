@@ -223,8 +223,8 @@ if [ ! -s "$BASE" ]; then
 	write_init "$r"
 	write_etc "$r"
 	pack "$r" "$t/base"
-	rm -f "$BUILD"/vm/base-*.cpio
 	mv "$t/base" "$BASE"
+	for f in "$BUILD"/vm/base-*.cpio; do [ "$f" = "$BASE" ] || rm -f "$f"; done
 	rm -rf "$t"
 	trap - EXIT
 	echo "mkinitrd.sh: new base layer $BASE ($(du -h "$BASE" | cut -f1))" >&2
