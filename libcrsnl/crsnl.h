@@ -26,6 +26,15 @@ extern "C" {
 struct crs_err {
 	char msg[512];
 	int line, column;	/* JSON syntax errors: 1-based; else 0 */
+	/*
+	 * Kernel errors: byte offset of the offending attribute in the request
+	 * (NLMSGERR_ATTR_OFFS), 0 when the kernel named none; and, when that
+	 * attribute lies in a CRS_A_RULE nest, the rule's CRS_A_RULE_INDEX
+	 * (its position in the policy), else -1. Every function taking a
+	 * struct crs_err resets these on entry.
+	 */
+	uint32_t nl_offset;
+	int rule;
 };
 
 /* ---------------------------------------------------------------- policy */
@@ -68,6 +77,41 @@ const char *crs_action_name(enum crs_action a);
 const char *crs_rule_type_name(enum crs_rule_type t);
 /* Writes "read", "write", "read,write", "exec" ... into buf. */
 const char *crs_access_str(uint32_t access, char *buf, size_t len);
+
+/*
+ * Additions to the above. crs_mode_name/crs_mode_parse also know "policy"
+ * (CRS_MODE_POLICY, the container override "follow the table"); a policy
+ * file may not use it. crs_access_str writes "none" for 0 and "0x..." for
+ * unknown bits.
+ */
+int crs_action_parse(const char *s, enum crs_action *out);
+int crs_rule_type_parse(const char *s, enum crs_rule_type *out);
+/* "deny,allow,alert,behavior" <-> CRS_LOG_* ("none" = 0; "all"; "default"). */
+const char *crs_log_str(uint32_t log, char *buf, size_t len);
+int crs_log_parse(const char *s, uint32_t *out);
+
+/*
+ * Validate a policy built in memory (crs_policy_parse does this already):
+ * names, patterns, access bits, limits. Errors name the field as in JSON.
+ */
+int crs_policy_validate(const struct crs_policy *p, struct crs_err *err);
+/* Deep comparison; NULL and absent optional strings compare as in JSON. */
+bool crs_policy_equal(const struct crs_policy *a, const struct crs_policy *b);
+
+/* Pattern kinds, least specific first (docs/policy.md "Patterns"). */
+enum crs_pattern_kind {
+	CRS_PATTERN_ANY,	/* anything: "*", or a lone "**" component */
+	CRS_PATTERN_GLOB,	/* '*' within components (maybe a final "**" too) */
+	CRS_PATTERN_SUBTREE,	/* literal directory, then a final "**" component */
+	CRS_PATTERN_EXACT,	/* no '*' at all */
+};
+/*
+ * Classify a pattern of len bytes; returns its enum crs_pattern_kind, or
+ * -EINVAL with *why (if why) set to a static reason such as
+ * "must not contain \"//\"".
+ */
+int crs_pattern_check(const char *pat, size_t len, const char **why);
+const char *crs_pattern_kind_name(int kind);
 
 /* ------------------------------------------------------------ the kernel */
 
@@ -167,6 +211,8 @@ int crs_events_recv(struct crs_events *ev, int timeout_ms,
 		    void (*cb)(const struct crs_event *e, void *arg), void *arg);
 /* One event as a JSON object (one line); caller frees. */
 char *crs_event_to_json(const struct crs_event *e);
+/* "2024-05-01T12:00:00.123456789Z" (UTC) into buf; returns buf. */
+const char *crs_time_rfc3339(uint64_t time_ns, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

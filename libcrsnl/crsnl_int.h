@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libcrsnl internals shared between its source files and its unit tests.
+ * Not installed, not part of the API.
+ */
+#ifndef CRSNL_INT_H
+#define CRSNL_INT_H
+
+#include <stdarg.h>
+#include <linux/netlink.h>
+#include <netlink/msg.h>
+#include "crsnl.h"
+
+#define CRS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Largest policy text crs_policy_parse_file() reads. */
+#define CRS_POLICY_FILE_MAX	(256u << 20)
+/* ignored_syscalls: at most this many names, each at most this long. */
+#define CRS_SYSCALLS_MAX	1024
+#define CRS_SYSCALL_NAME_MAX	63
+
+/* err.c */
+void crs_err_reset(struct crs_err *err);
+int crs_err_set(struct crs_err *err, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Append a printable rendering of s[0..len) to buf (quoted if quote). */
+void crs_str_render(char *buf, size_t size, const char *s, size_t len,
+		    size_t max, bool quote);
+/* libnl's NLE_* code -> errno. */
+int crs_errno_from_nle(int nle);
+
+/* Field paths in error messages: name, rules[3].access[1]. */
+#define CRS_FIELD_PATH_MAX	256
+void crs_path_push_key(char *path, size_t size, const char *key, size_t len);
+void crs_path_push_index(char *path, size_t size, size_t idx);
+
+/* policy_json.c */
+struct json_object;
+/* Strict JSON text -> json-c object (NULL for "null"); see the file. */
+int crs_json_tokenize(const char *json, size_t len, struct json_object **out,
+		      struct crs_err *err);
+struct json_object *crs_policy_to_json_object(const struct crs_policy *p);
+/* json-c object -> malloc'd text, '/' not escaped. */
+char *crs_json_string(struct json_object *o, bool pretty);
+
+/* nl.c: a generic netlink socket with the crs family resolved. */
+struct nl_sock;
+int crs_genl_open(struct nl_sock **sk, int *family, struct crs_err *err);
+
+/* nl_msg.c: message building and parsing, independent of any socket. */
+size_t crs_table_msg_size(const struct crs_policy *p);
+struct nl_msg *crs_table_msg_build(int family, uint64_t cgroup_id,
+				   const struct crs_policy *p, int *error);
+
+/* Accumulates GET_TABLE replies; see crs_table_msg_parse(). */
+struct crs_table_acc {
+	struct crs_table_info *tables;
+	size_t n, cap;
+	size_t *rules_cap;	/* per table */
+	uint32_t *nrules_attr;	/* CRS_A_TABLE_NRULES as announced */
+	bool inconsistent;	/* same cgroup seen with another generation */
+};
+int crs_table_msg_parse(const struct nlmsghdr *nlh, struct crs_table_acc *acc);
+void crs_table_acc_free(struct crs_table_acc *acc);
+
+int crs_status_msg_parse(const struct nlmsghdr *nlh, struct crs_status *st);
+int crs_event_msg_parse(const struct nlmsghdr *nlh, struct crs_event *e);
+
+/*
+ * Extended ack of an NLMSG_ERROR or NLMSG_DONE message: fills err (kernel
+ * text verbatim, offset, rule via req when given) and returns the message's
+ * error code (negative errno, 0 for a plain ack, -EBADMSG if malformed).
+ */
+int crs_ack_parse(const struct nlmsghdr *nlh, const struct nlmsghdr *req,
+		  struct crs_err *err);
+/* The CRS_A_RULE_INDEX of the rule nest of req containing offset, or -1. */
+int crs_rule_at_offset(const struct nlmsghdr *req, uint32_t offset);
+
+#endif /* CRSNL_INT_H */

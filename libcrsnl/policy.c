@@ -1,0 +1,893 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The policy model: JSON objects -> struct crs_policy with strict
+ * validation (docs/policy.md), the same semantic checks for policies built
+ * in memory, comparison and freeing.
+ *
+ * Every error names the field by its JSON path ("rules[3].path: ...").
+ * Checks run in a fixed order: at the top level unknown fields first, then
+ * name, description, mode, learning, default_actions, ignored_syscalls,
+ * rules; in a rule its type first (so that reserved types are named as such
+ * rather than by their unknown fields), then unknown fields, name, enabled,
+ * action, program, path, access.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "crsnl_int.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* ------------------------------------------------------------ field paths */
+
+void crs_path_push_key(char *path, size_t size, const char *key, size_t len)
+{
+	size_t o = strnlen(path, size);
+
+	if (o && o + 1 < size) {
+		path[o++] = '.';
+		path[o] = '\0';
+	}
+	crs_str_render(path, size, key, len, 64, false);
+}
+
+void crs_path_push_index(char *path, size_t size, size_t idx)
+{
+	size_t o = strnlen(path, size);
+
+	if (o < size)
+		snprintf(path + o, size - o, "[%zu]", idx);
+}
+
+struct vctx {
+	struct crs_err *err;
+	char path[CRS_FIELD_PATH_MAX];
+};
+
+static size_t push(struct vctx *v, const char *key)
+{
+	size_t mark = strlen(v->path);
+
+	crs_path_push_key(v->path, sizeof(v->path), key, strlen(key));
+	return mark;
+}
+
+static size_t push_index(struct vctx *v, size_t idx)
+{
+	size_t mark = strlen(v->path);
+
+	crs_path_push_index(v->path, sizeof(v->path), idx);
+	return mark;
+}
+
+static void pop(struct vctx *v, size_t mark)
+{
+	v->path[mark] = '\0';
+}
+
+/* "<path>: <message>"; returns -EINVAL. */
+__attribute__((format(printf, 2, 3)))
+static int fail(struct vctx *v, const char *fmt, ...)
+{
+	char msg[sizeof(v->err->msg)];
+	va_list ap;
+
+	if (!v->err)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return crs_err_set(v->err, -EINVAL, "%s: %s", v->path[0] ? v->path : "top level", msg);
+}
+
+static int oom(struct vctx *v)
+{
+	return crs_err_set(v->err, -ENOMEM, "out of memory");
+}
+
+/* --------------------------------------------------------------- patterns */
+
+int crs_pattern_check(const char *s, size_t len, const char **why)
+{
+	const char *dummy;
+	size_t i, comp, stars = 0;
+
+	if (!why)
+		why = &dummy;
+	if (!s) {
+		*why = "missing";
+		return -EINVAL;
+	}
+	if (memchr(s, '\0', len)) {
+		*why = "must not contain a NUL byte";
+		return -EINVAL;
+	}
+	if (!len) {
+		*why = "must not be empty";
+		return -EINVAL;
+	}
+	if (len > CRS_PATTERN_MAX) {
+		*why = "longer than " STR(CRS_PATTERN_MAX) " bytes";
+		return -EINVAL;
+	}
+	if ((len == 1 && s[0] == '*') || (len == 3 && !memcmp(s, "/**", 3)))
+		return CRS_PATTERN_ANY;
+	if (s[0] != '/') {
+		*why = "must start with \"/\" (or be \"*\")";
+		return -EINVAL;
+	}
+	if (len > 1 && s[len - 1] == '/') {
+		*why = "must not end with \"/\"";
+		return -EINVAL;
+	}
+	/* Components s[comp..i) between slashes. */
+	for (comp = 1, i = 1; i <= len; i++) {
+		size_t clen;
+
+		if (i < len && s[i] != '/')
+			continue;
+		clen = i - comp;
+		if (!clen && len > 1) {
+			*why = "must not contain \"//\"";
+			return -EINVAL;
+		}
+		if ((clen == 1 && s[comp] == '.') ||
+		    (clen == 2 && s[comp] == '.' && s[comp + 1] == '.')) {
+			*why = "must not contain \".\" or \"..\" components";
+			return -EINVAL;
+		}
+		if (clen == 2 && s[comp] == '*' && s[comp + 1] == '*') {
+			if (i != len) {
+				*why = "\"**\" is only allowed as the last component";
+				return -EINVAL;
+			}
+		} else if (clen >= 2 && memmem(s + comp, clen, "**", 2)) {
+			*why = "\"**\" must be a whole component (\"*\" matches within one)";
+			return -EINVAL;
+		}
+		comp = i + 1;
+	}
+	for (i = 0; i < len; i++)
+		stars += s[i] == '*';
+	if (!stars)
+		return CRS_PATTERN_EXACT;
+	if (stars == 2 && len >= 3 && !memcmp(s + len - 3, "/**", 3))
+		return CRS_PATTERN_SUBTREE;
+	return CRS_PATTERN_GLOB;
+}
+
+const char *crs_pattern_kind_name(int kind)
+{
+	switch (kind) {
+	case CRS_PATTERN_ANY:
+		return "any";
+	case CRS_PATTERN_GLOB:
+		return "glob";
+	case CRS_PATTERN_SUBTREE:
+		return "subtree";
+	case CRS_PATTERN_EXACT:
+		return "exact";
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------ semantic checks */
+
+static int check_name(struct vctx *v, const char *field, const char *s, bool required)
+{
+	size_t mark = push(v, field);
+	int r = 0;
+
+	if (!s) {
+		if (required)
+			r = fail(v, "missing required field");
+	} else if (!*s) {
+		r = fail(v, required ? "must not be empty"
+				     : "must not be empty (omit the field for no name)");
+	} else if (strlen(s) > CRS_NAME_MAX) {
+		r = fail(v, "longer than %d bytes", CRS_NAME_MAX);
+	}
+	pop(v, mark);
+	return r;
+}
+
+static int check_pattern(struct vctx *v, const char *field, const char *s, int *kind)
+{
+	size_t mark = push(v, field);
+	const char *why;
+	int k;
+
+	if (!s) {
+		k = fail(v, "missing required field");
+	} else {
+		k = crs_pattern_check(s, strlen(s), &why);
+		if (k < 0)
+			k = fail(v, "%s", why);
+	}
+	pop(v, mark);
+	if (k >= 0 && kind)
+		*kind = k;
+	return k < 0 ? k : 0;
+}
+
+static bool reserved_type(enum crs_rule_type t)
+{
+	return t == CRS_RULE_NETWORK || t == CRS_RULE_LISTENER || t == CRS_RULE_SYSCALL;
+}
+
+static int reserved_type_error(struct vctx *v, enum crs_rule_type t)
+{
+	return fail(v, "\"%s\" rules are reserved for a later release and not supported yet",
+		    crs_rule_type_name(t));
+}
+
+/* Path of rule i is in v->path on entry. */
+static int check_rule(struct vctx *v, const struct crs_policy_rule *r, size_t *nglobs)
+{
+	size_t mark;
+	int kind = 0, e;
+
+	mark = push(v, "type");
+	if (reserved_type(r->type))
+		e = reserved_type_error(v, r->type);
+	else if (r->type != CRS_RULE_FILE && r->type != CRS_RULE_EXECUTE)
+		e = fail(v, "unknown rule type %d", (int)r->type);
+	else
+		e = 0;
+	pop(v, mark);
+	if (e)
+		return e;
+	e = check_name(v, "name", r->name, false);
+	if (e)
+		return e;
+	if ((unsigned int)r->action > CRS_ACTION_MAX) {
+		mark = push(v, "action");
+		return fail(v, "unknown action %d", (int)r->action);
+	}
+	e = check_pattern(v, "program", r->program, NULL);
+	if (e)
+		return e;
+	e = check_pattern(v, "path", r->path, &kind);
+	if (e)
+		return e;
+	if (kind == CRS_PATTERN_GLOB && ++*nglobs > CRS_MAX_GLOB_RULES) {
+		mark = push(v, "path");
+		e = fail(v, "more than %d rules with a glob path", CRS_MAX_GLOB_RULES);
+		pop(v, mark);
+		return e;
+	}
+	mark = push(v, "access");
+	if (r->type == CRS_RULE_FILE && !r->access)
+		e = fail(v, "must not be empty");
+	else if (r->type == CRS_RULE_FILE && (r->access & ~(CRS_ACCESS_READ | CRS_ACCESS_WRITE)))
+		e = fail(v, "file rules take only \"read\" and \"write\"");
+	else if (r->type == CRS_RULE_EXECUTE && r->access != CRS_ACCESS_EXEC)
+		e = fail(v, "must be CRS_ACCESS_EXEC for execute rules");
+	pop(v, mark);
+	return e;
+}
+
+static int check_syscall_name(struct vctx *v, const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (!n || n > CRS_SYSCALL_NAME_MAX)
+		return fail(v, "not a system call name (1 to %d characters)", CRS_SYSCALL_NAME_MAX);
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_' ||
+		      (i && s[i] >= '0' && s[i] <= '9')))
+			return fail(v, "not a system call name (lower case letters, digits, '_')");
+	return 0;
+}
+
+static int check_top(struct vctx *v, const struct crs_policy *p)
+{
+	size_t mark, i, j;
+	int e, t;
+
+	e = check_name(v, "name", p->name, true);
+	if (e)
+		return e;
+	if (p->mode != CRS_MODE_ENFORCE && p->mode != CRS_MODE_MONITOR &&
+	    p->mode != CRS_MODE_DISABLED) {
+		mark = push(v, "mode");
+		e = fail(v, "must be \"enforce\", \"monitor\" or \"disabled\"");
+		pop(v, mark);
+		return e;
+	}
+	for (t = 0; t <= CRS_RULE_TYPE_MAX; t++) {
+		if ((unsigned int)p->defaults[t] <= CRS_ACTION_MAX)
+			continue;
+		mark = push(v, "default_actions");
+		push(v, crs_rule_type_name(t));
+		e = fail(v, "must be \"allow\" or \"deny\"");
+		pop(v, mark);
+		return e;
+	}
+	if (p->n_ignored_syscalls > CRS_SYSCALLS_MAX) {
+		mark = push(v, "ignored_syscalls");
+		e = fail(v, "more than %d entries", CRS_SYSCALLS_MAX);
+		pop(v, mark);
+		return e;
+	}
+	for (i = 0; i < p->n_ignored_syscalls; i++) {
+		mark = push(v, "ignored_syscalls");
+		push_index(v, i);
+		if (!p->ignored_syscalls || !p->ignored_syscalls[i]) {
+			e = fail(v, "missing");
+			pop(v, mark);
+			return e;
+		}
+		e = check_syscall_name(v, p->ignored_syscalls[i]);
+		for (j = 0; !e && j < i; j++)
+			if (!strcmp(p->ignored_syscalls[i], p->ignored_syscalls[j]))
+				e = fail(v, "\"%s\" is listed twice", p->ignored_syscalls[i]);
+		pop(v, mark);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+int crs_policy_validate(const struct crs_policy *p, struct crs_err *err)
+{
+	struct vctx v = { .err = err };
+	size_t i, mark, nglobs = 0;
+	int e;
+
+	crs_err_reset(err);
+	if (!p)
+		return crs_err_set(err, -EINVAL, "no policy");
+	e = check_top(&v, p);
+	if (e)
+		return e;
+	if (p->n_rules > CRS_MAX_RULES) {
+		mark = push(&v, "rules");
+		e = fail(&v, "more than %d rules", CRS_MAX_RULES);
+		pop(&v, mark);
+		return e;
+	}
+	if (p->n_rules && !p->rules)
+		return crs_err_set(err, -EINVAL, "rules: missing");
+	for (i = 0; i < p->n_rules; i++) {
+		mark = push(&v, "rules");
+		push_index(&v, i);
+		e = check_rule(&v, &p->rules[i], &nglobs);
+		pop(&v, mark);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------- JSON -> model */
+
+/* An object's fields must all be in allowed (NULL-terminated). */
+static int check_fields(struct vctx *v, struct json_object *o, const char *const *allowed)
+{
+	struct json_object_iterator it = json_object_iter_begin(o);
+	struct json_object_iterator end = json_object_iter_end(o);
+	const char *const *a;
+	size_t mark;
+	int e;
+
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		const char *k = json_object_iter_peek_name(&it);
+
+		for (a = allowed; *a; a++)
+			if (!strcmp(*a, k))
+				break;
+		if (*a)
+			continue;
+		mark = push(v, k);
+		e = fail(v, "unknown field");
+		pop(v, mark);
+		return e;
+	}
+	return 0;
+}
+
+/*
+ * Field key of o: *val set to it (NULL if absent or JSON null). Returns 1
+ * if present (even as null), 0 if absent. The field's path is pushed when
+ * present; the caller pops to mark.
+ */
+static int field(struct vctx *v, struct json_object *o, const char *key,
+		 struct json_object **val, size_t *mark)
+{
+	*val = NULL;
+	*mark = strlen(v->path);
+	if (!json_object_object_get_ex(o, key, val))
+		return 0;
+	push(v, key);
+	return 1;
+}
+
+static int want_string(struct vctx *v, struct json_object *o, const char **s)
+{
+	if (!json_object_is_type(o, json_type_string))
+		return fail(v, "expected a string");
+	*s = json_object_get_string(o);
+	if (strlen(*s) != (size_t)json_object_get_string_len(o))
+		return fail(v, "must not contain a NUL byte");
+	return 0;
+}
+
+static int want_bool(struct vctx *v, struct json_object *o, bool *b)
+{
+	if (!json_object_is_type(o, json_type_boolean))
+		return fail(v, "expected a boolean (true or false)");
+	*b = json_object_get_boolean(o);
+	return 0;
+}
+
+/* Optional string field, duplicated into *out (left NULL if absent). */
+static int opt_string(struct vctx *v, struct json_object *o, const char *key, char **out)
+{
+	struct json_object *val;
+	const char *s;
+	size_t mark;
+	int e = 0;
+
+	if (!field(v, o, key, &val, &mark))
+		return 0;
+	e = want_string(v, val, &s);
+	if (!e) {
+		*out = strdup(s);
+		if (!*out)
+			e = oom(v);
+	}
+	pop(v, mark);
+	return e;
+}
+
+static int opt_bool(struct vctx *v, struct json_object *o, const char *key, bool *out)
+{
+	struct json_object *val;
+	size_t mark;
+	int e;
+
+	if (!field(v, o, key, &val, &mark))
+		return 0;
+	e = want_bool(v, val, out);
+	pop(v, mark);
+	return e;
+}
+
+static int want_action(struct vctx *v, struct json_object *val, enum crs_action *out)
+{
+	const char *s;
+	int e = want_string(v, val, &s);
+
+	if (e)
+		return e;
+	if (crs_action_parse(s, out))
+		return fail(v, "must be \"allow\" or \"deny\"");
+	return 0;
+}
+
+static int parse_defaults(struct vctx *v, struct json_object *root, struct crs_policy *p)
+{
+	static const char *const fields[] = {
+		"file", "execute", "network", "listener", "syscall", NULL
+	};
+	struct json_object *d, *val;
+	size_t mark, m2;
+	int e = 0, t;
+
+	for (t = 0; t <= CRS_RULE_TYPE_MAX; t++)
+		p->defaults[t] = CRS_ACTION_ALLOW;
+	if (!field(v, root, "default_actions", &d, &mark))
+		return 0;
+	if (!json_object_is_type(d, json_type_object)) {
+		e = fail(v, "expected an object");
+		goto out;
+	}
+	e = check_fields(v, d, fields);
+	for (t = 0; !e && t <= CRS_RULE_TYPE_MAX; t++) {
+		enum crs_rule_type rt;
+
+		if (crs_rule_type_parse(fields[t], &rt))
+			continue;
+		if (!field(v, d, fields[t], &val, &m2))
+			continue;
+		e = want_action(v, val, &p->defaults[rt]);
+		pop(v, m2);
+	}
+out:
+	pop(v, mark);
+	return e;
+}
+
+static int parse_syscalls(struct vctx *v, struct json_object *root, struct crs_policy *p)
+{
+	struct json_object *a;
+	size_t mark, n, i;
+	int e = 0;
+
+	if (!field(v, root, "ignored_syscalls", &a, &mark))
+		return 0;
+	if (!json_object_is_type(a, json_type_array)) {
+		e = fail(v, "expected an array of strings");
+		goto out;
+	}
+	n = json_object_array_length(a);
+	if (n > CRS_SYSCALLS_MAX) {
+		e = fail(v, "more than %d entries", CRS_SYSCALLS_MAX);
+		goto out;
+	}
+	if (!n)
+		goto out;
+	p->ignored_syscalls = calloc(n, sizeof(*p->ignored_syscalls));
+	if (!p->ignored_syscalls) {
+		e = oom(v);
+		goto out;
+	}
+	for (i = 0; !e && i < n; i++) {
+		size_t m2 = push_index(v, i);
+		const char *s;
+
+		e = want_string(v, json_object_array_get_idx(a, i), &s);
+		if (!e) {
+			p->ignored_syscalls[i] = strdup(s);
+			if (!p->ignored_syscalls[i])
+				e = oom(v);
+			else
+				p->n_ignored_syscalls = i + 1;
+		}
+		pop(v, m2);
+	}
+out:
+	pop(v, mark);
+	return e;
+}
+
+static int parse_access(struct vctx *v, struct json_object *a, uint32_t *access)
+{
+	size_t n, i, mark;
+	int e = 0;
+
+	if (!json_object_is_type(a, json_type_array))
+		return fail(v, "expected an array of \"read\" and/or \"write\"");
+	n = json_object_array_length(a);
+	if (!n)
+		return fail(v, "must not be empty");
+	for (i = 0; !e && i < n; i++) {
+		const char *s;
+		uint32_t bit = 0;
+
+		mark = push_index(v, i);
+		e = want_string(v, json_object_array_get_idx(a, i), &s);
+		if (!e) {
+			if (!strcmp(s, "read"))
+				bit = CRS_ACCESS_READ;
+			else if (!strcmp(s, "write"))
+				bit = CRS_ACCESS_WRITE;
+			if (!bit) {
+				char shown[96] = "";
+
+				crs_str_render(shown, sizeof(shown), s, strlen(s), 32, true);
+				e = fail(v, "unknown access %s", shown);
+			} else if (*access & bit) {
+				e = fail(v, "duplicate access \"%s\"", s);
+			}
+			*access |= bit;
+		}
+		pop(v, mark);
+	}
+	return e;
+}
+
+static int parse_rule(struct vctx *v, struct json_object *o, struct crs_policy_rule *r,
+		      size_t *nglobs)
+{
+	static const char *const fields[] = {
+		"name", "enabled", "type", "action", "program", "path", "access", NULL
+	};
+	struct json_object *val;
+	const char *s;
+	size_t mark;
+	int e;
+
+	r->enabled = true;
+	if (!json_object_is_type(o, json_type_object))
+		return fail(v, "expected an object");
+
+	/* type first: everything else depends on it */
+	if (!field(v, o, "type", &val, &mark)) {
+		push(v, "type");
+		e = fail(v, "missing required field");
+		pop(v, mark);
+		return e;
+	}
+	e = want_string(v, val, &s);
+	if (!e && crs_rule_type_parse(s, &r->type))
+		e = fail(v, "must be \"file\" or \"execute\"");
+	if (!e && reserved_type(r->type))
+		e = reserved_type_error(v, r->type);
+	pop(v, mark);
+	if (e)
+		return e;
+
+	e = check_fields(v, o, fields);
+	if (!e)
+		e = opt_string(v, o, "name", &r->name);
+	if (!e)
+		e = opt_bool(v, o, "enabled", &r->enabled);
+	if (e)
+		return e;
+
+	if (!field(v, o, "action", &val, &mark)) {
+		push(v, "action");
+		e = fail(v, "missing required field");
+	} else {
+		e = want_action(v, val, &r->action);
+	}
+	pop(v, mark);
+	if (e)
+		return e;
+
+	e = opt_string(v, o, "program", &r->program);
+	if (!e && !r->program) {
+		r->program = strdup("*");
+		if (!r->program)
+			e = oom(v);
+	}
+	if (!e)
+		e = opt_string(v, o, "path", &r->path);
+	if (e)
+		return e;
+
+	if (field(v, o, "access", &val, &mark)) {
+		if (r->type == CRS_RULE_EXECUTE)
+			e = fail(v, "not allowed on execute rules");
+		else
+			e = parse_access(v, val, &r->access);
+	} else if (r->type == CRS_RULE_FILE) {
+		push(v, "access");
+		e = fail(v, "missing required field (\"read\" and/or \"write\")");
+	}
+	pop(v, mark);
+	if (e)
+		return e;
+	if (r->type == CRS_RULE_EXECUTE)
+		r->access = CRS_ACCESS_EXEC;
+
+	/* names, patterns and limits: the checks crs_policy_validate() makes */
+	return check_rule(v, r, nglobs);
+}
+
+static int parse_rules(struct vctx *v, struct json_object *root, struct crs_policy *p)
+{
+	struct json_object *a;
+	size_t mark, n, i, nglobs = 0;
+	int e = 0;
+
+	if (!field(v, root, "rules", &a, &mark))
+		return 0;
+	if (!json_object_is_type(a, json_type_array)) {
+		e = fail(v, "expected an array");
+		goto out;
+	}
+	n = json_object_array_length(a);
+	if (n > CRS_MAX_RULES) {
+		e = fail(v, "more than %d rules", CRS_MAX_RULES);
+		goto out;
+	}
+	if (!n)
+		goto out;
+	p->rules = calloc(n, sizeof(*p->rules));
+	if (!p->rules) {
+		e = oom(v);
+		goto out;
+	}
+	for (i = 0; !e && i < n; i++) {
+		size_t m2 = push_index(v, i);
+
+		p->n_rules = i + 1;	/* so that crs_policy_free() sees it */
+		e = parse_rule(v, json_object_array_get_idx(a, i), &p->rules[i], &nglobs);
+		pop(v, m2);
+	}
+out:
+	pop(v, mark);
+	return e;
+}
+
+static int parse_policy(struct vctx *v, struct json_object *root, struct crs_policy *p)
+{
+	static const char *const fields[] = {
+		"name", "description", "mode", "learning", "default_actions",
+		"ignored_syscalls", "rules", NULL
+	};
+	struct json_object *val;
+	const char *s;
+	size_t mark;
+	int e;
+
+	if (!json_object_is_type(root, json_type_object))
+		return fail(v, "expected an object");
+	e = check_fields(v, root, fields);
+	if (e)
+		return e;
+
+	if (!field(v, root, "name", &val, &mark)) {
+		push(v, "name");
+		e = fail(v, "missing required field");
+	} else if (!(e = want_string(v, val, &s))) {
+		p->name = strdup(s);
+		if (!p->name)
+			e = oom(v);
+	}
+	pop(v, mark);
+	if (!e)
+		e = check_name(v, "name", p->name, true);
+	if (!e)
+		e = opt_string(v, root, "description", &p->description);
+	if (e)
+		return e;
+
+	p->mode = CRS_MODE_ENFORCE;
+	if (field(v, root, "mode", &val, &mark)) {
+		e = want_string(v, val, &s);
+		if (!e && (crs_mode_parse(s, &p->mode) || p->mode == CRS_MODE_POLICY))
+			e = fail(v, "must be \"enforce\", \"monitor\" or \"disabled\"");
+	}
+	pop(v, mark);
+	if (!e)
+		e = opt_bool(v, root, "learning", &p->learning);
+	if (!e)
+		e = parse_defaults(v, root, p);
+	if (!e)
+		e = parse_syscalls(v, root, p);
+	if (!e)
+		e = check_top(v, p);	/* syscall names, duplicates */
+	if (!e)
+		e = parse_rules(v, root, p);
+	return e;
+}
+
+int crs_policy_parse(const char *json, size_t len, struct crs_policy **out,
+		     struct crs_err *err)
+{
+	struct vctx v = { .err = err };
+	struct json_object *root;
+	struct crs_policy *p;
+	int e;
+
+	crs_err_reset(err);
+	if (!out)
+		return crs_err_set(err, -EINVAL, "no output pointer");
+	*out = NULL;
+	e = crs_json_tokenize(json, len, &root, err);
+	if (e)
+		return e;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		json_object_put(root);
+		return oom(&v);
+	}
+	e = parse_policy(&v, root, p);
+	json_object_put(root);
+	if (e) {
+		crs_policy_free(p);
+		return e;
+	}
+	*out = p;
+	return 0;
+}
+
+int crs_policy_parse_file(const char *path, struct crs_policy **out, struct crs_err *err)
+{
+	size_t len = 0, cap = 0, n;
+	char *buf = NULL, *nb;
+	FILE *f;
+	int e;
+
+	crs_err_reset(err);
+	if (out)
+		*out = NULL;
+	if (!path || !out)
+		return crs_err_set(err, -EINVAL, "no policy file");
+	f = fopen(path, "re");
+	if (!f) {
+		e = -errno;
+		return crs_err_set(err, e, "cannot open %s: %s", path, strerror(-e));
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? 2 * cap : 65536;
+			if (cap > (size_t)CRS_POLICY_FILE_MAX + 4096)
+				cap = (size_t)CRS_POLICY_FILE_MAX + 4096;
+			if (cap - len == 0) {
+				e = crs_err_set(err, -EFBIG, "%s: larger than %u bytes",
+						path, CRS_POLICY_FILE_MAX);
+				goto out;
+			}
+			nb = realloc(buf, cap);
+			if (!nb) {
+				e = crs_err_set(err, -ENOMEM, "out of memory");
+				goto out;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		e = crs_err_set(err, -EIO, "cannot read %s", path);
+		goto out;
+	}
+	e = crs_policy_parse(buf ? buf : "", len, out, err);
+out:
+	fclose(f);
+	free(buf);
+	return e;
+}
+
+/* ----------------------------------------------------- free and compare */
+
+void crs_rule_free_strings(struct crs_policy_rule *r)
+{
+	free(r->name);
+	free(r->program);
+	free(r->path);
+	r->name = r->program = r->path = NULL;
+}
+
+void crs_policy_free(struct crs_policy *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	free(p->name);
+	free(p->description);
+	for (i = 0; p->ignored_syscalls && i < p->n_ignored_syscalls; i++)
+		free(p->ignored_syscalls[i]);
+	free(p->ignored_syscalls);
+	for (i = 0; p->rules && i < p->n_rules; i++)
+		crs_rule_free_strings(&p->rules[i]);
+	free(p->rules);
+	free(p);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}
+
+bool crs_policy_equal(const struct crs_policy *a, const struct crs_policy *b)
+{
+	size_t i;
+	int t;
+
+	if (!a || !b)
+		return a == b;
+	if (!str_eq(a->name, b->name) || !str_eq(a->description, b->description) ||
+	    a->mode != b->mode || a->learning != b->learning ||
+	    a->n_ignored_syscalls != b->n_ignored_syscalls || a->n_rules != b->n_rules)
+		return false;
+	for (t = 0; t <= CRS_RULE_TYPE_MAX; t++)
+		if (a->defaults[t] != b->defaults[t])
+			return false;
+	for (i = 0; i < a->n_ignored_syscalls; i++)
+		if (!str_eq(a->ignored_syscalls[i], b->ignored_syscalls[i]))
+			return false;
+	for (i = 0; i < a->n_rules; i++) {
+		const struct crs_policy_rule *x = &a->rules[i], *y = &b->rules[i];
+
+		if (!str_eq(x->name, y->name) || x->enabled != y->enabled ||
+		    x->type != y->type || x->action != y->action ||
+		    !str_eq(x->program, y->program) || !str_eq(x->path, y->path) ||
+		    x->access != y->access)
+			return false;
+	}
+	return true;
+}

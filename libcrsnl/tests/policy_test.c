@@ -1,0 +1,855 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Host unit tests of the policy model: JSON parsing and validation
+ * (docs/policy.md), canonical output, error messages, name helpers, and
+ * robustness against truncated and corrupted input.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "crsnl.h"
+
+static const char full_policy[] =
+	"{\n"
+	"  \"name\": \"web\",\n"
+	"  \"description\": \"nginx front end\",\n"
+	"  \"mode\": \"monitor\",\n"
+	"  \"learning\": true,\n"
+	"  \"default_actions\": { \"file\": \"deny\", \"execute\": \"allow\", \"network\": \"deny\",\n"
+	"                       \"listener\": \"allow\", \"syscall\": \"deny\" },\n"
+	"  \"ignored_syscalls\": [\"read\", \"write\"],\n"
+	"  \"rules\": [\n"
+	"    { \"name\": \"no shadow\", \"enabled\": true, \"program\": \"*\", \"type\": \"file\",\n"
+	"      \"action\": \"deny\", \"path\": \"/etc/shadow\", \"access\": [\"read\", \"write\"] },\n"
+	"    { \"type\": \"execute\", \"program\": \"/usr/sbin/nginx\", \"action\": \"deny\", \"path\": \"/bin/*\" },\n"
+	"    { \"type\": \"file\", \"action\": \"allow\", \"path\": \"/var/log/nginx/**\", \"access\": [\"write\"],\n"
+	"      \"enabled\": false, \"program\": \"/usr/sbin/nginx\" },\n"
+	"    { \"name\": \"keys \\\"quoted\\\" \\u00e9\", \"type\": \"file\", \"action\": \"deny\",\n"
+	"      \"path\": \"/home/*/.ssh/id_*\", \"access\": [\"read\"] },\n"
+	"    { \"type\": \"execute\", \"action\": \"allow\", \"path\": \"/proc/*/**\" }\n"
+	"  ]\n"
+	"}\n";
+
+static int parse(const char *json, struct crs_policy **p, struct crs_err *err)
+{
+	return crs_policy_parse(json, strlen(json), p, err);
+}
+
+/* A policy named "t" around the given rules text. */
+#define WITH_RULES(rules) "{\"name\":\"t\",\"rules\":[" rules "]}"
+
+/* Parsing json must fail with -EINVAL and exactly msg. */
+#define EXPECT_INVALID(json, expected_msg) do {					\
+	struct crs_policy *p_ = (struct crs_policy *)1;				\
+	struct crs_err e_;							\
+	int r_ = parse((json), &p_, &e_);					\
+	EXPECT_EQ(-EINVAL, r_) TH_LOG("input: %s", (json));			\
+	EXPECT_NULL(p_);							\
+	EXPECT_STREQ((expected_msg), e_.msg) TH_LOG("input: %s", (json));	\
+} while (0)
+
+TEST(full_policy_fields)
+{
+	struct crs_policy *p;
+	struct crs_err err;
+
+	ASSERT_EQ(0, parse(full_policy, &p, &err)) TH_LOG("%s", err.msg);
+	EXPECT_STREQ("web", p->name);
+	EXPECT_STREQ("nginx front end", p->description);
+	EXPECT_EQ(CRS_MODE_MONITOR, (int)p->mode);
+	EXPECT_TRUE(p->learning);
+	EXPECT_EQ(CRS_ACTION_DENY, (int)p->defaults[CRS_RULE_FILE]);
+	EXPECT_EQ(CRS_ACTION_ALLOW, (int)p->defaults[CRS_RULE_EXECUTE]);
+	EXPECT_EQ(CRS_ACTION_DENY, (int)p->defaults[CRS_RULE_NETWORK]);
+	EXPECT_EQ(CRS_ACTION_ALLOW, (int)p->defaults[CRS_RULE_LISTENER]);
+	EXPECT_EQ(CRS_ACTION_DENY, (int)p->defaults[CRS_RULE_SYSCALL]);
+	ASSERT_EQ(2u, p->n_ignored_syscalls);
+	EXPECT_STREQ("read", p->ignored_syscalls[0]);
+	EXPECT_STREQ("write", p->ignored_syscalls[1]);
+	ASSERT_EQ(5u, p->n_rules);
+
+	EXPECT_STREQ("no shadow", p->rules[0].name);
+	EXPECT_TRUE(p->rules[0].enabled);
+	EXPECT_EQ(CRS_RULE_FILE, (int)p->rules[0].type);
+	EXPECT_EQ(CRS_ACTION_DENY, (int)p->rules[0].action);
+	EXPECT_STREQ("*", p->rules[0].program);
+	EXPECT_STREQ("/etc/shadow", p->rules[0].path);
+	EXPECT_EQ(CRS_ACCESS_READ | CRS_ACCESS_WRITE, p->rules[0].access);
+
+	EXPECT_NULL(p->rules[1].name);
+	EXPECT_TRUE(p->rules[1].enabled);
+	EXPECT_EQ(CRS_RULE_EXECUTE, (int)p->rules[1].type);
+	EXPECT_STREQ("/usr/sbin/nginx", p->rules[1].program);
+	EXPECT_STREQ("/bin/*", p->rules[1].path);
+	EXPECT_EQ(CRS_ACCESS_EXEC, p->rules[1].access);
+
+	EXPECT_FALSE(p->rules[2].enabled);
+	EXPECT_EQ(CRS_ACCESS_WRITE, p->rules[2].access);
+	EXPECT_STREQ("keys \"quoted\" \xc3\xa9", p->rules[3].name);
+	EXPECT_EQ(CRS_ACCESS_READ, p->rules[3].access);
+	EXPECT_STREQ("*", p->rules[4].program);
+	EXPECT_EQ(CRS_ACTION_ALLOW, (int)p->rules[4].action);
+	crs_policy_free(p);
+}
+
+TEST(minimal_policy_defaults)
+{
+	struct crs_policy *p;
+	struct crs_err err;
+	int t;
+
+	ASSERT_EQ(0, parse("{\"name\":\"x\"}", &p, &err)) TH_LOG("%s", err.msg);
+	EXPECT_STREQ("x", p->name);
+	EXPECT_NULL(p->description);
+	EXPECT_EQ(CRS_MODE_ENFORCE, (int)p->mode);
+	EXPECT_FALSE(p->learning);
+	for (t = 0; t <= CRS_RULE_TYPE_MAX; t++)
+		EXPECT_EQ(CRS_ACTION_ALLOW, (int)p->defaults[t]);
+	EXPECT_EQ(0u, p->n_ignored_syscalls);
+	EXPECT_EQ(0u, p->n_rules);
+	EXPECT_EQ(0, crs_policy_validate(p, &err));
+	crs_policy_free(p);
+}
+
+/* to_json -> parse gives an equal policy, and to_json of that the same text. */
+static int roundtrip(struct __test_metadata *_metadata, const char *json)
+{
+	struct crs_policy *a, *b, *c;
+	struct crs_err err;
+	char *s1, *s2, *s3;
+
+	ASSERT_EQ(0, parse(json, &a, &err)) TH_LOG("%s", err.msg);
+	s1 = crs_policy_to_json(a, false);
+	ASSERT_NE(NULL, s1);
+	ASSERT_EQ(0, parse(s1, &b, &err)) TH_LOG("%s: %s", err.msg, s1);
+	EXPECT_TRUE(crs_policy_equal(a, b));
+	s2 = crs_policy_to_json(b, false);
+	ASSERT_NE(NULL, s2);
+	EXPECT_STREQ(s1, s2);
+	s3 = crs_policy_to_json(b, true);
+	ASSERT_NE(NULL, s3);
+	ASSERT_EQ(0, parse(s3, &c, &err)) TH_LOG("%s: %s", err.msg, s3);
+	EXPECT_TRUE(crs_policy_equal(a, c));
+	free(s1);
+	free(s2);
+	free(s3);
+	crs_policy_free(a);
+	crs_policy_free(b);
+	crs_policy_free(c);
+	return 0;
+}
+
+TEST(roundtrip_full)
+{
+	roundtrip(_metadata, full_policy);
+}
+
+TEST(roundtrip_minimal)
+{
+	roundtrip(_metadata, "{\"name\":\"x\"}");
+}
+
+TEST(canonical_output)
+{
+	struct crs_policy *p;
+	struct crs_err err;
+	char *s;
+
+	ASSERT_EQ(0, parse(WITH_RULES("{\"action\":\"deny\",\"path\":\"/etc/shadow\","
+				      "\"access\":[\"write\",\"read\"],\"type\":\"file\"},"
+				      "{\"type\":\"execute\",\"action\":\"allow\",\"path\":\"/bin/sh\","
+				      "\"name\":\"sh\"}"), &p, &err));
+	s = crs_policy_to_json(p, false);
+	ASSERT_NE(NULL, s);
+	/* fixed key order, all defaults spelled out, '/' not escaped */
+	EXPECT_STREQ("{\"name\":\"t\",\"mode\":\"enforce\",\"learning\":false,"
+		     "\"default_actions\":{\"file\":\"allow\",\"execute\":\"allow\","
+		     "\"network\":\"allow\",\"listener\":\"allow\",\"syscall\":\"allow\"},"
+		     "\"ignored_syscalls\":[],\"rules\":["
+		     "{\"enabled\":true,\"type\":\"file\",\"action\":\"deny\",\"program\":\"*\","
+		     "\"path\":\"/etc/shadow\",\"access\":[\"read\",\"write\"]},"
+		     "{\"name\":\"sh\",\"enabled\":true,\"type\":\"execute\",\"action\":\"allow\","
+		     "\"program\":\"*\",\"path\":\"/bin/sh\"}]}", s);
+	free(s);
+	crs_policy_free(p);
+}
+
+TEST(equal_detects_differences)
+{
+	struct crs_policy *a, *b;
+	struct crs_err err;
+
+	ASSERT_EQ(0, parse(full_policy, &a, &err));
+	ASSERT_EQ(0, parse(full_policy, &b, &err));
+	EXPECT_TRUE(crs_policy_equal(a, b));
+	b->rules[4].enabled = false;
+	EXPECT_FALSE(crs_policy_equal(a, b));
+	b->rules[4].enabled = true;
+	b->defaults[CRS_RULE_SYSCALL] = CRS_ACTION_ALLOW;
+	EXPECT_FALSE(crs_policy_equal(a, b));
+	b->defaults[CRS_RULE_SYSCALL] = CRS_ACTION_DENY;
+	free(b->description);
+	b->description = NULL;
+	EXPECT_FALSE(crs_policy_equal(a, b));
+	EXPECT_TRUE(crs_policy_equal(NULL, NULL));
+	EXPECT_FALSE(crs_policy_equal(a, NULL));
+	crs_policy_free(a);
+	crs_policy_free(b);
+}
+
+TEST(unknown_fields)
+{
+	EXPECT_INVALID("{\"name\":\"x\",\"nmae\":\"y\"}", "nmae: unknown field");
+	EXPECT_INVALID(WITH_RULES(
+		"{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\",\"access\":[\"read\"]},"
+		"{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/b\",\"access\":[\"read\"]},"
+		"{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/c\",\"access\":[\"read\"]},"
+		"{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/d\",\"acess\":[\"read\"]}"),
+		"rules[3].acess: unknown field");
+	EXPECT_INVALID("{\"name\":\"x\",\"default_actions\":{\"files\":\"deny\"}}",
+		       "default_actions.files: unknown field");
+	/* unknown fields win over later checks of known ones */
+	EXPECT_INVALID("{\"name\":5,\"extra\":1}", "extra: unknown field");
+	/* control characters in a key are shown escaped */
+	EXPECT_INVALID("{\"name\":\"x\",\"a\\nb\":1}", "a\\nb: unknown field");
+}
+
+TEST(wrong_types)
+{
+	EXPECT_INVALID("[]", "top level: expected an object");
+	EXPECT_INVALID("null", "top level: expected an object");
+	EXPECT_INVALID("{\"name\":1}", "name: expected a string");
+	EXPECT_INVALID("{\"name\":null}", "name: expected a string");
+	EXPECT_INVALID("{\"name\":\"x\",\"description\":[]}", "description: expected a string");
+	EXPECT_INVALID("{\"name\":\"x\",\"mode\":1}", "mode: expected a string");
+	EXPECT_INVALID("{\"name\":\"x\",\"learning\":\"yes\"}",
+		       "learning: expected a boolean (true or false)");
+	EXPECT_INVALID("{\"name\":\"x\",\"default_actions\":[]}", "default_actions: expected an object");
+	EXPECT_INVALID("{\"name\":\"x\",\"default_actions\":{\"file\":false}}",
+		       "default_actions.file: expected a string");
+	EXPECT_INVALID("{\"name\":\"x\",\"ignored_syscalls\":\"read\"}",
+		       "ignored_syscalls: expected an array of strings");
+	EXPECT_INVALID("{\"name\":\"x\",\"ignored_syscalls\":[\"read\",3]}",
+		       "ignored_syscalls[1]: expected a string");
+	EXPECT_INVALID("{\"name\":\"x\",\"rules\":{}}", "rules: expected an array");
+	EXPECT_INVALID(WITH_RULES("\"x\""), "rules[0]: expected an object");
+	EXPECT_INVALID(WITH_RULES("{\"type\":1}"), "rules[0].type: expected a string");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"access\":[\"read\"],\"enabled\":1}"),
+		       "rules[0].enabled: expected a boolean (true or false)");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"access\":\"read\"}"),
+		       "rules[0].access: expected an array of \"read\" and/or \"write\"");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"access\":[true]}"),
+		       "rules[0].access[0]: expected a string");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":7,"
+				  "\"access\":[\"read\"]}"),
+		       "rules[0].path: expected a string");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"program\":null,\"access\":[\"read\"]}"),
+		       "rules[0].program: expected a string");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"name\":{},\"access\":[\"read\"]}"),
+		       "rules[0].name: expected a string");
+}
+
+TEST(bad_enums)
+{
+	EXPECT_INVALID("{\"name\":\"x\",\"mode\":\"audit\"}",
+		       "mode: must be \"enforce\", \"monitor\" or \"disabled\"");
+	/* "policy" is a container override, not a policy mode */
+	EXPECT_INVALID("{\"name\":\"x\",\"mode\":\"policy\"}",
+		       "mode: must be \"enforce\", \"monitor\" or \"disabled\"");
+	EXPECT_INVALID("{\"name\":\"x\",\"mode\":\"Enforce\"}",
+		       "mode: must be \"enforce\", \"monitor\" or \"disabled\"");
+	EXPECT_INVALID("{\"name\":\"x\",\"default_actions\":{\"execute\":\"block\"}}",
+		       "default_actions.execute: must be \"allow\" or \"deny\"");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"block\",\"path\":\"/a\","
+				  "\"access\":[\"read\"]}"),
+		       "rules[0].action: must be \"allow\" or \"deny\"");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"socket\",\"action\":\"deny\"}"),
+		       "rules[0].type: must be \"file\" or \"execute\"");
+}
+
+TEST(reserved_rule_types)
+{
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"network\",\"program\":\"/usr/bin/curl\","
+				  "\"action\":\"allow\",\"direction\":\"outbound\","
+				  "\"address\":\"10.0.0.0/8\",\"port\":\"443\",\"protocol\":\"tcp\"}"),
+		       "rules[0].type: \"network\" rules are reserved for a later release "
+		       "and not supported yet");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"listener\",\"program\":\"*\",\"action\":\"allow\","
+				  "\"port\":80,\"protocol\":\"tcp\"}"),
+		       "rules[0].type: \"listener\" rules are reserved for a later release "
+		       "and not supported yet");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"syscall\",\"program\":\"*\",\"action\":\"deny\","
+				  "\"syscall\":\"ptrace\"}"),
+		       "rules[0].type: \"syscall\" rules are reserved for a later release "
+		       "and not supported yet");
+}
+
+TEST(missing_required_fields)
+{
+	EXPECT_INVALID("{}", "name: missing required field");
+	EXPECT_INVALID("{\"rules\":[]}", "name: missing required field");
+	EXPECT_INVALID(WITH_RULES("{\"action\":\"deny\",\"path\":\"/a\"}"),
+		       "rules[0].type: missing required field");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"execute\",\"path\":\"/a\"}"),
+		       "rules[0].action: missing required field");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"execute\",\"action\":\"deny\"}"),
+		       "rules[0].path: missing required field");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\"}"),
+		       "rules[0].access: missing required field (\"read\" and/or \"write\")");
+}
+
+TEST(access_field)
+{
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"execute\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"access\":[\"read\"]}"),
+		       "rules[0].access: not allowed on execute rules");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"access\":[]}"),
+		       "rules[0].access: must not be empty");
+	/* the example of docs/policy.md */
+	EXPECT_INVALID(WITH_RULES(
+		"{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\",\"access\":[\"read\"]},"
+		"{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/b\",\"access\":[\"read\"]},"
+		"{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/c\",\"access\":[\"read\",\"exec\"]}"),
+		"rules[2].access[1]: unknown access \"exec\"");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"access\":[\"read\",\"write\",\"read\"]}"),
+		       "rules[0].access[2]: duplicate access \"read\"");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"access\":[\"READ\"]}"),
+		       "rules[0].access[0]: unknown access \"READ\"");
+}
+
+struct bad_pattern {
+	const char *json;	/* as a JSON string literal body */
+	const char *why;
+};
+
+static const struct bad_pattern bad_pattern_table[] = {
+	{ "", "must not be empty" },
+	{ "etc/shadow", "must start with \"/\" (or be \"*\")" },
+	{ "**", "must start with \"/\" (or be \"*\")" },
+	{ "~/x", "must start with \"/\" (or be \"*\")" },
+	{ "/etc/", "must not end with \"/\"" },
+	{ "/etc/**/", "must not end with \"/\"" },
+	{ "/etc//shadow", "must not contain \"//\"" },
+	{ "//etc", "must not contain \"//\"" },
+	{ "/etc/./shadow", "must not contain \".\" or \"..\" components" },
+	{ "/etc/../shadow", "must not contain \".\" or \"..\" components" },
+	{ "/etc/..", "must not contain \".\" or \"..\" components" },
+	{ "/.", "must not contain \".\" or \"..\" components" },
+	{ "/a/**/b", "\"**\" is only allowed as the last component" },
+	{ "/**/b", "\"**\" is only allowed as the last component" },
+	{ "/a**", "\"**\" must be a whole component (\"*\" matches within one)" },
+	{ "/a/b**", "\"**\" must be a whole component (\"*\" matches within one)" },
+	{ "/a/***", "\"**\" must be a whole component (\"*\" matches within one)" },
+	{ "/a\\u0000b", "must not contain a NUL byte" },
+};
+
+TEST(bad_patterns)
+{
+	char json[512], want[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_pattern_table) / sizeof(bad_pattern_table[0]); i++) {
+		snprintf(json, sizeof(json), WITH_RULES("{\"type\":\"execute\",\"action\":\"deny\","
+							"\"path\":\"%s\"}"), bad_pattern_table[i].json);
+		snprintf(want, sizeof(want), "rules[0].path: %s", bad_pattern_table[i].why);
+		EXPECT_INVALID(json, want);
+		snprintf(json, sizeof(json), WITH_RULES("{\"type\":\"execute\",\"action\":\"deny\","
+							"\"path\":\"/a\",\"program\":\"%s\"}"),
+			 bad_pattern_table[i].json);
+		snprintf(want, sizeof(want), "rules[0].program: %s", bad_pattern_table[i].why);
+		EXPECT_INVALID(json, want);
+	}
+}
+
+TEST(pattern_kinds)
+{
+	static const struct { const char *pat; int kind; } ok[] = {
+		{ "*", CRS_PATTERN_ANY },
+		{ "/**", CRS_PATTERN_ANY },
+		{ "/", CRS_PATTERN_EXACT },
+		{ "/etc/shadow", CRS_PATTERN_EXACT },
+		{ "/etc/.shadow..", CRS_PATTERN_EXACT },
+		{ "/etc/**", CRS_PATTERN_SUBTREE },
+		{ "/var/log/nginx/**", CRS_PATTERN_SUBTREE },
+		{ "/bin/*", CRS_PATTERN_GLOB },
+		{ "/*", CRS_PATTERN_GLOB },
+		{ "/home/*/.ssh/id_*", CRS_PATTERN_GLOB },
+		{ "/proc/*/**", CRS_PATTERN_GLOB },
+		{ "/a*b*c", CRS_PATTERN_GLOB },
+	};
+	const char *why = NULL;
+	char big[CRS_PATTERN_MAX + 2];
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		int kind = crs_pattern_check(ok[i].pat, strlen(ok[i].pat), NULL);
+
+		EXPECT_EQ(ok[i].kind, kind) TH_LOG("pattern %s", ok[i].pat);
+	}
+	big[0] = '/';
+	memset(big + 1, 'a', CRS_PATTERN_MAX - 1);
+	big[CRS_PATTERN_MAX] = '\0';
+	EXPECT_EQ(CRS_PATTERN_EXACT, crs_pattern_check(big, CRS_PATTERN_MAX, NULL));
+	big[CRS_PATTERN_MAX] = 'a';
+	big[CRS_PATTERN_MAX + 1] = '\0';
+	EXPECT_EQ(-EINVAL, crs_pattern_check(big, CRS_PATTERN_MAX + 1, &why));
+	EXPECT_STREQ("longer than 1024 bytes", why);
+	EXPECT_EQ(-EINVAL, crs_pattern_check(NULL, 0, NULL));
+	EXPECT_STREQ("any", crs_pattern_kind_name(CRS_PATTERN_ANY));
+	EXPECT_STREQ("glob", crs_pattern_kind_name(CRS_PATTERN_GLOB));
+	EXPECT_STREQ("subtree", crs_pattern_kind_name(CRS_PATTERN_SUBTREE));
+	EXPECT_STREQ("exact", crs_pattern_kind_name(CRS_PATTERN_EXACT));
+	EXPECT_NULL(crs_pattern_kind_name(-1));
+}
+
+/* A JSON string literal body of n bytes: "/aaaa..." */
+static char *long_path(size_t n)
+{
+	char *s = malloc(n + 1);
+
+	s[0] = '/';
+	memset(s + 1, 'a', n - 1);
+	s[n] = '\0';
+	return s;
+}
+
+TEST(length_limits)
+{
+	char *path, *json, name[CRS_NAME_MAX + 2];
+	size_t cap = 2 * CRS_PATTERN_MAX + 256;
+
+	json = malloc(cap);
+	path = long_path(CRS_PATTERN_MAX);
+	snprintf(json, cap, WITH_RULES("{\"type\":\"execute\",\"action\":\"deny\",\"path\":\"%s\"}"), path);
+	{
+		struct crs_policy *p;
+		struct crs_err err;
+
+		ASSERT_EQ(0, parse(json, &p, &err)) TH_LOG("%s", err.msg);
+		crs_policy_free(p);
+	}
+	free(path);
+	path = long_path(CRS_PATTERN_MAX + 1);
+	snprintf(json, cap, WITH_RULES("{\"type\":\"execute\",\"action\":\"deny\",\"path\":\"%s\"}"), path);
+	EXPECT_INVALID(json, "rules[0].path: longer than 1024 bytes");
+	snprintf(json, cap, WITH_RULES("{\"type\":\"execute\",\"action\":\"deny\",\"path\":\"/a\","
+				       "\"program\":\"%s\"}"), path);
+	EXPECT_INVALID(json, "rules[0].program: longer than 1024 bytes");
+	free(path);
+
+	memset(name, 'n', CRS_NAME_MAX);
+	name[CRS_NAME_MAX] = '\0';
+	snprintf(json, cap, "{\"name\":\"%s\"}", name);
+	{
+		struct crs_policy *p;
+		struct crs_err err;
+
+		ASSERT_EQ(0, parse(json, &p, &err)) TH_LOG("%s", err.msg);
+		crs_policy_free(p);
+	}
+	strcat(name, "n");
+	snprintf(json, cap, "{\"name\":\"%s\"}", name);
+	EXPECT_INVALID(json, "name: longer than 128 bytes");
+	snprintf(json, cap, WITH_RULES("{\"type\":\"execute\",\"action\":\"deny\",\"path\":\"/a\","
+				       "\"name\":\"%s\"}"), name);
+	EXPECT_INVALID(json, "rules[0].name: longer than 128 bytes");
+	EXPECT_INVALID("{\"name\":\"\"}", "name: must not be empty");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"execute\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"name\":\"\"}"),
+		       "rules[0].name: must not be empty (omit the field for no name)");
+	EXPECT_INVALID("{\"name\":\"a\\u0000b\"}", "name: must not contain a NUL byte");
+	free(json);
+}
+
+/* n rules, the first nglob with a glob path. */
+static char *many_rules(size_t n, size_t nglob)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	fputs("{\"name\":\"many\",\"rules\":[", f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/d/%s%zu\","
+			"\"access\":[\"read\"]}", i ? "," : "", i < nglob ? "*" : "", i);
+	fputs("]}", f);
+	fclose(f);
+	return buf;
+}
+
+TEST(rule_count_limit)
+{
+	struct crs_policy *p;
+	struct crs_err err;
+	char *json;
+
+	json = many_rules(CRS_MAX_RULES, 0);
+	ASSERT_EQ(0, parse(json, &p, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ((size_t)CRS_MAX_RULES, p->n_rules);
+	EXPECT_STREQ("/d/65535", p->rules[CRS_MAX_RULES - 1].path);
+	crs_policy_free(p);
+	free(json);
+
+	json = many_rules(CRS_MAX_RULES + 1, 0);
+	EXPECT_INVALID(json, "rules: more than 65536 rules");
+	free(json);
+}
+
+TEST(glob_count_limit)
+{
+	struct crs_policy *p;
+	struct crs_err err;
+	char *json;
+
+	json = many_rules(CRS_MAX_GLOB_RULES + 10, CRS_MAX_GLOB_RULES);
+	ASSERT_EQ(0, parse(json, &p, &err)) TH_LOG("%s", err.msg);
+	crs_policy_free(p);
+	free(json);
+
+	json = many_rules(CRS_MAX_GLOB_RULES + 10, CRS_MAX_GLOB_RULES + 1);
+	EXPECT_INVALID(json, "rules[1024].path: more than 1024 rules with a glob path");
+	free(json);
+}
+
+TEST(syntax_errors_line_column)
+{
+	struct crs_policy *p = NULL;
+	struct crs_err err;
+
+	/* json-c notices at the newline after "tru" (line 3, column 18) */
+	EXPECT_EQ(-EINVAL, parse("{\n  \"name\": \"x\",\n  \"learning\": tru\n}\n", &p, &err));
+	EXPECT_STREQ("line 3, column 18: boolean expected", err.msg);
+	EXPECT_EQ(3, err.line);
+	EXPECT_EQ(18, err.column);
+
+	EXPECT_EQ(-EINVAL, parse("{\"name\": \"x\",,}", &p, &err));
+	EXPECT_STREQ("line 1, column 14: quoted object property name expected", err.msg);
+	EXPECT_EQ(1, err.line);
+	EXPECT_EQ(14, err.column);
+
+	/* columns count characters, not bytes */
+	EXPECT_EQ(-EINVAL, parse("{\"name\": \"\xc3\xa9\xc3\xa9\" x}", &p, &err));
+	EXPECT_STREQ("line 1, column 15: object value separator ',' expected", err.msg);
+
+	EXPECT_EQ(-EINVAL, parse("{\"name\": \"x\",\n \"rules\": [\n", &p, &err));
+	EXPECT_STREQ("line 3, column 1: unexpected end of input", err.msg);
+	EXPECT_EQ(-EINVAL, parse("", &p, &err));
+	EXPECT_STREQ("line 1, column 1: unexpected end of input", err.msg);
+	EXPECT_EQ(-EINVAL, parse(" \n\t", &p, &err));
+	EXPECT_STREQ("line 2, column 2: unexpected end of input", err.msg);
+
+	/* strict JSON: no comments, no single quotes, no trailing commas */
+	EXPECT_EQ(-EINVAL, parse("{\"name\": \"x\" /* c */}", &p, &err));
+	EXPECT_STREQ("line 1, column 14: object value separator ',' expected", err.msg);
+	EXPECT_EQ(-EINVAL, parse("{\"name\": 'x'}", &p, &err));
+	EXPECT_STREQ("line 1, column 10: unexpected character", err.msg);
+	EXPECT_EQ(-EINVAL, parse("{\"rules\": [1,]}", &p, &err));
+	EXPECT_STREQ("line 1, column 14: unexpected character", err.msg);
+	EXPECT_NULL(p);
+
+	/* invalid UTF-8 */
+	EXPECT_EQ(-EINVAL, parse("{\"name\": \"\xff\"}", &p, &err));
+	EXPECT_STREQ("line 1, column 11: invalid utf-8 string", err.msg);
+}
+
+TEST(trailing_garbage)
+{
+	struct crs_policy *p = NULL;
+	struct crs_err err;
+	static const char nul[] = "{\"name\":\"x\"}\0{}";
+
+	EXPECT_EQ(-EINVAL, parse("{\"name\":\"x\"} x", &p, &err));
+	EXPECT_STREQ("line 1, column 14: unexpected data after the end of the policy object", err.msg);
+	EXPECT_EQ(-EINVAL, parse("{\"name\":\"x\"}\n{\"name\":\"y\"}", &p, &err));
+	EXPECT_STREQ("line 2, column 1: unexpected data after the end of the policy object", err.msg);
+	EXPECT_EQ(-EINVAL, crs_policy_parse(nul, sizeof(nul) - 1, &p, &err));
+	EXPECT_STREQ("line 1, column 13: unexpected NUL byte", err.msg);
+	EXPECT_EQ(-EINVAL, crs_policy_parse("{\"name\":\"x\0\"}", 13, &p, &err));
+	EXPECT_STREQ("line 1, column 11: unexpected NUL byte", err.msg);
+	EXPECT_NULL(p);
+
+	/* trailing white space is fine, and so is a byte order mark */
+	EXPECT_EQ(0, parse("{\"name\":\"x\"}\r\n\t \n", &p, &err));
+	crs_policy_free(p);
+	EXPECT_EQ(0, parse("\xef\xbb\xbf{\"name\":\"x\"}", &p, &err));
+	crs_policy_free(p);
+}
+
+TEST(duplicate_keys)
+{
+	struct crs_err err;
+	struct crs_policy *p = NULL;
+
+	EXPECT_INVALID("{\"name\":\"a\",\"name\":\"b\"}", "name: duplicate field (line 1, column 13)");
+	EXPECT_EQ(-EINVAL, parse("{\"name\":\"a\",\n \"name\":\"b\"}", &p, &err));
+	EXPECT_EQ(2, err.line);
+	EXPECT_EQ(2, err.column);
+	/* escapes are decoded before comparing */
+	EXPECT_INVALID("{\"name\":\"a\",\"n\\u0061me\":\"b\"}", "name: duplicate field (line 1, column 13)");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"access\":[\"read\"]},"
+				  "{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"path\":\"/b\",\"access\":[\"read\"]}"),
+		       "rules[1].path: duplicate field (line 1, column 127)");
+	EXPECT_INVALID("{\"name\":\"a\",\"default_actions\":{\"file\":\"deny\",\"file\":\"allow\"}}",
+		       "default_actions.file: duplicate field (line 1, column 46)");
+	/* the first duplicate in document order is reported */
+	EXPECT_INVALID("{\"name\":\"a\",\"mode\":\"enforce\",\"default_actions\":"
+		       "{\"file\":\"deny\",\"file\":\"deny\"},\"mode\":\"monitor\"}",
+		       "default_actions.file: duplicate field (line 1, column 63)");
+	/* same key in different objects is fine */
+	EXPECT_EQ(0, parse(WITH_RULES("{\"type\":\"execute\",\"action\":\"deny\",\"path\":\"/a\"},"
+				      "{\"type\":\"execute\",\"action\":\"deny\",\"path\":\"/b\"}"),
+			   &p, &err)) TH_LOG("%s", err.msg);
+	crs_policy_free(p);
+}
+
+TEST(ignored_syscalls)
+{
+	EXPECT_INVALID("{\"name\":\"x\",\"ignored_syscalls\":[\"read\",\"Read\"]}",
+		       "ignored_syscalls[1]: not a system call name (lower case letters, digits, '_')");
+	EXPECT_INVALID("{\"name\":\"x\",\"ignored_syscalls\":[\"\"]}",
+		       "ignored_syscalls[0]: not a system call name (1 to 63 characters)");
+	EXPECT_INVALID("{\"name\":\"x\",\"ignored_syscalls\":[\"read\",\"openat\",\"read\"]}",
+		       "ignored_syscalls[2]: \"read\" is listed twice");
+	EXPECT_INVALID("{\"name\":\"x\",\"ignored_syscalls\":[\"9p\"]}",
+		       "ignored_syscalls[0]: not a system call name (lower case letters, digits, '_')");
+}
+
+TEST(validate_built_policy)
+{
+	struct crs_policy_rule rules[2] = {
+		{ .enabled = true, .type = CRS_RULE_FILE, .action = CRS_ACTION_DENY,
+		  .program = "*", .path = "/etc/shadow", .access = CRS_ACCESS_READ },
+		{ .enabled = true, .type = CRS_RULE_EXECUTE, .action = CRS_ACTION_DENY,
+		  .program = "*", .path = "/bin/*", .access = CRS_ACCESS_EXEC },
+	};
+	struct crs_policy p = {
+		.name = "built", .mode = CRS_MODE_ENFORCE, .rules = rules, .n_rules = 2,
+	};
+	struct crs_err err;
+
+	EXPECT_EQ(0, crs_policy_validate(&p, &err)) TH_LOG("%s", err.msg);
+	rules[1].access = CRS_ACCESS_READ;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(&p, &err));
+	EXPECT_STREQ("rules[1].access: must be CRS_ACCESS_EXEC for execute rules", err.msg);
+	rules[1].access = CRS_ACCESS_EXEC;
+	rules[0].access = CRS_ACCESS_EXEC | CRS_ACCESS_READ;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(&p, &err));
+	EXPECT_STREQ("rules[0].access: file rules take only \"read\" and \"write\"", err.msg);
+	rules[0].access = 0;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(&p, &err));
+	EXPECT_STREQ("rules[0].access: must not be empty", err.msg);
+	rules[0].access = CRS_ACCESS_READ;
+	rules[0].path = NULL;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(&p, &err));
+	EXPECT_STREQ("rules[0].path: missing required field", err.msg);
+	rules[0].path = "/etc/shadow";
+	rules[1].type = CRS_RULE_LISTENER;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(&p, &err));
+	EXPECT_STREQ("rules[1].type: \"listener\" rules are reserved for a later release and "
+		     "not supported yet", err.msg);
+	rules[1].type = 42;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(&p, &err));
+	EXPECT_STREQ("rules[1].type: unknown rule type 42", err.msg);
+	rules[1].type = CRS_RULE_EXECUTE;
+	rules[1].action = 7;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(&p, &err));
+	EXPECT_STREQ("rules[1].action: unknown action 7", err.msg);
+	rules[1].action = CRS_ACTION_DENY;
+	p.mode = CRS_MODE_POLICY;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(&p, &err));
+	EXPECT_STREQ("mode: must be \"enforce\", \"monitor\" or \"disabled\"", err.msg);
+	p.mode = CRS_MODE_DISABLED;
+	p.defaults[CRS_RULE_NETWORK] = 3;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(&p, &err));
+	EXPECT_STREQ("default_actions.network: must be \"allow\" or \"deny\"", err.msg);
+	p.defaults[CRS_RULE_NETWORK] = CRS_ACTION_DENY;
+	p.name = NULL;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(&p, &err));
+	EXPECT_STREQ("name: missing required field", err.msg);
+	p.name = "built";
+	p.n_rules = CRS_MAX_RULES + 1;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(&p, &err));
+	EXPECT_STREQ("rules: more than 65536 rules", err.msg);
+	EXPECT_EQ(-EINVAL, crs_policy_validate(NULL, &err));
+}
+
+TEST(parse_file)
+{
+	char path[] = "/tmp/crs-policy-test-XXXXXX";
+	struct crs_policy *p;
+	struct crs_err err;
+	int fd;
+
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(full_policy), write(fd, full_policy, strlen(full_policy)));
+	close(fd);
+	EXPECT_EQ(0, crs_policy_parse_file(path, &p, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ(5u, p->n_rules);
+	crs_policy_free(p);
+	unlink(path);
+	EXPECT_EQ(-ENOENT, crs_policy_parse_file(path, &p, &err));
+	EXPECT_NULL(p);
+	EXPECT_EQ(0, strncmp(err.msg, "cannot open /tmp/crs-policy-test-", 33)) TH_LOG("%s", err.msg);
+	EXPECT_EQ(-EINVAL, crs_policy_parse(NULL, 0, &p, &err));
+}
+
+TEST(names)
+{
+	char buf[64];
+	enum crs_mode m;
+	enum crs_action a;
+	enum crs_rule_type t;
+	uint32_t log;
+
+	EXPECT_STREQ("enforce", crs_mode_name(CRS_MODE_ENFORCE));
+	EXPECT_STREQ("monitor", crs_mode_name(CRS_MODE_MONITOR));
+	EXPECT_STREQ("disabled", crs_mode_name(CRS_MODE_DISABLED));
+	EXPECT_STREQ("policy", crs_mode_name(CRS_MODE_POLICY));
+	EXPECT_NULL(crs_mode_name(7));
+	EXPECT_EQ(0, crs_mode_parse("monitor", &m));
+	EXPECT_EQ(CRS_MODE_MONITOR, (int)m);
+	EXPECT_EQ(0, crs_mode_parse("policy", &m));
+	EXPECT_EQ(CRS_MODE_POLICY, (int)m);
+	EXPECT_EQ(-EINVAL, crs_mode_parse("audit", &m));
+	EXPECT_EQ(-EINVAL, crs_mode_parse(NULL, &m));
+
+	EXPECT_STREQ("allow", crs_action_name(CRS_ACTION_ALLOW));
+	EXPECT_STREQ("deny", crs_action_name(CRS_ACTION_DENY));
+	EXPECT_NULL(crs_action_name(2));
+	EXPECT_EQ(0, crs_action_parse("deny", &a));
+	EXPECT_EQ(CRS_ACTION_DENY, (int)a);
+	EXPECT_EQ(-EINVAL, crs_action_parse("drop", &a));
+
+	EXPECT_STREQ("file", crs_rule_type_name(CRS_RULE_FILE));
+	EXPECT_STREQ("execute", crs_rule_type_name(CRS_RULE_EXECUTE));
+	EXPECT_STREQ("network", crs_rule_type_name(CRS_RULE_NETWORK));
+	EXPECT_STREQ("listener", crs_rule_type_name(CRS_RULE_LISTENER));
+	EXPECT_STREQ("syscall", crs_rule_type_name(CRS_RULE_SYSCALL));
+	EXPECT_NULL(crs_rule_type_name(5));
+	EXPECT_NULL(crs_rule_type_name(-1));
+	EXPECT_EQ(0, crs_rule_type_parse("execute", &t));
+	EXPECT_EQ(CRS_RULE_EXECUTE, (int)t);
+
+	EXPECT_STREQ("read", crs_access_str(CRS_ACCESS_READ, buf, sizeof(buf)));
+	EXPECT_STREQ("write", crs_access_str(CRS_ACCESS_WRITE, buf, sizeof(buf)));
+	EXPECT_STREQ("read,write", crs_access_str(CRS_ACCESS_READ | CRS_ACCESS_WRITE, buf, sizeof(buf)));
+	EXPECT_STREQ("exec", crs_access_str(CRS_ACCESS_EXEC, buf, sizeof(buf)));
+	EXPECT_STREQ("read,write,exec", crs_access_str(CRS_ACCESS_ALL, buf, sizeof(buf)));
+	EXPECT_STREQ("none", crs_access_str(0, buf, sizeof(buf)));
+	EXPECT_STREQ("read,0x10", crs_access_str(CRS_ACCESS_READ | 0x10, buf, sizeof(buf)));
+	/* a short buffer truncates and stays terminated */
+	EXPECT_STREQ("read", crs_access_str(CRS_ACCESS_READ | CRS_ACCESS_WRITE, buf, 8));
+
+	EXPECT_STREQ("deny", crs_log_str(CRS_LOG_DENY, buf, sizeof(buf)));
+	EXPECT_STREQ("deny,allow,alert,behavior", crs_log_str(CRS_LOG_ALL, buf, sizeof(buf)));
+	EXPECT_STREQ("none", crs_log_str(0, buf, sizeof(buf)));
+	EXPECT_EQ(0, crs_log_parse("allow,deny", &log));
+	EXPECT_EQ(CRS_LOG_ALLOW | CRS_LOG_DENY, log);
+	EXPECT_EQ(0, crs_log_parse("none", &log));
+	EXPECT_EQ(0u, log);
+	EXPECT_EQ(0, crs_log_parse("all", &log));
+	EXPECT_EQ(CRS_LOG_ALL, log);
+	EXPECT_EQ(0, crs_log_parse("default", &log));
+	EXPECT_EQ(CRS_LOG_DEFAULT, log);
+	EXPECT_EQ(-EINVAL, crs_log_parse("deny,", &log));
+	EXPECT_EQ(-EINVAL, crs_log_parse("", &log));
+	EXPECT_EQ(-EINVAL, crs_log_parse("denied", &log));
+}
+
+/*
+ * Robustness: every proper prefix of a valid policy is an error (never a
+ * crash, never a leak: run under valgrind), and so is every single-byte
+ * corruption unless the result is still a valid policy, which must then
+ * survive a round trip.
+ */
+static void check_mutant(struct __test_metadata *_metadata, const char *s, size_t len,
+			 int *accepted)
+{
+	struct crs_policy *p = NULL, *q = NULL;
+	struct crs_err err;
+	char *out;
+	int r;
+
+	memset(&err, 0xa5, sizeof(err));
+	r = crs_policy_parse(s, len, &p, &err);
+	if (r) {
+		ASSERT_EQ(-EINVAL, r) TH_LOG("%.*s", (int)len, s);
+		ASSERT_NULL(p);
+		ASSERT_NE(0, err.msg[0]);
+		ASSERT_GT(sizeof(err.msg), strnlen(err.msg, sizeof(err.msg)));
+		return;
+	}
+	(*accepted)++;
+	out = crs_policy_to_json(p, false);
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(0, crs_policy_parse(out, strlen(out), &q, &err)) TH_LOG("%s", out);
+	ASSERT_TRUE(crs_policy_equal(p, q));
+	free(out);
+	crs_policy_free(p);
+	crs_policy_free(q);
+}
+
+TEST(robust_prefixes)
+{
+	size_t len = strlen(full_policy), i;
+	int accepted = 0;
+	char *copy;
+
+	for (i = 0; i < len; i++) {
+		/* a copy of exactly i bytes, so that reading past it is caught */
+		copy = malloc(i ? i : 1);
+		memcpy(copy, full_policy, i);
+		check_mutant(_metadata, copy, i, &accepted);
+		free(copy);
+	}
+	/* the full text minus its final newline still parses */
+	EXPECT_EQ(1, accepted);
+}
+
+TEST(robust_byte_flips)
+{
+	static const unsigned char subst[] = {
+		'\0', '"', '\\', '{', '}', '[', ']', ',', ':', ' ', '*', '/', 'x', 0x80, 0xff,
+	};
+	size_t len = strlen(full_policy), i, k;
+	int accepted = 0;
+	char *copy = malloc(len);
+
+	for (i = 0; i < len; i++) {
+		for (k = 0; k < sizeof(subst) + 1; k++) {
+			memcpy(copy, full_policy, len);
+			copy[i] = k < sizeof(subst) ? (char)subst[k] : copy[i] ^ 0x20;
+			check_mutant(_metadata, copy, len, &accepted);
+		}
+	}
+	free(copy);
+	TH_LOG("%d of %zu mutants were valid policies", accepted, len * (sizeof(subst) + 1));
+}
+
+TEST(robust_deep_nesting)
+{
+	char json[4096];
+	size_t i, o = 0;
+
+	o += sprintf(json, "{\"name\":\"x\",\"rules\":");
+	for (i = 0; i < 1000; i++)
+		json[o++] = '[';
+	json[o] = '\0';
+	EXPECT_INVALID(json, "line 1, column 52: nesting too deep");
+}
+
+TEST_HARNESS_MAIN
