@@ -44,6 +44,8 @@
  * __u32 field is fine here, and -Wsign-compare would drown real warnings.
  */
 #pragma GCC diagnostic ignored "-Wsign-compare"
+/* Paths here are short; PATH_MAX buffers joined with snprintf cannot overflow. */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
 
 #define CRS_UNUSED __attribute__((unused))
 

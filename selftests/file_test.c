@@ -131,16 +131,17 @@ TEST_F(file_access, open)
 
 		ASSERT_NE(NULL, e);
 		/*
-		 * An open for read and write may be reported as one event or
-		 * as one per access: together they name exactly the accesses
-		 * the rule denied.
+		 * An open for read and write is decided access by access and
+		 * the first denied one is reported (crs.ko stops there, also
+		 * in monitor mode): every event names accesses the rule
+		 * denies and the open asked for, and nothing else.
 		 */
 		for (i = 0; i < b->n; i++)
 			if (b->ev[i].pid == (uint32_t)pid)
 				seen |= b->ev[i].access;
-		EXPECT_EQ(variant->rule_access & variant->want, seen);
+		EXPECT_NE(0, seen);
+		EXPECT_EQ(0, seen & ~(variant->rule_access & variant->want));
 		x.access = e->access;
-		EXPECT_NE(0, e->access & variant->rule_access & variant->want);
 		ev_check(e, &x);
 	}
 	crs_events_close(ev);
@@ -233,6 +234,77 @@ TEST_F(file_paths, hardlink_is_another_path)
 	ASSERT_EQ(0, link(self->secret, sb_path(&self->sb, "hard", hard)));
 	EXPECT_EQ(0, child_open(self->sb.cg, hard, O_RDONLY, NULL));
 	EXPECT_EQ(EACCES, child_open(self->sb.cg, self->secret, O_RDONLY, NULL));
+}
+
+struct names_arg {
+	const char *from, *to;
+	int op;
+};
+
+enum { OP_LINK, OP_RENAME, OP_UNLINK, OP_TRUNCATE };
+
+static int names_fn(void *a)
+{
+	const struct names_arg *n = a;
+	int r;
+
+	switch (n->op) {
+	case OP_LINK:
+		r = link(n->from, n->to);
+		break;
+	case OP_RENAME:
+		r = rename(n->from, n->to);
+		break;
+	case OP_UNLINK:
+		r = unlink(n->from);
+		break;
+	default:
+		r = truncate(n->from, 0);
+	}
+	return r ? errno : 0;
+}
+
+/*
+ * Inside the cgroup a denied file cannot be given another (allowed) name,
+ * renamed away, removed or truncated (crs.ko mediates link, rename, unlink
+ * and truncate as writes of the file).
+ */
+TEST_F(file_paths, names_and_truncate_denied)
+{
+	struct names_arg n = { .from = self->secret };
+	char to[PATH_MAX], content[32] = "";
+	int fd;
+
+	n.to = sb_path(&self->sb, "secret-link", to);
+	n.op = OP_LINK;
+	EXPECT_EQ(EACCES, run_in(self->sb.cg, names_fn, &n, NULL));
+	EXPECT_EQ(-1, access(to, F_OK));
+	n.op = OP_RENAME;
+	EXPECT_EQ(EACCES, run_in(self->sb.cg, names_fn, &n, NULL));
+	n.op = OP_UNLINK;
+	EXPECT_EQ(EACCES, run_in(self->sb.cg, names_fn, &n, NULL));
+	n.op = OP_TRUNCATE;
+	EXPECT_EQ(EACCES, run_in(self->sb.cg, names_fn, &n, NULL));
+	fd = open(self->secret, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, content, sizeof(content) - 1));
+	close(fd);
+	EXPECT_STREQ("secret\n", content);
+
+	/* the same operations on an allowed file work */
+	n.from = self->public;
+	n.op = OP_TRUNCATE;
+	EXPECT_EQ(0, run_in(self->sb.cg, names_fn, &n, NULL));
+	n.op = OP_LINK;
+	n.to = sb_path(&self->sb, "public-link", to);
+	EXPECT_EQ(0, run_in(self->sb.cg, names_fn, &n, NULL));
+	n.op = OP_UNLINK;
+	n.from = to;
+	EXPECT_EQ(0, run_in(self->sb.cg, names_fn, &n, NULL));
+	n.op = OP_RENAME;
+	n.from = self->public;
+	n.to = sb_path(&self->sb, "public-renamed", to);
+	EXPECT_EQ(0, run_in(self->sb.cg, names_fn, &n, NULL));
 }
 
 struct reopen_arg {
