@@ -384,8 +384,8 @@ MF_PAT(pattern_starstar_in_component, D_PATTERN, "/a**");
 MF_PAT(program_relative, D_PROGRAM, "bin/sh");
 MF_PAT(program_double_slash, D_PROGRAM, "/usr//bin/sh");
 
-/* the other commands */
-MF(event_as_request, CRS_CMD_EVENT, D_NONE, EOPNOTSUPP);
+/* the other commands: EVENT is known, and refused as a request */
+MF(event_as_request, CRS_CMD_EVENT, D_NONE, EINVAL);
 MF(unspec_command, CRS_CMD_UNSPEC, D_EMPTY, EOPNOTSUPP);
 MF(unknown_command, 200, D_EMPTY, EOPNOTSUPP);
 MF(command_past_max, CRS_CMD_MAX + 1, D_NONE, EOPNOTSUPP);
