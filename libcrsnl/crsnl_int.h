@@ -43,9 +43,18 @@ struct json_object *crs_policy_to_json_object(const struct crs_policy *p);
 /* json-c object -> malloc'd text, '/' not escaped. */
 char *crs_json_string(struct json_object *o, bool pretty);
 
-/* nl.c: a generic netlink socket with the crs family resolved. */
+/* nl.c: a generic netlink socket with the crs (or another) family resolved. */
 struct nl_sock;
 int crs_genl_open(struct nl_sock **sk, int *family, struct crs_err *err);
+int crs_genl_open_name(struct nl_sock **sk, const char *name, int *family,
+		       struct crs_err *err);
+int crs_nl_open_family(struct crs_nl **out, const char *name, struct crs_err *err);
+int crs_events_open_group(struct crs_events **out, const char *family,
+			  const char *group, struct crs_err *err);
+/* One request/reply exchange; msg is freed. See nl.c. */
+int crs_nl_transact(struct crs_nl *nl, struct nl_msg *msg, const char *what,
+		    int (*parse)(const struct nlmsghdr *nlh, void *arg), void *arg,
+		    bool *intr, struct crs_err *err);
 
 /* nl_msg.c: message building and parsing, independent of any socket. */
 size_t crs_table_msg_size(const struct crs_policy *p);
