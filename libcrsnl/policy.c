@@ -4,7 +4,9 @@
  * validation (docs/policy.md), the same semantic checks for policies built
  * in memory, comparison and freeing.
  *
- * Every error names the field by its JSON path ("rules[3].path: ...").
+ * Every error names the field by its JSON path ("rules[3].path: ...") and
+ * returns -EINVAL, or -E2BIG for crs.ko's rule and glob rule limits (the
+ * errno the kernel itself would give).
  * Checks run in a fixed order: at the top level unknown fields first, then
  * name, description, mode, learning, default_actions, ignored_syscalls,
  * rules; in a rule its type first (so that reserved types are named as such
@@ -68,19 +70,40 @@ static void pop(struct vctx *v, size_t mark)
 	v->path[mark] = '\0';
 }
 
+static int vfail(struct vctx *v, int error, const char *fmt, va_list ap)
+{
+	char msg[sizeof(v->err->msg)];
+
+	if (!v->err)
+		return error;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	return crs_err_set(v->err, error, "%s: %s", v->path[0] ? v->path : "top level", msg);
+}
+
 /* "<path>: <message>"; returns -EINVAL. */
 __attribute__((format(printf, 2, 3)))
 static int fail(struct vctx *v, const char *fmt, ...)
 {
-	char msg[sizeof(v->err->msg)];
 	va_list ap;
+	int r;
 
-	if (!v->err)
-		return -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	r = vfail(v, -EINVAL, fmt, ap);
 	va_end(ap);
-	return crs_err_set(v->err, -EINVAL, "%s: %s", v->path[0] ? v->path : "top level", msg);
+	return r;
+}
+
+/* The same for a limit of crs.ko exceeded: -E2BIG, as the kernel says. */
+__attribute__((format(printf, 2, 3)))
+static int fail_limit(struct vctx *v, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vfail(v, -E2BIG, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 static int oom(struct vctx *v)
@@ -255,7 +278,7 @@ static int check_rule(struct vctx *v, const struct crs_policy_rule *r, size_t *n
 		return e;
 	if (kind == CRS_PATTERN_GLOB && ++*nglobs > CRS_MAX_GLOB_RULES) {
 		mark = push(v, "path");
-		e = fail(v, "more than %d rules with a glob path", CRS_MAX_GLOB_RULES);
+		e = fail_limit(v, "more than %d rules with a glob path", CRS_MAX_GLOB_RULES);
 		pop(v, mark);
 		return e;
 	}
@@ -346,7 +369,7 @@ int crs_policy_validate(const struct crs_policy *p, struct crs_err *err)
 		return e;
 	if (p->n_rules > CRS_MAX_RULES) {
 		mark = push(&v, "rules");
-		e = fail(&v, "more than %d rules", CRS_MAX_RULES);
+		e = fail_limit(&v, "more than %d rules", CRS_MAX_RULES);
 		pop(&v, mark);
 		return e;
 	}
@@ -674,7 +697,7 @@ static int parse_rules(struct vctx *v, struct json_object *root, struct crs_poli
 	}
 	n = json_object_array_length(a);
 	if (n > CRS_MAX_RULES) {
-		e = fail(v, "more than %d rules", CRS_MAX_RULES);
+		e = fail_limit(v, "more than %d rules", CRS_MAX_RULES);
 		goto out;
 	}
 	if (!n)
