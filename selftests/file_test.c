@@ -223,9 +223,10 @@ TEST_F(file_paths, symlink_named_in_rule)
 
 /*
  * Observed semantics, by design: rules are on paths, and a hard link is
- * another path to the same inode, so it is not covered by a rule on the
- * original name. (Policies that must cover every name use a subtree or deny
- * link creation in the directory.)
+ * another path to the same inode, so a link made outside the container (here
+ * by the unpoliced test process) is not covered by a rule on the original
+ * name. Inside the container such a link cannot be made: see
+ * names_and_truncate_denied.
  */
 TEST_F(file_paths, hardlink_is_another_path)
 {
