@@ -38,7 +38,7 @@
 # lines are printed. The guest also reports /proc/sys/kernel/tainted; the taint
 # bits for a warning, an oops, a bad page or a soft lockup fail the run too
 # (the guest then prints its whole dmesg). Ignore lines on purpose with
-# CRS_VM_SPLAT_IGNORE='extended regex'.
+# CRS_VM_SPLAT_IGNORE='extended regex'. Extra kernel parameters: CRS_VM_APPEND.
 #
 # Exit status: the script's status when the log is clean; 99 if the script
 # exited 0 but the kernel splatted; 98 if the guest stopped without reporting
@@ -88,7 +88,8 @@ initrd="$work/initrd.img"
 #  oops=panic panic=-1  an oops panics and the guest stops at once (with
 #                     -no-reboot) instead of hanging on held locks until the timeout
 #  no panic_on_warn:  a WARN lets the remaining tests run; the scan fails the run
-APPEND="console=ttyS0 quiet loglevel=5 printk.time=1 oops=panic panic=-1"
+#  CRS_VM_APPEND      more parameters, e.g. CRS_VM_APPEND=panic_on_warn=1 to stop at the first WARN
+APPEND="console=ttyS0 quiet loglevel=5 printk.time=1 oops=panic panic=-1 ${CRS_VM_APPEND:-}"
 if [ "$BENCH" = 1 ]; then
 	SMP=(-smp 1 -icount shift=0,sleep=off)
 else
