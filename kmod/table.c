@@ -10,7 +10,6 @@
  */
 #include <linux/cgroup.h>
 #include <linux/hashtable.h>
-#include <linux/jump_label.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -35,7 +34,6 @@ static DEFINE_HASHTABLE(registry, 10);
 static u32 registry_count;
 static u64 registry_gen;
 static atomic64_t table_gen = ATOMIC64_INIT(0);
-static DEFINE_STATIC_KEY_FALSE(registry_active);
 
 /* ------------------------------------------------------------ building */
 
@@ -461,11 +459,15 @@ struct crs_cgroup *crs_registry_find(u64 id)
 }
 
 /**
- * crs_registry_active - whether any table exists (a static branch)
+ * crs_registry_active - whether any table exists
+ *
+ * A plain load, not a static key: toggling a static key patches kernel text
+ * on every first/last table, which is costly and (under QEMU TCG on 6.12)
+ * not reliable; one cached load costs nothing measurable.
  */
 bool crs_registry_active(void)
 {
-	return static_branch_unlikely(&registry_active);
+	return READ_ONCE(registry_count) != 0;
 }
 
 /**
@@ -533,8 +535,7 @@ int crs_registry_set(u64 id, struct crs_table *t, struct netlink_ext_ack *extack
 		c->log = CRS_LOG_DEFAULT;
 		rcu_assign_pointer(c->table, t);
 		hash_add_rcu(registry, &c->node, id);
-		if (registry_count++ == 0)
-			static_branch_enable(&registry_active);
+		WRITE_ONCE(registry_count, registry_count + 1);
 		old = NULL;
 	} else {
 		old = rcu_replace_pointer(c->table, t, lockdep_is_held(&crs_registry_lock));
@@ -551,8 +552,7 @@ static void remove_locked(struct crs_cgroup *c)
 	retire(rcu_dereference_protected(c->table, lockdep_is_held(&crs_registry_lock)));
 	kfree_rcu(c, rcu);
 	registry_gen++;
-	if (--registry_count == 0)
-		static_branch_disable(&registry_active);
+	WRITE_ONCE(registry_count, registry_count - 1);
 }
 
 /**
