@@ -76,7 +76,7 @@ static int decide(u32 type, u32 access, const struct path *path)
 	struct crs_event_info ev;
 	const char *obj, *prog;
 	size_t obj_len, prog_len;
-	u32 mode, bit, rule = CRS_NO_RULE, verdict = CRS_ACTION_ALLOW, log;
+	u32 mode, bit, rule = CRS_NO_RULE, verdict = CRS_ACTION_ALLOW, log, denied = 0;
 	u64 own_id;
 	int ret = 0;
 
@@ -110,20 +110,31 @@ static int decide(u32 type, u32 access, const struct path *path)
 	}
 	prog = crs_prog_path(s->prog, sizeof(s->prog), &prog_len);
 
-	/* Each requested access bit is decided on its own; any deny denies. */
+	/*
+	 * Each requested access bit is decided on its own; any deny denies.
+	 * The event names every denied bit and the rule that denied the first.
+	 */
 	for (bit = 1; bit <= CRS_ACCESS_EXEC; bit <<= 1) {
+		u32 r, v;
+
 		if (!(access & bit))
 			continue;
-		rule = obj_len ? crs_table_match(t, type, bit, obj, obj_len, prog, prog_len) :
-				 CRS_NO_RULE;
-		verdict = rule == CRS_NO_RULE ? t->defaults[type] : t->rules[rule].action;
-		if (rule != CRS_NO_RULE)
-			atomic64_inc(&t->rules[rule].hits);
-		if (verdict == CRS_ACTION_DENY) {
-			access = bit;
-			break;
+		r = obj_len ? crs_table_match(t, type, bit, obj, obj_len, prog, prog_len) :
+			      CRS_NO_RULE;
+		v = r == CRS_NO_RULE ? t->defaults[type] : t->rules[r].action;
+		if (r != CRS_NO_RULE)
+			atomic64_inc(&t->rules[r].hits);
+		if (v == CRS_ACTION_DENY) {
+			if (verdict != CRS_ACTION_DENY)
+				rule = r;
+			verdict = CRS_ACTION_DENY;
+			denied |= bit;
+		} else if (verdict != CRS_ACTION_DENY) {
+			rule = r;
 		}
 	}
+	if (denied)
+		access = denied;
 
 	count_hit(t, rule, verdict == CRS_ACTION_DENY, mode == CRS_MODE_ENFORCE);
 	log = READ_ONCE(cg->log);
@@ -174,7 +185,11 @@ static int file_open_pre(struct kprobe *kp, struct pt_regs *regs)
 		return 0;
 	if (file->f_mode & FMODE_READ)
 		access |= CRS_ACCESS_READ;
-	if (file->f_mode & FMODE_WRITE)
+	/*
+	 * O_TRUNC empties the file even with O_RDONLY; newer kernels do that
+	 * through security_file_truncate(), not security_path_truncate().
+	 */
+	if ((file->f_mode & FMODE_WRITE) || (file->f_flags & O_TRUNC))
 		access |= CRS_ACCESS_WRITE;
 	if (!access)	/* O_PATH-like opens carry no data access */
 		return 0;

@@ -19,7 +19,7 @@
 static const struct nla_policy crs_policy[CRS_A_MAX + 1] = {
 	[CRS_A_CGROUP_ID]	= { .type = NLA_U64 },
 	[CRS_A_TABLE_NAME]	= { .type = NLA_NUL_STRING, .len = CRS_NAME_MAX },
-	[CRS_A_TABLE_MODE]	= NLA_POLICY_MAX(NLA_U32, CRS_MODE_MAX),
+	[CRS_A_TABLE_MODE]	= { .type = NLA_U32 },	/* range checked in crs_table_build() */
 	[CRS_A_TABLE_DEFAULTS]	= NLA_POLICY_NESTED(crs_default_policy),
 	[CRS_A_TABLE_FLAGS]	= NLA_POLICY_MASK(NLA_U32, CRS_TABLE_F_ALL),
 	[CRS_A_RULE]		= NLA_POLICY_NESTED(crs_rule_policy),

@@ -21,8 +21,9 @@
 const struct nla_policy crs_rule_policy[CRS_A_RULE_MAX + 1] = {
 	[CRS_A_RULE_INDEX]	= { .type = NLA_U32 },
 	[CRS_A_RULE_NAME]	= { .type = NLA_NUL_STRING, .len = CRS_NAME_MAX },
-	[CRS_A_RULE_TYPE]	= NLA_POLICY_MAX(NLA_U32, CRS_RULE_TYPE_MAX),
-	[CRS_A_RULE_ACTION]	= NLA_POLICY_MAX(NLA_U32, CRS_ACTION_MAX),
+	/* enum ranges are checked by hand: out of range is EINVAL, not ERANGE */
+	[CRS_A_RULE_TYPE]	= { .type = NLA_U32 },
+	[CRS_A_RULE_ACTION]	= { .type = NLA_U32 },
 	[CRS_A_RULE_FLAGS]	= NLA_POLICY_MASK(NLA_U32, CRS_RULE_F_ALL),
 	[CRS_A_RULE_PROGRAM]	= { .type = NLA_NUL_STRING, .len = CRS_PATTERN_MAX },
 	[CRS_A_RULE_PATH]	= { .type = NLA_NUL_STRING, .len = CRS_PATTERN_MAX },
@@ -72,6 +73,17 @@ static int parse_rule(struct crs_table *t, struct crs_rule *r, u32 pos,
 		return -EINVAL;
 	}
 	r->index = tb[CRS_A_RULE_INDEX] ? nla_get_u32(tb[CRS_A_RULE_INDEX]) : pos;
+	if (nla_get_u32(tb[CRS_A_RULE_TYPE]) > CRS_RULE_TYPE_MAX) {
+		NL_SET_BAD_ATTR(extack, tb[CRS_A_RULE_TYPE]);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "rule %u: unknown rule type %u", pos,
+				       nla_get_u32(tb[CRS_A_RULE_TYPE]));
+		return -EINVAL;
+	}
+	if (nla_get_u32(tb[CRS_A_RULE_ACTION]) > CRS_ACTION_MAX) {
+		NL_SET_BAD_ATTR(extack, tb[CRS_A_RULE_ACTION]);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "rule %u: action must be allow (0) or deny (1)", pos);
+		return -EINVAL;
+	}
 	r->type = nla_get_u32(tb[CRS_A_RULE_TYPE]);
 	r->action = nla_get_u32(tb[CRS_A_RULE_ACTION]);
 	r->flags = tb[CRS_A_RULE_FLAGS] ? nla_get_u32(tb[CRS_A_RULE_FLAGS]) : CRS_RULE_F_ENABLED;
@@ -127,6 +139,24 @@ static int parse_rule(struct crs_table *t, struct crs_rule *r, u32 pos,
 	return 0;
 }
 
+/* Length of the first component of absolute path @s ("/usr/bin" -> 3). */
+static size_t first_len(const char *s, size_t len)
+{
+	const char *slash = len > 1 ? memchr(s + 1, '/', len - 1) : NULL;
+
+	return slash ? slash - s - 1 : len - 1;
+}
+
+static u32 first_hash(const char *s, size_t len)
+{
+	return crs_hash(s + 1, first_len(s, len));
+}
+
+static bool first_is_wild(const struct crs_pattern *p)
+{
+	return memchr(p->str + 1, '*', first_len(p->str, p->len)) != NULL;
+}
+
 static u32 *alloc_heads(u32 n)
 {
 	u32 *h = kvmalloc_array(n, sizeof(*h), GFP_KERNEL);
@@ -147,16 +177,17 @@ static int build_index(struct crs_table *t, u32 type)
 		if (r->type != type || !(r->flags & CRS_RULE_F_ENABLED))
 			continue;
 		n++;
-		nglobs += r->obj.kind == CRS_PAT_GLOB;
+		nglobs += r->obj.kind == CRS_PAT_GLOB && first_is_wild(&r->obj);
 		nany += r->obj.kind == CRS_PAT_ANY;
 	}
 	buckets = roundup_pow_of_two(max(2 * n, 16U));
 	ix->mask = buckets - 1;
 	ix->exact = alloc_heads(buckets);
 	ix->subtree = alloc_heads(buckets);
+	ix->glob_first = alloc_heads(buckets);
 	ix->globs = kvmalloc_array(max(nglobs, 1U), sizeof(u32), GFP_KERNEL);
 	ix->any = kvmalloc_array(max(nany, 1U), sizeof(u32), GFP_KERNEL);
-	if (!ix->exact || !ix->subtree || !ix->globs || !ix->any)
+	if (!ix->exact || !ix->subtree || !ix->glob_first || !ix->globs || !ix->any)
 		return -ENOMEM;
 
 	for (i = 0; i < t->nrules; i++) {
@@ -178,7 +209,13 @@ static int build_index(struct crs_table *t, u32 type)
 			ix->max_subtree_len = max_t(u32, ix->max_subtree_len, r->obj.len);
 			break;
 		case CRS_PAT_GLOB:
-			ix->globs[ix->nglobs++] = i;
+			if (first_is_wild(&r->obj)) {
+				ix->globs[ix->nglobs++] = i;
+				break;
+			}
+			head = &ix->glob_first[first_hash(r->obj.str, r->obj.len) & ix->mask];
+			r->next = *head;
+			*head = i;
 			break;
 		default:
 			ix->any[ix->nany++] = i;
@@ -201,6 +238,7 @@ void crs_table_free(struct crs_table *t)
 	for (i = 0; i < CRS_PATH_TYPES; i++) {
 		kvfree(t->idx[i].exact);
 		kvfree(t->idx[i].subtree);
+		kvfree(t->idx[i].glob_first);
 		kvfree(t->idx[i].globs);
 		kvfree(t->idx[i].any);
 	}
@@ -224,11 +262,11 @@ static const u16 default_attr[CRS_RULE_TYPE_MAX + 1] = {
 };
 
 const struct nla_policy crs_default_policy[CRS_A_DEFAULT_MAX + 1] = {
-	[CRS_A_DEFAULT_FILE]	 = NLA_POLICY_MAX(NLA_U32, CRS_ACTION_MAX),
-	[CRS_A_DEFAULT_EXECUTE]	 = NLA_POLICY_MAX(NLA_U32, CRS_ACTION_MAX),
-	[CRS_A_DEFAULT_NETWORK]	 = NLA_POLICY_MAX(NLA_U32, CRS_ACTION_MAX),
-	[CRS_A_DEFAULT_LISTENER] = NLA_POLICY_MAX(NLA_U32, CRS_ACTION_MAX),
-	[CRS_A_DEFAULT_SYSCALL]	 = NLA_POLICY_MAX(NLA_U32, CRS_ACTION_MAX),
+	[CRS_A_DEFAULT_FILE]	 = { .type = NLA_U32 },
+	[CRS_A_DEFAULT_EXECUTE]	 = { .type = NLA_U32 },
+	[CRS_A_DEFAULT_NETWORK]	 = { .type = NLA_U32 },
+	[CRS_A_DEFAULT_LISTENER] = { .type = NLA_U32 },
+	[CRS_A_DEFAULT_SYSCALL]	 = { .type = NLA_U32 },
 };
 
 /**
@@ -279,6 +317,12 @@ struct crs_table *crs_table_build(struct genl_info *info, struct netlink_ext_ack
 	t->strings[0] = '*';
 	t->strings[1] = '\0';
 	t->mode = nla_get_u32(a[CRS_A_TABLE_MODE]);
+	if (t->mode > CRS_MODE_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, a[CRS_A_TABLE_MODE],
+				    "table mode must be disabled (0), monitor (1) or enforce (2)");
+		err = -EINVAL;
+		goto fail;
+	}
 	t->flags = a[CRS_A_TABLE_FLAGS] ? nla_get_u32(a[CRS_A_TABLE_FLAGS]) : 0;
 	if (a[CRS_A_TABLE_NAME])
 		nla_strscpy(t->name, a[CRS_A_TABLE_NAME], sizeof(t->name));
@@ -287,9 +331,16 @@ struct crs_table *crs_table_build(struct genl_info *info, struct netlink_ext_ack
 			       crs_default_policy, extack);
 	if (err)
 		goto fail;
-	for (i = 0; i <= CRS_RULE_TYPE_MAX; i++)
-		t->defaults[i] = tb[default_attr[i]] ? nla_get_u32(tb[default_attr[i]]) :
-						       CRS_ACTION_ALLOW;
+	for (i = 0; i <= CRS_RULE_TYPE_MAX; i++) {
+		const struct nlattr *d = tb[default_attr[i]];
+
+		if (d && nla_get_u32(d) > CRS_ACTION_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, d, "default action must be allow (0) or deny (1)");
+			err = -EINVAL;
+			goto fail;
+		}
+		t->defaults[i] = d ? nla_get_u32(d) : CRS_ACTION_ALLOW;
+	}
 
 	cursor = t->strings + 2;
 	i = 0;
@@ -427,6 +478,10 @@ u32 crs_table_match(const struct crs_table *t, u32 type, u32 access,
 		}
 	}
 
+	for (i = ix->glob_first[first_hash(obj, obj_len) & ix->mask]; i != CRS_NO_RULE;
+	     i = t->rules[i].next)
+		if (crs_pattern_match(&t->rules[i].obj, obj, obj_len))
+			consider(t, i, access, prog, prog_len, &best);
 	for (i = 0; i < ix->nglobs; i++)
 		if (crs_pattern_match(&t->rules[ix->globs[i]].obj, obj, obj_len))
 			consider(t, ix->globs[i], access, prog, prog_len, &best);

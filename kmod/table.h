@@ -47,7 +47,10 @@ struct crs_rule {
  * @exact: hash buckets (CRS_NO_RULE terminated chains) of exact objects
  * @subtree: hash buckets of subtree prefixes
  * @mask: bucket count - 1 (power of two, shared by both)
- * @globs: rules with glob objects, most specific first
+ * @glob_first: hash buckets of glob rules whose first path component is
+ *	literal ("/home/\*\/x" is filed under "home"), so a path only meets the
+ *	globs that can match its first component
+ * @globs: glob rules whose first component itself has a '*'
  * @nglobs: entries in @globs
  * @any: rules whose object is "*", most specific program first
  * @nany: entries in @any
@@ -57,6 +60,7 @@ struct crs_index {
 	u32 *exact;
 	u32 *subtree;
 	u32 mask;
+	u32 *glob_first;
 	u32 *globs;
 	u32 nglobs;
 	u32 *any;
