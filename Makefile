@@ -35,7 +35,7 @@ UNIT_SRCS := $(wildcard libcrsnl/tests/*_test.c)
 UNITS := $(UNIT_SRCS:libcrsnl/tests/%.c=$(HOST)/unit/%)
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/compat/*.h kmod/uapi/linux/*.h) Kbuild
 
-.PHONY: all userspace modules check run bench vm-run unit dkms-check clean deps
+.PHONY: all userspace modules check check-only run run-only bench bench-only vm-run unit dkms-check clean deps
 all: userspace modules
 
 userspace: $(LIB) $(TOOL) $(SELFTESTS) $(UNITS) $(BENCH)
@@ -80,14 +80,32 @@ unit: $(UNITS)
 dkms-check:
 	BUILD=$(BUILD) scripts/dkms-check.sh $(CRS_VERSION) $(KVERS)
 
+# check, run and bench work on a fresh Debian 12 machine: they install what is
+# missing first (scripts/deps.sh is idempotent), then re-enter make so that
+# KVERS and the pkg-config flags are computed with everything installed.
 # CRS_VM_TIMEOUT=SEC overrides the 600 s limit of each guest.
-check: all
+check:
+	scripts/deps.sh
+	$(MAKE) all
+	$(MAKE) check-only
+
+check-only:
 	BUILD=$(BUILD) scripts/check.sh $(KVERS)
 
-run: all
+run:
+	scripts/deps.sh
+	$(MAKE) all
+	$(MAKE) run-only
+
+run-only:
 	BUILD=$(BUILD) scripts/vm/run-guest.sh --kernel $(KVER) --script scripts/demo.sh
 
-bench: all
+bench:
+	scripts/deps.sh
+	$(MAKE) all
+	$(MAKE) bench-only
+
+bench-only:
 	BUILD=$(BUILD) scripts/vm/run-guest.sh --kernel $(KVER) --bench --timeout 3000 --script bench/run.sh
 
 # make vm-run KVER=6.1.0-56-amd64 SCRIPT=path/to/script.sh [ARGS='a b'] [VM_OPTS='--timeout 60 --keep-log f']
