@@ -6,6 +6,7 @@
 #   make vm-run KVER=... SCRIPT=path   run any script in the guest, print its output, exit with its status
 
 SHELL := /bin/bash
+MAKEFLAGS += --no-print-directory
 BUILD ?= build
 HOST := $(BUILD)/host
 CC ?= gcc
