@@ -49,6 +49,7 @@ int crs_genl_open(struct nl_sock **sk, int *family, struct crs_err *err);
 int crs_genl_open_name(struct nl_sock **sk, const char *name, int *family,
 		       struct crs_err *err);
 int crs_nl_open_family(struct crs_nl **out, const char *name, struct crs_err *err);
+int crs_nl_fd(struct crs_nl *nl);
 int crs_events_open_group(struct crs_events **out, const char *family,
 			  const char *group, struct crs_err *err);
 /* One request/reply exchange; msg is freed. See nl.c. */

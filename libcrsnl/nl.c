@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,12 @@
 
 #define MSG_NOT_LOADED	"crs.ko is not loaded (generic netlink family 'crs' not found)"
 #define MSG_EPERM	"permission denied: CAP_NET_ADMIN in the initial user namespace is required"
+
+/* Reads after an overrun before giving up (a failing malloc could loop). */
+#define LOST_READS_MAX	100000
+
+/* Receive queue of the control socket: a 16 MiB table reply and its ack. */
+#define CTL_RCVBUF	(20 << 20)
 
 struct crs_nl {
 	struct nl_sock *sk;
@@ -98,7 +105,7 @@ int crs_nl_open(struct crs_nl **out, struct crs_err *err)
 int crs_nl_open_family(struct crs_nl **out, const char *name, struct crs_err *err)
 {
 	struct crs_nl *nl;
-	int one = 1, fd, r;
+	int one = 1, rcvbuf = CTL_RCVBUF, fd, r;
 
 	crs_err_reset(err);
 	*out = NULL;
@@ -117,12 +124,26 @@ int crs_nl_open_family(struct crs_nl **out, const char *name, struct crs_err *er
 	 */
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	/*
+	 * A GET_TABLE doit answers with up to 16 MiB in one message, and its
+	 * ack must still fit in the receive queue after it. This is a limit,
+	 * not an allocation (SO_RCVBUFFORCE needs CAP_NET_ADMIN; the
+	 * fallback is capped by net.core.rmem_max: see the ENOBUFS case in
+	 * crs_nl_transact()).
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	/* NLM_F_ACK is set per request (dumps end with NLMSG_DONE instead). */
 	nl_socket_disable_auto_ack(nl->sk);
 	/* Size each read to the message (dump replies can exceed a page). */
 	nl_socket_enable_msg_peek(nl->sk);
 	*out = nl;
 	return 0;
+}
+
+int crs_nl_fd(struct crs_nl *nl)
+{
+	return nl_socket_get_fd(nl->sk);
 }
 
 void crs_nl_close(struct crs_nl *nl)
@@ -140,6 +161,7 @@ struct req {
 	uint32_t seq;
 	bool done;		/* ack, error or end of dump seen */
 	bool intr;		/* NLM_F_DUMP_INTR: the dump was inconsistent */
+	unsigned int replies;	/* the family's messages received */
 	int error;
 	struct crs_err *err;
 	const struct nlmsghdr *request;
@@ -164,6 +186,7 @@ static int cb_valid(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 		q->intr = true;
+	q->replies++;
 	if (q->error || !q->parse)
 		return NL_SKIP;	/* keep reading to the end of the reply */
 	r = q->parse(nlh, q->arg);
@@ -238,7 +261,8 @@ int crs_nl_transact(struct crs_nl *nl, struct nl_msg *msg, const char *what,
 	};
 	struct crs_err local;
 	struct nl_cb *cb;
-	int r;
+	bool lost = false;
+	int r, lost_reads = 0;
 
 	if (!err)
 		err = q.err = &local;
@@ -268,12 +292,49 @@ int crs_nl_transact(struct crs_nl *nl, struct nl_msg *msg, const char *what,
 	q.seq = nlmsg_hdr(msg)->nlmsg_seq;
 	q.request = nlmsg_hdr(msg);
 	while (!q.done) {
+		if (lost) {
+			struct pollfd p = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
+
+			if (poll(&p, 1, 0) <= 0 || ++lost_reads > LOST_READS_MAX)
+				break;	/* drained */
+		}
 		r = nl_recvmsgs(nl->sk, cb);
-		if (r < 0 && !q.done) {
-			q.error = crs_errno_from_nle(r);
-			crs_err_set(err, q.error, "%s: receiving the reply: %s", what,
-				    strerror(-q.error));
-			break;
+		if (q.done || r >= 0 || r == -NLE_AGAIN)
+			continue;
+		r = crs_errno_from_nle(r);
+		if (r == -ENOMEM) {
+			/*
+			 * ENOBUFS (libnl reports it as NLE_NOMEM, like ENOMEM):
+			 * the receive queue overflowed and a message for us was
+			 * dropped. The kernel reports this before the messages
+			 * still queued, and it queued all its answers to a doit
+			 * before our send returned (the next part of a dump
+			 * during our read): read what is left without blocking,
+			 * then judge.
+			 */
+			if (!lost)
+				nl_socket_set_nonblocking(nl->sk);
+			lost = true;
+			continue;
+		}
+		q.error = r;
+		crs_err_set(err, r, "%s: receiving the reply: %s", what, strerror(-r));
+		break;
+	}
+	if (lost) {
+		int fd = nl_socket_get_fd(nl->sk);
+
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		if (!q.done && !q.error) {
+			/*
+			 * A doit's reply arrived, its ack did not: the kernel acks
+			 * a reply it could send with 0. Otherwise the answer we
+			 * need is gone, and with it the request's outcome.
+			 */
+			if (!q.replies || (q.request->nlmsg_flags & NLM_F_DUMP))
+				q.error = crs_err_set(err, -ENOBUFS, "%s: the kernel's answer "
+						      "was lost (the socket's receive queue "
+						      "overflowed)", what);
 		}
 	}
 	if (q.error == -EBADMSG && !err->msg[0])
@@ -431,6 +492,13 @@ int crs_nl_get_tables(struct crs_nl *nl, uint64_t cgroup_id,
 		}
 		memset(&acc, 0, sizeof(acc));
 		r = crs_nl_transact(nl, msg, "get tables", table_parse, &acc, &intr, err);
+		if (r == -EMSGSIZE && !dump) {
+			/* too large for the doit's one message: the dump pages it */
+			crs_table_acc_free(&acc);
+			dump = true;
+			attempt--;
+			continue;
+		}
 		if (r) {
 			crs_table_acc_free(&acc);
 			return r;

@@ -489,7 +489,20 @@ static char *many_rules(size_t n, size_t nglob)
 	return buf;
 }
 
-TEST(rule_count_limit)
+/* The big tests get more time than the default 30 s, for valgrind's sake. */
+FIXTURE(big) {
+	int unused;
+};
+
+FIXTURE_SETUP(big)
+{
+}
+
+FIXTURE_TEARDOWN(big)
+{
+}
+
+TEST_F_TIMEOUT(big, rule_count_limit, 600)
 {
 	struct crs_policy *p;
 	struct crs_err err;
@@ -507,7 +520,7 @@ TEST(rule_count_limit)
 	free(json);
 }
 
-TEST(glob_count_limit)
+TEST_F_TIMEOUT(big, glob_count_limit, 600)
 {
 	struct crs_policy *p;
 	struct crs_err err;
@@ -804,7 +817,7 @@ static void check_mutant(struct __test_metadata *_metadata, const char *s, size_
 	crs_policy_free(q);
 }
 
-TEST(robust_prefixes)
+TEST_F_TIMEOUT(big, robust_prefixes, 600)
 {
 	size_t len = strlen(full_policy), i;
 	int accepted = 0;
@@ -821,7 +834,7 @@ TEST(robust_prefixes)
 	EXPECT_EQ(1, accepted);
 }
 
-TEST(robust_byte_flips)
+TEST_F_TIMEOUT(big, robust_byte_flips, 600)
 {
 	static const unsigned char subst[] = {
 		'\0', '"', '\\', '{', '}', '[', ']', ',', ':', ' ', '*', '/', 'x', 0x80, 0xff,
