@@ -257,7 +257,11 @@ static int get_table(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* cb->args[0]: position in the registry; args[1]: next rule of that table */
+/*
+ * Dump every table, or with CRS_A_CGROUP_ID only that cgroup's (the way to
+ * read a table too large for one message).
+ * cb->args[0]: position in the registry; args[1]: next rule of that table.
+ */
 static int dump_tables(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct crs_cgroup *c;
@@ -265,9 +269,16 @@ static int dump_tables(struct sk_buff *skb, struct netlink_callback *cb)
 	void *hdr;
 	int err;
 
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	const struct nlattr *only = info->attrs ? info->attrs[CRS_A_CGROUP_ID] : NULL;
+
 	rcu_read_lock();
 	cb->seq = crs_registry_generation();
 	while ((c = crs_registry_nth(cb->args[0]))) {
+		if (only && c->id != nla_get_u64(only)) {	/* dump of one large table */
+			cb->args[0]++;
+			continue;
+		}
 		t = rcu_dereference(c->table);
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &crs_family, NLM_F_MULTI, CRS_CMD_GET_TABLE);

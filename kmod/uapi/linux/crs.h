@@ -42,8 +42,15 @@
  *     CRS_A_HITS_*), and CRS_A_RULE nests (each with CRS_A_RULE_HITS).
  *     A table too large for one message continues in the next with the same
  *     CRS_A_CGROUP_ID and CRS_A_TABLE_GENERATION and more CRS_A_RULE nests.
- *     A doit on one cgroup answers with one message when the table fits; the
- *     dump is the way to read large tables.
+ *     A doit on one cgroup answers with one message when the table fits
+ *     (else EMSGSIZE); a dump with CRS_A_CGROUP_ID returns only that cgroup's
+ *     table, in as many messages as it needs.
+ *   A whole table travels in one SET_TABLE request (the swap is atomic), so
+ *   the largest request is CRS_MAX_RULES rules of two CRS_PATTERN_MAX
+ *   patterns and a name: about 150 MB. Senders size their socket buffers.
+ *
+ * CRS_CMD_GET_STATUS replies and CRS_CMD_EVENT messages carry their own
+ * attribute spaces at top level (enum crs_status_attr, enum crs_event_attr).
  *
  * CRS_CMD_SET_CONTAINER (doit) - per-container overrides on a cgroup with a table
  *   CRS_A_CGROUP_ID        u64, required
