@@ -269,8 +269,8 @@ static int dump_tables(struct sk_buff *skb, struct netlink_callback *cb)
 	void *hdr;
 	int err;
 
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	const struct nlattr *only = info->attrs ? info->attrs[CRS_A_CGROUP_ID] : NULL;
+	/* the request was validated by genl; read the filter straight from it */
+	const struct nlattr *only = nlmsg_find_attr(cb->nlh, GENL_HDRLEN, CRS_A_CGROUP_ID);
 
 	rcu_read_lock();
 	cb->seq = crs_registry_generation();
