@@ -17,6 +17,7 @@
 #include <uapi/linux/fs.h>
 #include <linux/kprobes.h>
 #include <linux/limits.h>
+#include <linux/mount.h>
 #include <linux/path.h>
 #include <linux/percpu.h>
 #include <linux/ptrace.h>
@@ -75,7 +76,7 @@ static int decide(u32 type, u32 access, const struct path *path)
 	const struct crs_table *t;
 	struct crs_event_info ev;
 	const char *obj, *prog;
-	size_t obj_len, prog_len;
+	size_t obj_len, match_len, prog_len;
 	u32 mode, bit, rule = CRS_NO_RULE, verdict = CRS_ACTION_ALLOW, log, denied = 0;
 	u64 own_id;
 	int ret = 0;
@@ -97,16 +98,25 @@ static int decide(u32 type, u32 access, const struct path *path)
 	crs_count(policed);
 
 	s = this_cpu_ptr(scratch);
-	obj = d_path(path, s->obj, sizeof(s->obj));
-	if (IS_ERR(obj)) {
+	obj = crs_path(path, s->obj, sizeof(s->obj), &obj_len);
+	if (!obj) {
 		/* Unnameable (e.g. too long): the type's default decides. */
 		crs_count(path_errors);
 		obj = "";
 		obj_len = 0;
-	} else if (obj[0] != '/') {
-		goto out;	/* pipe:, socket:, anon_inode: - no rule can name them */
-	} else {
-		obj_len = strlen(obj);
+	}
+	/*
+	 * Objects with no name a container can see: pipes, sockets, anonymous
+	 * inodes, memfds (which live on an internal mount and whose names the
+	 * caller picks). No file rule can name them; but an exec of one is
+	 * still decided, by "*" rules and the default alone, so fexecve() of a
+	 * memfd does not get around a default-deny execute policy.
+	 */
+	match_len = obj_len;
+	if ((path->mnt->mnt_flags & MNT_INTERNAL) || (obj_len && obj[0] != '/')) {
+		if (type != CRS_RULE_EXECUTE)
+			goto out;
+		match_len = 0;
 	}
 	prog = crs_prog_path(s->prog, sizeof(s->prog), &prog_len);
 
@@ -119,8 +129,7 @@ static int decide(u32 type, u32 access, const struct path *path)
 
 		if (!(access & bit))
 			continue;
-		r = obj_len ? crs_table_match(t, type, bit, obj, obj_len, prog, prog_len) :
-			      CRS_NO_RULE;
+		r = crs_table_match(t, type, bit, obj, match_len, prog, prog_len);
 		v = r == CRS_NO_RULE ? t->defaults[type] : t->rules[r].action;
 		if (r != CRS_NO_RULE)
 			atomic64_inc(&t->rules[r].hits);

@@ -67,6 +67,34 @@ void crs_progcache_exit(void)
 }
 
 /**
+ * crs_path - @path as current's root sees it, for matching
+ * @path: kernel path
+ * @buf: scratch of @size bytes
+ * @size: size of @buf
+ * @len: set to the length of the result
+ *
+ * Like d_path(), but an unlinked file keeps its name: d_path() appends
+ * " (deleted)", which would let a file dodge an exact rule by being
+ * unlinked while open (then fexecve'd or reopened via /proc/self/fd).
+ * Return: a string inside @buf, or NULL if the path cannot be resolved.
+ */
+const char *crs_path(const struct path *path, char *buf, size_t size, size_t *len)
+{
+	static const char deleted[] = " (deleted)";
+	const size_t dlen = sizeof(deleted) - 1;
+	char *p = d_path(path, buf, size);
+
+	if (IS_ERR(p))
+		return NULL;
+	*len = strlen(p);
+	if (*len > dlen && d_unlinked(path->dentry) && !strcmp(p + *len - dlen, deleted)) {
+		*len -= dlen;
+		p[*len] = '\0';
+	}
+	return p;
+}
+
+/**
  * crs_prog_path - current's program path, from the cache or resolved
  * @buf: scratch of @size bytes (PATH_MAX)
  * @size: size of @buf
@@ -110,15 +138,15 @@ const char *crs_prog_path(char *buf, size_t size, size_t *len)
 	exe = crs_get_exe_file(mm);
 	if (!exe)
 		return "";
-	p = d_path(&exe->f_path, buf, size);
+	p = crs_path(&exe->f_path, buf, size, len);
 	if (exe != exe_key)	/* changed under us: resolve, but don't cache */
 		exe_key = NULL;
 	fput(exe);
-	if (IS_ERR(p)) {
+	if (!p) {
+		*len = 0;
 		crs_count(path_errors);
 		return "";
 	}
-	*len = strlen(p);
 	if (*len < PC_PATH && exe_key) {
 		raw_spin_lock(&set->lock);
 		e = &set->e[set->victim++ % PC_WAYS];

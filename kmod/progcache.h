@@ -6,6 +6,9 @@
 
 int crs_progcache_init(void);
 void crs_progcache_exit(void);
+struct path;
+
+const char *crs_path(const struct path *path, char *buf, size_t size, size_t *len);
 const char *crs_prog_path(char *buf, size_t size, size_t *len);
 
 #endif

@@ -419,7 +419,7 @@ static u32 chain(const struct crs_table *t, u32 head, const char *key, size_t ke
  * @type: CRS_RULE_FILE or CRS_RULE_EXECUTE
  * @access: one CRS_ACCESS_* bit
  * @obj: object path
- * @obj_len: its length
+ * @obj_len: its length; 0 for an object without a name (only "*" matches)
  * @prog: program path ("" if unknown)
  * @prog_len: its length
  *
@@ -431,9 +431,11 @@ u32 crs_table_match(const struct crs_table *t, u32 type, u32 access,
 	const struct crs_index *ix = &t->idx[type];
 	u32 hashes[PREFIX_SLOTS];
 	u16 lens[PREFIX_SLOTS];
-	u32 best, h = CRS_HASH_INIT, i, n = 0;
+	u32 best = CRS_NO_RULE, h = CRS_HASH_INIT, i, n = 0;
 	int k;
 
+	if (!obj_len)	/* an object without a name: only "*" rules apply */
+		goto any;
 	best = chain(t, ix->exact[crs_hash(obj, obj_len) & ix->mask], obj, obj_len,
 		     access, prog, prog_len);
 	if (best != CRS_NO_RULE)
@@ -487,6 +489,7 @@ u32 crs_table_match(const struct crs_table *t, u32 type, u32 access,
 			consider(t, ix->globs[i], access, prog, prog_len, &best);
 	if (best != CRS_NO_RULE)
 		return best;
+any:
 	for (i = 0; i < ix->nany; i++)
 		consider(t, ix->any[i], access, prog, prog_len, &best);
 	return best;

@@ -429,3 +429,73 @@ TEST_F(exec_program, started_via_symlink)
 }
 
 CRS_SELFTEST_MAIN
+
+/* ------------------------------------------- objects without a real name */
+
+/* 100: setup failed; else the errno of fexecve() of a memfd copy of @a. */
+static int memfd_exec_fn(void *a)
+{
+	static char *const envp[] = { NULL };
+	char buf[65536];
+	ssize_t n;
+	int in = open(a, O_RDONLY), fd = memfd_create("usr/bin/listed", MFD_CLOEXEC);
+
+	if (in < 0 || fd < 0)
+		return 100;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, n) != n)
+			return 100;
+	syscall(SYS_execveat, fd, "", exit42_argv, envp, AT_EMPTY_PATH);
+	return errno;
+}
+
+/*
+ * A memfd has no name the container can see (it lives on an internal
+ * mount, and its name is the caller's choice), so a default-deny execute
+ * policy must refuse to exec one: only "*" rules and the default apply.
+ */
+TEST_F(exec_default, memfd_not_a_way_around)
+{
+	struct crs_policy p;
+
+	EXEC_SKIP_CHECK();
+	pol_init(&p, "exec-memfd", CRS_MODE_ENFORCE, CRS_ACTION_ALLOW, CRS_ACTION_DENY);
+	pol_exec(&p, "allow-listed", CRS_ACTION_ALLOW, self->listed);
+	sb_load(&self->sb, self->sb.cgid, &p);
+	pol_release(&p);
+	EXPECT_EQ(EXEC_OK, child_exec(self->sb.cg, self->listed, NULL, NULL));
+	EXPECT_EQ(EACCES, run_in(self->sb.cg, memfd_exec_fn, self->listed, NULL));
+	/* control: the same exec outside the policed cgroup works */
+	EXPECT_EQ(EXEC_OK, run_in(NULL, memfd_exec_fn, self->listed, NULL));
+}
+
+/* 100: setup failed; else errno of fexecve(@a) after unlinking it. */
+static int unlinked_exec_fn(void *a)
+{
+	static char *const envp[] = { NULL };
+	int fd = open(a, O_RDONLY);
+
+	if (fd < 0 || unlink(a))
+		return 100;
+	syscall(SYS_execveat, fd, "", exit42_argv, envp, AT_EMPTY_PATH);
+	return errno;
+}
+
+/*
+ * Unlinking a file while holding it open must not shed its name: d_path()
+ * would say "<path> (deleted)", which no exact rule matches.
+ */
+TEST_F(exec_default, unlinked_keeps_its_name)
+{
+	struct crs_policy p;
+
+	EXEC_SKIP_CHECK();
+	pol_init(&p, "exec-unlinked", CRS_MODE_ENFORCE, CRS_ACTION_ALLOW, CRS_ACTION_ALLOW);
+	pol_exec(&p, "deny-listed", CRS_ACTION_DENY, self->listed);
+	sb_load(&self->sb, self->sb.cgid, &p);
+	pol_release(&p);
+	/* the child may unlink it: the policy only restricts exec */
+	EXPECT_EQ(EACCES, run_in(self->sb.cg, unlinked_exec_fn, self->listed, NULL));
+	/* control: an unlinked file the policy doesn't name still runs */
+	EXPECT_EQ(EXEC_OK, run_in(self->sb.cg, unlinked_exec_fn, self->unlisted, NULL));
+}
