@@ -52,6 +52,13 @@
  * CRS_CMD_GET_STATUS replies and CRS_CMD_EVENT messages carry their own
  * attribute spaces at top level (enum crs_status_attr, enum crs_event_attr).
  *
+ * Syscall rules (type CRS_RULE_SYSCALL) carry CRS_A_RULE_SYSCALL (name),
+ * CRS_A_RULE_SYSCALL_NR / _NR32 (its numbers in the x86_64 and i386 tables,
+ * CRS_SYSCALL_NONE where it has none) and up to CRS_MAX_ARGS CRS_A_RULE_ARG
+ * nests, instead of PATH and ACCESS. The module probes each named syscall's
+ * entry points while some table names it; a table whose syscall default is
+ * deny (an allowlist) makes it probe the syscall dispatchers instead.
+ *
  * CRS_CMD_SET_CONTAINER (doit) - per-container overrides on a cgroup with a table
  *   CRS_A_CGROUP_ID        u64, required
  *   CRS_A_CONTAINER_MODE   u32 enum crs_mode or CRS_MODE_POLICY (use the table's)
@@ -70,7 +77,7 @@
 #define CRS_MCGRP_EVENTS	"events"
 
 /* Bumped whenever an attribute or enum below changes meaning. */
-#define CRS_ABI_VERSION		1
+#define CRS_ABI_VERSION		2
 
 /* Limits enforced by the module (also reported by CRS_CMD_GET_STATUS). */
 #define CRS_MAX_TABLES		4096
@@ -78,6 +85,10 @@
 #define CRS_MAX_GLOB_RULES	1024	/* rules in one table whose path is a glob */
 #define CRS_PATTERN_MAX		1024	/* bytes in a path or program pattern, NUL excluded */
 #define CRS_NAME_MAX		128	/* bytes in a rule or table name, NUL excluded */
+#define CRS_SYSCALL_NR_MAX	1024	/* syscall numbers are below this, both ABIs */
+#define CRS_SYSCALL_NAME_MAX	63	/* bytes in a syscall name */
+#define CRS_MAX_SYSCALLS	512	/* distinct syscalls named by all tables together */
+#define CRS_MAX_ARGS		6	/* argument matchers in one syscall rule */
 
 enum crs_cmd {
 	CRS_CMD_UNSPEC,
@@ -135,6 +146,33 @@ enum crs_rule_type {
 /* CRS_A_TABLE_FLAGS: reserved for learning and later switches. */
 #define CRS_TABLE_F_ALL		0U
 
+/* Argument comparisons of syscall rules (CRS_A_ARG_OP): arg OP value. */
+enum crs_arg_op {
+	CRS_ARG_EQ,
+	CRS_ARG_NE,
+	CRS_ARG_LT,		/* unsigned */
+	CRS_ARG_LE,
+	CRS_ARG_GT,
+	CRS_ARG_GE,
+	CRS_ARG_MASK_ALL,	/* (arg & value) == value */
+	CRS_ARG_MASK_ANY,	/* (arg & value) != 0 */
+
+	__CRS_ARG_OP_MAX,
+	CRS_ARG_OP_MAX = __CRS_ARG_OP_MAX - 1
+};
+
+/* System call ABI of an event (CRS_A_EVENT_ARCH). */
+enum crs_arch {
+	CRS_ARCH_X86_64,
+	CRS_ARCH_IA32,		/* int 0x80, sysenter, 32-bit processes */
+	CRS_ARCH_X32,
+
+	__CRS_ARCH_MAX,
+	CRS_ARCH_MAX = __CRS_ARCH_MAX - 1
+};
+
+#define CRS_SYSCALL_NONE	0xffffffffU	/* no number in this ABI */
+
 /* CRS_A_CONTAINER_LOG: which decisions raise events. */
 #define CRS_LOG_DENY		(1U << 0)	/* denials, and would-be denials in monitor mode */
 #define CRS_LOG_ALLOW		(1U << 1)	/* accesses allowed by an explicit allow rule */
@@ -164,6 +202,9 @@ enum crs_attr {
 	CRS_A_CONTAINER_MODE,		/* u32 enum crs_mode or CRS_MODE_POLICY */
 	CRS_A_CONTAINER_LOG,		/* u32 CRS_LOG_* */
 	CRS_A_PAD,
+	CRS_A_TABLE_IGNORED,		/* binary: bitmap of CRS_SYSCALL_NR_MAX bits, x86_64
+					 * numbers of ignored_syscalls (no events) */
+	CRS_A_TABLE_IGNORED32,		/* binary: the same by i386 number */
 
 	__CRS_A_MAX,
 	CRS_A_MAX = __CRS_A_MAX - 1
@@ -193,9 +234,25 @@ enum crs_rule_attr {
 	CRS_A_RULE_ACCESS,		/* u32 CRS_ACCESS_READ|WRITE (file rules) */
 	CRS_A_RULE_HITS,		/* u64 (output) */
 	CRS_A_RULE_PAD,
+	CRS_A_RULE_SYSCALL,		/* string: syscall name, e.g. "ptrace" (syscall rules) */
+	CRS_A_RULE_SYSCALL_NR,		/* u32: its x86_64 number, or CRS_SYSCALL_NONE */
+	CRS_A_RULE_SYSCALL_NR32,	/* u32: its i386 number, or CRS_SYSCALL_NONE */
+	CRS_A_RULE_ARG,			/* nest, repeated up to CRS_MAX_ARGS: enum crs_arg_attr */
 
 	__CRS_A_RULE_MAX,
 	CRS_A_RULE_MAX = __CRS_A_RULE_MAX - 1
+};
+
+/* One argument matcher of a syscall rule; all of a rule's must hold. */
+enum crs_arg_attr {
+	CRS_A_ARG_UNSPEC,
+	CRS_A_ARG_INDEX,		/* u32 0..5 */
+	CRS_A_ARG_OP,			/* u32 enum crs_arg_op */
+	CRS_A_ARG_VALUE,		/* u64 */
+	CRS_A_ARG_PAD,
+
+	__CRS_A_ARG_MAX,
+	CRS_A_ARG_MAX = __CRS_A_ARG_MAX - 1
 };
 
 /* Per-table decision counters (CRS_A_TABLE_HITS). */
@@ -233,6 +290,11 @@ enum crs_status_attr {
 	CRS_A_STATUS_PROG_CACHE_MISSES,	/* u64 */
 	CRS_A_STATUS_PROBE,		/* nest, repeated: enum crs_probe_attr */
 	CRS_A_STATUS_PAD,
+	CRS_A_STATUS_SYSCALL_PROBES,	/* u32: syscalls with probes registered now */
+	CRS_A_STATUS_SYSCALL_MISSED,	/* u64: sum of their nmissed */
+	CRS_A_STATUS_DISPATCH_PROBES,	/* u32: dispatcher probes (allowlists), 0..3 */
+	CRS_A_STATUS_SYSCALL,		/* nest, repeated: enum crs_probe_attr, one per
+					 * probed syscall (SYMBOL = syscall name, REFS) */
 
 	__CRS_A_STATUS_MAX,
 	CRS_A_STATUS_MAX = __CRS_A_STATUS_MAX - 1
@@ -244,6 +306,8 @@ enum crs_probe_attr {
 	CRS_A_PROBE_MISSED,		/* u64, kprobe nmissed: hook not run */
 	CRS_A_PROBE_FTRACE,		/* flag: ftrace-based entry probe */
 	CRS_A_PROBE_PAD,
+	CRS_A_PROBE_REFS,		/* u32: tables using this syscall probe */
+	CRS_A_PROBE_ENTRIES,		/* u32: entry points probed (x86_64, ia32, compat...) */
 
 	__CRS_A_PROBE_MAX,
 	CRS_A_PROBE_MAX = __CRS_A_PROBE_MAX - 1
@@ -269,6 +333,10 @@ enum crs_event_attr {
 	CRS_A_EVENT_FLAGS,		/* u32 CRS_EVENT_F_* */
 	CRS_A_EVENT_SEQ,		/* u64, per-module sequence: gaps = dropped */
 	CRS_A_EVENT_PAD,
+	CRS_A_EVENT_SYSCALL,		/* string: syscall name (syscall events; absent if unknown) */
+	CRS_A_EVENT_SYSCALL_NR,		/* u32: number in the caller's ABI */
+	CRS_A_EVENT_ARCH,		/* u32 enum crs_arch */
+	CRS_A_EVENT_ARG,		/* u64, repeated 6 times: the argument registers, in order */
 
 	__CRS_A_EVENT_MAX,
 	CRS_A_EVENT_MAX = __CRS_A_EVENT_MAX - 1
