@@ -39,14 +39,27 @@ struct crs_err {
 
 /* ---------------------------------------------------------------- policy */
 
+/* One argument matcher of a syscall rule: args[index] op value. */
+struct crs_syscall_arg {
+	uint32_t index;		/* 0..5 */
+	enum crs_arg_op op;
+	uint64_t value;		/* JSON integers; negative ones as two's complement */
+};
+
 struct crs_policy_rule {
 	char *name;		/* may be NULL */
 	bool enabled;
 	enum crs_rule_type type;
 	enum crs_action action;
 	char *program;		/* "*" for any */
-	char *path;		/* file, execute */
+	char *path;		/* file, execute; NULL for syscall rules */
 	uint32_t access;	/* file: CRS_ACCESS_READ|WRITE; execute: CRS_ACCESS_EXEC */
+	/* syscall rules ("syscall": name or x86_64 number, "args": [...]) */
+	char *syscall;		/* canonical name, e.g. "ptrace" */
+	uint32_t syscall_nr;	/* x86_64 number */
+	uint32_t syscall_nr32;	/* i386 number or CRS_SYSCALL_NONE */
+	struct crs_syscall_arg args[CRS_MAX_ARGS];
+	size_t n_args;
 };
 
 struct crs_policy {
@@ -113,6 +126,17 @@ enum crs_pattern_kind {
 int crs_pattern_check(const char *pat, size_t len, const char **why);
 const char *crs_pattern_kind_name(int kind);
 
+/*
+ * Syscall names <-> numbers, from the x86_64 and i386 tables of the kernel
+ * headers this library was built with. Lookup returns -ENOENT for unknown
+ * names; *nr32 is CRS_SYSCALL_NONE when i386 has no such call.
+ */
+int crs_syscall_lookup(const char *name, uint32_t *nr64, uint32_t *nr32);
+const char *crs_syscall_name(uint32_t nr, enum crs_arch arch);	/* NULL if unknown */
+const char *crs_arg_op_name(enum crs_arg_op op);
+int crs_arg_op_parse(const char *s, enum crs_arg_op *out);
+const char *crs_arch_name(enum crs_arch arch);
+
 /* ------------------------------------------------------------ the kernel */
 
 struct crs_nl;	/* opaque: one generic netlink socket bound to the family */
@@ -141,6 +165,10 @@ struct crs_rule_info {
 	char path[CRS_PATTERN_MAX + 1];
 	uint32_t access;
 	uint64_t hits;
+	char syscall[CRS_SYSCALL_NAME_MAX + 1];	/* syscall rules */
+	uint32_t syscall_nr, syscall_nr32;
+	struct crs_syscall_arg args[CRS_MAX_ARGS];
+	size_t n_args;
 };
 
 struct crs_table_info {
@@ -176,6 +204,8 @@ struct crs_status {
 	uint64_t prog_cache_hits, prog_cache_misses;
 	struct crs_probe_info probes[16];
 	size_t n_probes;
+	uint32_t syscall_probes, dispatch_probes;	/* probes registered now */
+	uint64_t syscall_missed;
 };
 
 int crs_nl_get_status(struct crs_nl *nl, struct crs_status *st, struct crs_err *err);
@@ -195,6 +225,11 @@ struct crs_event {
 	enum crs_action verdict;	/* what the policy asked for */
 	enum crs_mode mode;
 	uint32_t flags;			/* CRS_EVENT_F_* */
+	/* syscall events */
+	char syscall[CRS_SYSCALL_NAME_MAX + 1];	/* "" if the kernel did not name it */
+	uint32_t syscall_nr;		/* in the caller's ABI */
+	enum crs_arch arch;
+	uint64_t args[6];
 };
 
 struct crs_events;	/* opaque: a socket subscribed to CRS_MCGRP_EVENTS */
