@@ -439,6 +439,116 @@ static CRS_UNUSED int run_in(const char *cg, crs_child_fn fn, void *arg, pid_t *
 	return CHILD_SIGNALED + WTERMSIG(status);
 }
 
+/* --------------------------------------------------------- syscall rules */
+
+/*
+ * A syscall rule for @program ("*" if NULL): @sc is the syscall's name, @nr
+ * its x86_64 number, @nr32 its i386 number (CRS_SYSCALL_NONE if none). The
+ * returned rule is valid until the next rule is added.
+ */
+static CRS_UNUSED struct crs_policy_rule *
+pol_syscall(struct crs_policy *p, const char *name, enum crs_action action,
+	    const char *program, const char *sc, uint32_t nr, uint32_t nr32)
+{
+	struct crs_policy_rule *r;
+
+	p->rules = realloc(p->rules, (p->n_rules + 1) * sizeof(*p->rules));
+	if (!p->rules)
+		abort();
+	r = &p->rules[p->n_rules++];
+	memset(r, 0, sizeof(*r));
+	r->name = name ? strdup(name) : NULL;
+	r->enabled = true;
+	r->type = CRS_RULE_SYSCALL;
+	r->action = action;
+	r->program = strdup(program ? program : "*");
+	r->syscall = strdup(sc);
+	r->syscall_nr = nr;
+	r->syscall_nr32 = nr32;
+	return r;
+}
+
+/* Add the matcher args[@index] @op @value to syscall rule @r. */
+static CRS_UNUSED void pol_arg(struct crs_policy_rule *r, uint32_t index,
+			       enum crs_arg_op op, uint64_t value)
+{
+	if (r->n_args >= CRS_MAX_ARGS)
+		abort();
+	r->args[r->n_args].index = index;
+	r->args[r->n_args].op = op;
+	r->args[r->n_args].value = value;
+	r->n_args++;
+}
+
+/* Add @sc to the policy's ignored_syscalls. */
+static CRS_UNUSED void pol_ignore(struct crs_policy *p, const char *sc)
+{
+	p->ignored_syscalls = realloc(p->ignored_syscalls,
+				      (p->n_ignored_syscalls + 1) * sizeof(char *));
+	if (!p->ignored_syscalls)
+		abort();
+	p->ignored_syscalls[p->n_ignored_syscalls++] = strdup(sc);
+}
+
+/* pol_release() for policies that may hold syscall rules and ignored_syscalls. */
+static CRS_UNUSED void pol_release_all(struct crs_policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_rules; i++) {
+		free(p->rules[i].syscall);
+		p->rules[i].syscall = NULL;
+	}
+	for (i = 0; i < p->n_ignored_syscalls; i++)
+		free(p->ignored_syscalls[i]);
+	free(p->ignored_syscalls);
+	p->ignored_syscalls = NULL;
+	p->n_ignored_syscalls = 0;
+	pol_release(p);
+}
+
+/*
+ * run_in() with a deadline: a child still running after @timeout_ms is
+ * killed (result CHILD_SIGNALED + SIGKILL). For children under policies that
+ * may refuse even their exit.
+ */
+static CRS_UNUSED int run_in_for(const char *cg, crs_child_fn fn, void *arg, pid_t *pid,
+				 int timeout_ms)
+{
+	uint64_t deadline;
+	int status;
+	pid_t p, w;
+
+	fflush(stdout);
+	fflush(stderr);
+	p = fork();
+	if (p < 0)
+		return -errno;
+	if (p == 0) {
+		if (cg && cg_join(cg))
+			_exit(CHILD_SETUP_FAILED);
+		_exit(fn(arg));
+	}
+	if (pid)
+		*pid = p;
+	deadline = now_ms() + timeout_ms;
+	for (;;) {
+		w = waitpid(p, &status, WNOHANG);
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		if (w == p)
+			break;
+		if (now_ms() > deadline) {
+			kill(p, SIGKILL);
+			deadline = UINT64_MAX;
+		}
+		usleep(1000);
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return CHILD_SIGNALED + WTERMSIG(status);
+}
+
 struct op_open {
 	const char *path;
 	int flags;
