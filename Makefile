@@ -20,7 +20,11 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-	  -D_GNU_SOURCE -Ikmod/uapi -Ilibcrsnl $(PKG_CFLAGS) -DCRS_VERSION='"$(CRS_VERSION)"'
+	  -D_GNU_SOURCE -Ikmod/uapi -Ilibcrsnl -I$(HOST)/gen $(PKG_CFLAGS) -DCRS_VERSION='"$(CRS_VERSION)"'
+# System call tables of the installed uapi headers (linux-libc-dev), generated
+# into the build tree for libcrsnl/syscalls.c; never committed.
+ASM_UAPI ?= /usr/include/x86_64-linux-gnu/asm
+GEN_SYSCALLS := $(HOST)/gen/crs_syscalls.h
 
 LIB_SRCS := $(wildcard libcrsnl/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(HOST)/%.o)
@@ -44,6 +48,11 @@ userspace: $(LIB) $(TOOL) $(SELFTESTS) $(UNITS) $(BENCH)
 $(HOST)/%.o: %.c $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(GEN_SYSCALLS): scripts/gen-syscalls.sh $(wildcard $(ASM_UAPI)/unistd_64.h $(ASM_UAPI)/unistd_32.h $(ASM_UAPI)/unistd_x32.h)
+	@mkdir -p $(dir $@)
+	scripts/gen-syscalls.sh $@ $(ASM_UAPI)
+$(HOST)/libcrsnl/syscalls.o: $(GEN_SYSCALLS)
 
 $(LIB): $(LIB_OBJS)
 	ar rcs $@ $^
@@ -119,3 +128,6 @@ deps:
 
 clean:
 	rm -rf $(BUILD)
+
+# The libFuzzer build's copy of libcrsnl needs the generated tables too.
+$(BUILD)/fuzz/obj/libcrsnl/syscalls.o: $(GEN_SYSCALLS)

@@ -196,6 +196,15 @@ struct crs_probe_info {
 	bool ftrace;
 };
 
+/* A syscall probed now (CRS_A_STATUS_SYSCALL). */
+struct crs_syscall_probe_info {
+	char name[CRS_SYSCALL_NAME_MAX + 1];
+	uint32_t refs;		/* tables naming it */
+	uint32_t entries;	/* entry points probed (x86_64, ia32, ...) */
+	uint64_t missed;
+	bool ftrace;
+};
+
 struct crs_status {
 	char version[64];
 	uint32_t abi, tables, max_tables, max_rules, max_glob_rules, pattern_max;
@@ -206,6 +215,9 @@ struct crs_status {
 	size_t n_probes;
 	uint32_t syscall_probes, dispatch_probes;	/* probes registered now */
 	uint64_t syscall_missed;
+	/* the first probed syscalls the kernel listed, and how many it listed */
+	struct crs_syscall_probe_info syscalls[64];
+	size_t n_syscalls, n_syscalls_total;
 };
 
 int crs_nl_get_status(struct crs_nl *nl, struct crs_status *st, struct crs_err *err);

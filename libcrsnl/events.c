@@ -238,8 +238,9 @@ static struct json_object *enum_json(const char *name, uint32_t v)
 
 char *crs_event_to_json(const struct crs_event *e)
 {
-	struct json_object *o = json_object_new_object(), *v;
+	struct json_object *o = json_object_new_object(), *v, *args;
 	char tbuf[64], abuf[64];
+	int i;
 	char *s = NULL;
 	int bad = 0;
 
@@ -268,8 +269,24 @@ char *crs_event_to_json(const struct crs_event *e)
 		bad |= json_object_object_add(o, "rule_name", NULL) != 0;
 	else
 		ADD("rule_name", clean_string(e->rule_name));
-	ADD("path", clean_string(e->path));
-	ADD("access", json_object_new_string(crs_access_str(e->access, abuf, sizeof(abuf))));
+	if (e->type == CRS_RULE_SYSCALL) {
+		/* no object, no access: the call, its ABI and argument registers */
+		if (!e->syscall[0])
+			bad |= json_object_object_add(o, "syscall", NULL) != 0;
+		else
+			ADD("syscall", clean_string(e->syscall));
+		ADD("syscall_nr", json_object_new_int64(e->syscall_nr));
+		ADD("arch", enum_json(crs_arch_name(e->arch), e->arch));
+		args = json_object_new_array_ext(6);
+		for (i = 0; args && i < 6; i++)
+			if (json_object_array_add(args, json_object_new_uint64(e->args[i])))
+				bad = 1;
+		ADD("args", args);
+	} else {
+		ADD("path", clean_string(e->path));
+		ADD("access", json_object_new_string(crs_access_str(e->access, abuf,
+								    sizeof(abuf))));
+	}
 	ADD("action", enum_json(crs_action_name(e->action), e->action));
 	ADD("verdict", enum_json(crs_action_name(e->verdict), e->verdict));
 	ADD("mode", enum_json(crs_mode_name(e->mode), e->mode));

@@ -26,6 +26,23 @@ static const char *const type_names[] = {
 	[CRS_RULE_SYSCALL] = "syscall",
 };
 
+static const char *const arg_op_names[] = {
+	[CRS_ARG_EQ] = "eq",
+	[CRS_ARG_NE] = "ne",
+	[CRS_ARG_LT] = "lt",
+	[CRS_ARG_LE] = "le",
+	[CRS_ARG_GT] = "gt",
+	[CRS_ARG_GE] = "ge",
+	[CRS_ARG_MASK_ALL] = "mask_all",
+	[CRS_ARG_MASK_ANY] = "mask_any",
+};
+
+static const char *const arch_names[] = {
+	[CRS_ARCH_X86_64] = "x86_64",
+	[CRS_ARCH_IA32] = "ia32",
+	[CRS_ARCH_X32] = "x32",
+};
+
 struct bitname {
 	uint32_t bit;
 	const char *name;
@@ -112,6 +129,30 @@ int crs_rule_type_parse(const char *s, enum crs_rule_type *out)
 		return i;
 	*out = i;
 	return 0;
+}
+
+const char *crs_arg_op_name(enum crs_arg_op op)
+{
+	if ((unsigned int)op < CRS_ARRAY_SIZE(arg_op_names))
+		return arg_op_names[op];
+	return NULL;
+}
+
+int crs_arg_op_parse(const char *s, enum crs_arg_op *out)
+{
+	int i = lookup(arg_op_names, CRS_ARRAY_SIZE(arg_op_names), s);
+
+	if (i < 0)
+		return i;
+	*out = i;
+	return 0;
+}
+
+const char *crs_arch_name(enum crs_arch arch)
+{
+	if ((unsigned int)arch < CRS_ARRAY_SIZE(arch_names))
+		return arch_names[arch];
+	return NULL;
 }
 
 /* "a,b,c" of the known bits, then 0x... for the rest; "none" for 0. */

@@ -25,16 +25,50 @@ static size_t str_size(const char *s)
 	return ATTR_SIZE(strlen(s) + 1);
 }
 
+/* One CRS_A_RULE_ARG nest: index, op, value. */
+#define ARG_NEST_SIZE	ATTR_SIZE(2 * ATTR_SIZE(sizeof(uint32_t)) + ATTR_SIZE(sizeof(uint64_t)))
+/* CRS_A_TABLE_IGNORED / _IGNORED32: one bit per syscall number. */
+#define IGNORED_BYTES	(CRS_SYSCALL_NR_MAX / 8)
+
 static size_t rule_size(const struct crs_policy_rule *r)
 {
-	size_t sz = 5 * ATTR_SIZE(sizeof(uint32_t));	/* index type action flags access */
+	size_t sz = 4 * ATTR_SIZE(sizeof(uint32_t));	/* index type action flags */
 
 	if (r->name)
 		sz += str_size(r->name);
 	sz += str_size(r->program ? r->program : "*");
+	if (r->type == CRS_RULE_SYSCALL) {
+		sz += str_size(r->syscall ? r->syscall : "");
+		sz += 2 * ATTR_SIZE(sizeof(uint32_t));	/* nr, nr32 */
+		sz += (r->n_args < CRS_MAX_ARGS ? r->n_args : CRS_MAX_ARGS) * ARG_NEST_SIZE;
+		return ATTR_SIZE(sz);
+	}
+	sz += ATTR_SIZE(sizeof(uint32_t));		/* access */
 	if (r->path)
 		sz += str_size(r->path);
 	return ATTR_SIZE(sz);
+}
+
+/*
+ * The bitmaps of p's ignored_syscalls by x86_64 and by i386 number (bit n
+ * is byte n / 8, bit n % 8). Names unknown here are skipped (validation
+ * refuses them).
+ */
+static void ignored_bitmaps(const struct crs_policy *p, uint8_t *b64, uint8_t *b32)
+{
+	uint32_t n64, n32;
+	size_t i;
+
+	memset(b64, 0, IGNORED_BYTES);
+	memset(b32, 0, IGNORED_BYTES);
+	for (i = 0; p->ignored_syscalls && i < p->n_ignored_syscalls; i++) {
+		if (crs_syscall_lookup(p->ignored_syscalls[i], &n64, &n32))
+			continue;
+		if (n64 < CRS_SYSCALL_NR_MAX)
+			b64[n64 / 8] |= 1u << (n64 % 8);
+		if (n32 < CRS_SYSCALL_NR_MAX)
+			b32[n32 / 8] |= 1u << (n32 % 8);
+	}
 }
 
 /* Exact size of the CRS_CMD_SET_TABLE message for p (headers included). */
@@ -47,6 +81,8 @@ size_t crs_table_msg_size(const struct crs_policy *p)
 		sz += str_size(p->name);			/* CRS_A_TABLE_NAME */
 	sz += ATTR_SIZE(sizeof(uint32_t));			/* CRS_A_TABLE_MODE */
 	sz += ATTR_SIZE((CRS_RULE_TYPE_MAX + 1) * ATTR_SIZE(sizeof(uint32_t)));
+	if (p->n_ignored_syscalls)
+		sz += 2 * ATTR_SIZE(IGNORED_BYTES);		/* CRS_A_TABLE_IGNORED{,32} */
 	for (i = 0; i < p->n_rules; i++)
 		sz += rule_size(&p->rules[i]);
 	return sz;
@@ -66,6 +102,31 @@ static int put_rule(struct nl_msg *msg, uint32_t index, const struct crs_policy_
 	e |= nla_put_u32(msg, CRS_A_RULE_ACTION, r->action);
 	e |= nla_put_u32(msg, CRS_A_RULE_FLAGS, r->enabled ? CRS_RULE_F_ENABLED : 0);
 	e |= nla_put_string(msg, CRS_A_RULE_PROGRAM, r->program ? r->program : "*");
+	if (r->type == CRS_RULE_SYSCALL) {
+		uint32_t nr = r->syscall_nr, nr32 = r->syscall_nr32;
+		struct nlattr *an;
+		size_t i;
+
+		/* the name decides; the numbers are the tables' for it */
+		if (r->syscall)
+			crs_syscall_lookup(r->syscall, &nr, &nr32);
+		e |= nla_put_string(msg, CRS_A_RULE_SYSCALL, r->syscall ? r->syscall : "");
+		e |= nla_put_u32(msg, CRS_A_RULE_SYSCALL_NR, nr);
+		e |= nla_put_u32(msg, CRS_A_RULE_SYSCALL_NR32, nr32);
+		for (i = 0; !e && i < r->n_args && i < CRS_MAX_ARGS; i++) {
+			an = nla_nest_start(msg, CRS_A_RULE_ARG);
+			if (!an)
+				return -EMSGSIZE;
+			e |= nla_put_u32(msg, CRS_A_ARG_INDEX, r->args[i].index);
+			e |= nla_put_u32(msg, CRS_A_ARG_OP, r->args[i].op);
+			e |= nla_put_u64(msg, CRS_A_ARG_VALUE, r->args[i].value);
+			if (e || nla_nest_end(msg, an))
+				return -EMSGSIZE;
+		}
+		if (e || nla_nest_end(msg, nest))
+			return -EMSGSIZE;
+		return 0;
+	}
 	if (r->path)
 		e |= nla_put_string(msg, CRS_A_RULE_PATH, r->path);
 	e |= nla_put_u32(msg, CRS_A_RULE_ACCESS, r->access);
@@ -110,6 +171,14 @@ struct nl_msg *crs_table_msg_build(int family, uint64_t cgroup_id,
 		e |= nla_put_u32(msg, CRS_A_DEFAULT_FILE + t, p->defaults[t]);
 	if (e || nla_nest_end(msg, nest))
 		goto too_big;
+	if (p->n_ignored_syscalls) {
+		uint8_t b64[IGNORED_BYTES], b32[IGNORED_BYTES];
+
+		ignored_bitmaps(p, b64, b32);
+		if (nla_put(msg, CRS_A_TABLE_IGNORED, sizeof(b64), b64) ||
+		    nla_put(msg, CRS_A_TABLE_IGNORED32, sizeof(b32), b32))
+			goto too_big;
+	}
 	for (i = 0; i < p->n_rules; i++)
 		if (put_rule(msg, i, &p->rules[i]))
 			goto too_big;
@@ -165,6 +234,32 @@ static int genl_attrs(const struct nlmsghdr *nlh, struct nlattr **head, int *len
 	return 0;
 }
 
+static int parse_arg_nest(const struct nlattr *nest, struct crs_syscall_arg *arg)
+{
+	struct nlattr *a;
+	uint32_t v = 0;
+	int rem, e = 0;
+
+	memset(arg, 0, sizeof(*arg));
+	nla_for_each_nested(a, (struct nlattr *)nest, rem) {
+		switch (nla_type(a)) {
+		case CRS_A_ARG_INDEX:
+			e = get_u32(a, &arg->index);
+			break;
+		case CRS_A_ARG_OP:
+			e = get_u32(a, &v);
+			arg->op = v;
+			break;
+		case CRS_A_ARG_VALUE:
+			e = get_u64(a, &arg->value);
+			break;
+		}
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
 static int parse_rule_nest(const struct nlattr *nest, struct crs_rule_info *r)
 {
 	struct nlattr *a;
@@ -172,6 +267,7 @@ static int parse_rule_nest(const struct nlattr *nest, struct crs_rule_info *r)
 	int rem, e = 0;
 
 	memset(r, 0, sizeof(*r));
+	r->syscall_nr = r->syscall_nr32 = CRS_SYSCALL_NONE;
 	nla_for_each_nested(a, (struct nlattr *)nest, rem) {
 		switch (nla_type(a)) {
 		case CRS_A_RULE_INDEX:
@@ -202,6 +298,21 @@ static int parse_rule_nest(const struct nlattr *nest, struct crs_rule_info *r)
 			break;
 		case CRS_A_RULE_HITS:
 			e = get_u64(a, &r->hits);
+			break;
+		case CRS_A_RULE_SYSCALL:
+			get_str(a, r->syscall, sizeof(r->syscall));
+			break;
+		case CRS_A_RULE_SYSCALL_NR:
+			e = get_u32(a, &r->syscall_nr);
+			break;
+		case CRS_A_RULE_SYSCALL_NR32:
+			e = get_u32(a, &r->syscall_nr32);
+			break;
+		case CRS_A_RULE_ARG:
+			/* more than CRS_MAX_ARGS: a confused kernel */
+			if (r->n_args >= CRS_MAX_ARGS)
+				return -EBADMSG;
+			e = parse_arg_nest(a, &r->args[r->n_args++]);
 			break;
 		}
 		if (e)
@@ -440,6 +551,36 @@ static int parse_probe(const struct nlattr *nest, struct crs_probe_info *p)
 	return 0;
 }
 
+static int parse_syscall_probe(const struct nlattr *nest, struct crs_syscall_probe_info *p)
+{
+	struct nlattr *a;
+	int rem, e = 0;
+
+	memset(p, 0, sizeof(*p));
+	nla_for_each_nested(a, (struct nlattr *)nest, rem) {
+		switch (nla_type(a)) {
+		case CRS_A_PROBE_SYMBOL:
+			get_str(a, p->name, sizeof(p->name));
+			break;
+		case CRS_A_PROBE_MISSED:
+			e = get_u64(a, &p->missed);
+			break;
+		case CRS_A_PROBE_FTRACE:
+			p->ftrace = true;
+			break;
+		case CRS_A_PROBE_REFS:
+			e = get_u32(a, &p->refs);
+			break;
+		case CRS_A_PROBE_ENTRIES:
+			e = get_u32(a, &p->entries);
+			break;
+		}
+		if (e)
+			return -EBADMSG;
+	}
+	return 0;
+}
+
 int crs_status_msg_parse(const struct nlmsghdr *nlh, struct crs_status *st)
 {
 	struct nlattr *head, *a;
@@ -482,6 +623,19 @@ int crs_status_msg_parse(const struct nlmsghdr *nlh, struct crs_status *st)
 				st->n_probes++;
 			}
 			break;
+		case CRS_A_STATUS_SYSCALL_PROBES: u32 = &st->syscall_probes; break;
+		case CRS_A_STATUS_DISPATCH_PROBES: u32 = &st->dispatch_probes; break;
+		case CRS_A_STATUS_SYSCALL_MISSED: u64 = &st->syscall_missed; break;
+		case CRS_A_STATUS_SYSCALL:
+			/* one per probed syscall: keep the first ones, count all */
+			if (st->n_syscalls < CRS_ARRAY_SIZE(st->syscalls)) {
+				e = parse_syscall_probe(a, &st->syscalls[st->n_syscalls]);
+				if (e)
+					return e;
+				st->n_syscalls++;
+			}
+			st->n_syscalls_total++;
+			break;
 		}
 		if ((u32 && get_u32(a, u32)) || (u64 && get_u64(a, u64)))
 			return -EBADMSG;
@@ -494,7 +648,9 @@ int crs_event_msg_parse(const struct nlmsghdr *nlh, struct crs_event *ev)
 	struct nlattr *head, *a;
 	int len, rem, e;
 	uint8_t cmd;
-	uint32_t v = 0;
+	uint32_t v = 0, nargs = 0;
+	bool have_nr = false;
+	const char *name;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->rule_index = CRS_RULE_INDEX_NONE;
@@ -541,9 +697,31 @@ int crs_event_msg_parse(const struct nlmsghdr *nlh, struct crs_event *ev)
 			break;
 		case CRS_A_EVENT_FLAGS:		e = get_u32(a, &ev->flags); break;
 		case CRS_A_EVENT_SEQ:		e = get_u64(a, &ev->seq); break;
+		case CRS_A_EVENT_SYSCALL:
+			get_str(a, ev->syscall, sizeof(ev->syscall));
+			break;
+		case CRS_A_EVENT_SYSCALL_NR:
+			e = get_u32(a, &ev->syscall_nr);
+			have_nr = !e;
+			break;
+		case CRS_A_EVENT_ARCH:
+			e = get_u32(a, &v);
+			ev->arch = v;
+			break;
+		case CRS_A_EVENT_ARG:
+			/* the argument registers in order; a seventh is ignored */
+			if (nargs < CRS_ARRAY_SIZE(ev->args))
+				e = get_u64(a, &ev->args[nargs]);
+			nargs++;
+			break;
 		}
 		if (e)
 			return e;
+	}
+	if (have_nr && !ev->syscall[0]) {
+		name = crs_syscall_name(ev->syscall_nr, ev->arch);
+		if (name)
+			snprintf(ev->syscall, sizeof(ev->syscall), "%s", name);
 	}
 	return 0;
 }
@@ -583,6 +761,8 @@ static const char *const top_attr_names[] = {
 	[CRS_A_RULE] = "CRS_A_RULE",
 	[CRS_A_CONTAINER_MODE] = "CRS_A_CONTAINER_MODE",
 	[CRS_A_CONTAINER_LOG] = "CRS_A_CONTAINER_LOG",
+	[CRS_A_TABLE_IGNORED] = "CRS_A_TABLE_IGNORED",
+	[CRS_A_TABLE_IGNORED32] = "CRS_A_TABLE_IGNORED32",
 };
 
 static const char *const rule_attr_names[] = {
@@ -594,6 +774,10 @@ static const char *const rule_attr_names[] = {
 	[CRS_A_RULE_PROGRAM] = "CRS_A_RULE_PROGRAM",
 	[CRS_A_RULE_PATH] = "CRS_A_RULE_PATH",
 	[CRS_A_RULE_ACCESS] = "CRS_A_RULE_ACCESS",
+	[CRS_A_RULE_SYSCALL] = "CRS_A_RULE_SYSCALL",
+	[CRS_A_RULE_SYSCALL_NR] = "CRS_A_RULE_SYSCALL_NR",
+	[CRS_A_RULE_SYSCALL_NR32] = "CRS_A_RULE_SYSCALL_NR32",
+	[CRS_A_RULE_ARG] = "CRS_A_RULE_ARG",
 };
 
 static const char *attr_name(const char *const *names, size_t n, uint32_t type)

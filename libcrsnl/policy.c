@@ -11,7 +11,13 @@
  * name, description, mode, learning, default_actions, ignored_syscalls,
  * rules; in a rule its type first (so that reserved types are named as such
  * rather than by their unknown fields), then unknown fields, name, enabled,
- * action, program, path, access.
+ * action, program, then path and access (file, execute) or syscall and args
+ * (syscall rules; fields of the other kind are errors naming them).
+ *
+ * Syscall rules: "syscall" is a name known to the x86_64 or the i386 table
+ * (crs_syscall_lookup) or an x86_64 number; the canonical form is the name.
+ * "args" holds at most CRS_MAX_ARGS matchers { index, op, value }; values are
+ * JSON integers from -2^63 to 2^64-1, negative ones kept as two's complement.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -238,7 +244,48 @@ static int check_pattern(struct vctx *v, const char *field, const char *s, int *
 
 static bool reserved_type(enum crs_rule_type t)
 {
-	return t == CRS_RULE_NETWORK || t == CRS_RULE_LISTENER || t == CRS_RULE_SYSCALL;
+	return t == CRS_RULE_NETWORK || t == CRS_RULE_LISTENER;
+}
+
+/* A rule's syscall name and matchers (v->path is the rule's). */
+static int check_syscall_rule(struct vctx *v, const struct crs_policy_rule *r)
+{
+	size_t mark, m2, i;
+	char shown[96] = "";
+	int e = 0;
+
+	mark = push(v, "syscall");
+	if (!r->syscall) {
+		e = fail(v, "missing required field");
+	} else if (crs_syscall_lookup(r->syscall, NULL, NULL)) {
+		crs_str_render(shown, sizeof(shown), r->syscall, strlen(r->syscall), 64, true);
+		e = fail(v, "unknown system call %s", shown);
+	}
+	pop(v, mark);
+	if (e)
+		return e;
+	mark = push(v, "args");
+	if (r->n_args > CRS_MAX_ARGS)
+		e = fail(v, "more than %d argument matchers", CRS_MAX_ARGS);
+	for (i = 0; !e && i < r->n_args; i++) {
+		m2 = push_index(v, i);
+		if (r->args[i].index >= CRS_MAX_ARGS) {
+			push(v, "index");
+			e = fail(v, "must be 0 to %d", CRS_MAX_ARGS - 1);
+		} else if (!crs_arg_op_name(r->args[i].op)) {
+			push(v, "op");
+			e = fail(v, "unknown operator %d", (int)r->args[i].op);
+		}
+		pop(v, m2);
+	}
+	pop(v, mark);
+	if (e)
+		return e;
+	mark = push(v, r->path ? "path" : "access");
+	if (r->path || r->access)
+		e = fail(v, "not allowed on syscall rules");
+	pop(v, mark);
+	return e;
 }
 
 static int reserved_type_error(struct vctx *v, enum crs_rule_type t)
@@ -256,7 +303,8 @@ static int check_rule(struct vctx *v, const struct crs_policy_rule *r, size_t *n
 	mark = push(v, "type");
 	if (reserved_type(r->type))
 		e = reserved_type_error(v, r->type);
-	else if (r->type != CRS_RULE_FILE && r->type != CRS_RULE_EXECUTE)
+	else if (r->type != CRS_RULE_FILE && r->type != CRS_RULE_EXECUTE &&
+		 r->type != CRS_RULE_SYSCALL)
 		e = fail(v, "unknown rule type %d", (int)r->type);
 	else
 		e = 0;
@@ -273,6 +321,14 @@ static int check_rule(struct vctx *v, const struct crs_policy_rule *r, size_t *n
 	e = check_pattern(v, "program", r->program, NULL);
 	if (e)
 		return e;
+	if (r->type == CRS_RULE_SYSCALL)
+		return check_syscall_rule(v, r);
+	if (r->syscall || r->n_args) {
+		mark = push(v, r->syscall ? "syscall" : "args");
+		e = fail(v, "not allowed on %s rules", crs_rule_type_name(r->type));
+		pop(v, mark);
+		return e;
+	}
 	e = check_pattern(v, "path", r->path, &kind);
 	if (e)
 		return e;
@@ -345,6 +401,8 @@ static int check_top(struct vctx *v, const struct crs_policy *p)
 			return e;
 		}
 		e = check_syscall_name(v, p->ignored_syscalls[i]);
+		if (!e && crs_syscall_lookup(p->ignored_syscalls[i], NULL, NULL))
+			e = fail(v, "unknown system call \"%s\"", p->ignored_syscalls[i]);
 		for (j = 0; !e && j < i; j++)
 			if (!strcmp(p->ignored_syscalls[i], p->ignored_syscalls[j]))
 				e = fail(v, "\"%s\" is listed twice", p->ignored_syscalls[i]);
@@ -604,11 +662,162 @@ static int parse_access(struct vctx *v, struct json_object *a, uint32_t *access)
 	return e;
 }
 
+/* A field of o that rules of type t must not have. */
+static int not_allowed(struct vctx *v, struct json_object *o, const char *key,
+		       enum crs_rule_type t)
+{
+	struct json_object *val;
+	size_t mark;
+	int e = 0;
+
+	if (field(v, o, key, &val, &mark))
+		e = fail(v, "not allowed on %s rules", crs_rule_type_name(t));
+	pop(v, mark);
+	return e;
+}
+
+/*
+ * A JSON integer as an unsigned 64-bit value: negative numbers as two's
+ * complement. json-c keeps integers above INT64_MAX as uint64; the
+ * tokenizer has already refused those beyond 64 bits (json-c clamps them).
+ */
+static int want_int(struct vctx *v, struct json_object *o, uint64_t *out, bool *negative)
+{
+	int64_t i;
+
+	if (!json_object_is_type(o, json_type_int))
+		return fail(v, "expected an integer");
+	i = json_object_get_int64(o);
+	*negative = i < 0;
+	*out = i < 0 ? (uint64_t)i : json_object_get_uint64(o);
+	return 0;
+}
+
+static int parse_syscall(struct vctx *v, struct json_object *val, struct crs_policy_rule *r)
+{
+	const char *name, *s;
+	char shown[96] = "";
+	uint64_t nr = 0;
+	bool neg = false;
+	int e;
+
+	if (json_object_is_type(val, json_type_int)) {
+		e = want_int(v, val, &nr, &neg);
+		if (e)
+			return e;
+		name = !neg && nr < CRS_SYSCALL_NR_MAX
+			? crs_syscall_name((uint32_t)nr, CRS_ARCH_X86_64) : NULL;
+		if (!name) {
+			if (neg)
+				return fail(v, "unknown x86_64 system call number %lld",
+					    (long long)nr);
+			return fail(v, "unknown x86_64 system call number %llu",
+				    (unsigned long long)nr);
+		}
+	} else if (json_object_is_type(val, json_type_string)) {
+		e = want_string(v, val, &name);
+		if (e)
+			return e;
+	} else {
+		return fail(v, "expected a system call name or x86_64 number");
+	}
+	if (crs_syscall_lookup(name, &r->syscall_nr, &r->syscall_nr32)) {
+		s = name;
+		crs_str_render(shown, sizeof(shown), s, strlen(s), 64, true);
+		return fail(v, "unknown system call %s", shown);
+	}
+	r->syscall = strdup(name);
+	if (!r->syscall)
+		return oom(v);
+	return 0;
+}
+
+static int parse_arg(struct vctx *v, struct json_object *o, struct crs_syscall_arg *a)
+{
+	static const char *const fields[] = { "index", "op", "value", NULL };
+	static const char *const order[] = { "index", "op", "value" };
+	struct json_object *val;
+	char shown[96] = "";
+	const char *s;
+	uint64_t x = 0;
+	size_t mark, i;
+	bool neg = false;
+	int e;
+
+	if (!json_object_is_type(o, json_type_object))
+		return fail(v, "expected an object { \"index\", \"op\", \"value\" }");
+	e = check_fields(v, o, fields);
+	for (i = 0; !e && i < CRS_ARRAY_SIZE(order); i++) {
+		if (!field(v, o, order[i], &val, &mark)) {
+			push(v, order[i]);
+			e = fail(v, "missing required field");
+		} else if (i == 0) {
+			e = want_int(v, val, &x, &neg);
+			if (!e && (neg || x >= CRS_MAX_ARGS))
+				e = fail(v, "must be 0 to %d", CRS_MAX_ARGS - 1);
+			a->index = (uint32_t)x;
+		} else if (i == 1) {
+			e = want_string(v, val, &s);
+			if (!e && crs_arg_op_parse(s, &a->op)) {
+				crs_str_render(shown, sizeof(shown), s, strlen(s), 32, true);
+				e = fail(v, "unknown operator %s (eq, ne, lt, le, gt, ge, "
+					 "mask_all, mask_any)", shown);
+			}
+		} else {
+			e = want_int(v, val, &a->value, &neg);
+		}
+		pop(v, mark);
+	}
+	return e;
+}
+
+static int parse_syscall_rule(struct vctx *v, struct json_object *o,
+			      struct crs_policy_rule *r, size_t *nglobs)
+{
+	struct json_object *val;
+	size_t mark, m2, n, i;
+	int e;
+
+	e = not_allowed(v, o, "path", r->type);
+	if (!e)
+		e = not_allowed(v, o, "access", r->type);
+	if (e)
+		return e;
+	if (!field(v, o, "syscall", &val, &mark)) {
+		push(v, "syscall");
+		e = fail(v, "missing required field");
+	} else {
+		e = parse_syscall(v, val, r);
+	}
+	pop(v, mark);
+	if (e)
+		return e;
+	if (field(v, o, "args", &val, &mark)) {
+		if (!json_object_is_type(val, json_type_array)) {
+			e = fail(v, "expected an array of argument matchers");
+		} else if ((n = json_object_array_length(val)) > CRS_MAX_ARGS) {
+			e = fail(v, "more than %d argument matchers", CRS_MAX_ARGS);
+		} else {
+			for (i = 0; !e && i < n; i++) {
+				m2 = push_index(v, i);
+				e = parse_arg(v, json_object_array_get_idx(val, i), &r->args[i]);
+				r->n_args = i + 1;
+				pop(v, m2);
+			}
+		}
+	}
+	pop(v, mark);
+	if (e)
+		return e;
+	return check_rule(v, r, nglobs);
+}
+
 static int parse_rule(struct vctx *v, struct json_object *o, struct crs_policy_rule *r,
 		      size_t *nglobs)
 {
 	static const char *const fields[] = {
-		"name", "enabled", "type", "action", "program", "path", "access", NULL
+		"name", "enabled", "type", "action", "program", "path", "access",
+		"syscall", "args", NULL
 	};
 	struct json_object *val;
 	const char *s;
@@ -628,7 +837,7 @@ static int parse_rule(struct vctx *v, struct json_object *o, struct crs_policy_r
 	}
 	e = want_string(v, val, &s);
 	if (!e && crs_rule_type_parse(s, &r->type))
-		e = fail(v, "must be \"file\" or \"execute\"");
+		e = fail(v, "must be \"file\", \"execute\" or \"syscall\"");
 	if (!e && reserved_type(r->type))
 		e = reserved_type_error(v, r->type);
 	pop(v, mark);
@@ -659,6 +868,13 @@ static int parse_rule(struct vctx *v, struct json_object *o, struct crs_policy_r
 		if (!r->program)
 			e = oom(v);
 	}
+	if (e)
+		return e;
+	if (r->type == CRS_RULE_SYSCALL)
+		return parse_syscall_rule(v, o, r, nglobs);
+	e = not_allowed(v, o, "syscall", r->type);
+	if (!e)
+		e = not_allowed(v, o, "args", r->type);
 	if (!e)
 		e = opt_string(v, o, "path", &r->path);
 	if (e)
@@ -859,7 +1075,8 @@ void crs_rule_free_strings(struct crs_policy_rule *r)
 	free(r->name);
 	free(r->program);
 	free(r->path);
-	r->name = r->program = r->path = NULL;
+	free(r->syscall);
+	r->name = r->program = r->path = r->syscall = NULL;
 }
 
 void crs_policy_free(struct crs_policy *p)
@@ -888,7 +1105,7 @@ static bool str_eq(const char *a, const char *b)
 
 bool crs_policy_equal(const struct crs_policy *a, const struct crs_policy *b)
 {
-	size_t i;
+	size_t i, j;
 	int t;
 
 	if (!a || !b)
@@ -909,8 +1126,14 @@ bool crs_policy_equal(const struct crs_policy *a, const struct crs_policy *b)
 		if (!str_eq(x->name, y->name) || x->enabled != y->enabled ||
 		    x->type != y->type || x->action != y->action ||
 		    !str_eq(x->program, y->program) || !str_eq(x->path, y->path) ||
-		    x->access != y->access)
+		    x->access != y->access || !str_eq(x->syscall, y->syscall) ||
+		    x->n_args != y->n_args)
 			return false;
+		for (j = 0; j < x->n_args && j < CRS_MAX_ARGS; j++)
+			if (x->args[j].index != y->args[j].index ||
+			    x->args[j].op != y->args[j].op ||
+			    x->args[j].value != y->args[j].value)
+				return false;
 	}
 	return true;
 }

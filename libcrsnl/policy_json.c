@@ -70,7 +70,36 @@ struct scan {
 	bool found;
 	size_t dup_off;
 	char dup_path[CRS_FIELD_PATH_MAX];
+	/* the first integer outside [-2^63, 2^64 - 1] (json-c would clamp it) */
+	bool big;
+	size_t big_off;
 };
+
+/*
+ * An integer token (no fraction, no exponent) beyond what json-c stores
+ * exactly: int64 for negative numbers, uint64 for the others. JSON has no
+ * leading zeros, so the digit count and then strcmp order decide.
+ */
+static bool int_out_of_range(const char *t, size_t len)
+{
+	const char *lim = "18446744073709551615";
+	size_t i, n;
+
+	for (i = 0; i < len; i++)
+		if (t[i] == '.' || t[i] == 'e' || t[i] == 'E')
+			return false;
+	if (len && t[0] == '-') {
+		t++;
+		len--;
+		lim = "9223372036854775808";
+	}
+	n = strlen(lim);
+	if (!len || t[0] < '0' || t[0] > '9')
+		return false;
+	if (len != n)
+		return len > n;
+	return memcmp(t, lim, n) > 0;
+}
 
 static void skip_ws(struct scan *sc)
 {
@@ -329,17 +358,24 @@ static int scan_value(struct scan *sc, int depth)
 		return scan_array(sc, depth);
 	case '"':
 		return scan_string(sc, NULL, NULL);
-	default:	/* number, true, false, null */
+	default: {	/* number, true, false, null */
+		size_t start = sc->pos;
+
 		while (sc->pos < sc->n && !is_ws(sc->s[sc->pos]) &&
 		       !strchr(",]}", sc->s[sc->pos]))
 			sc->pos++;
+		if (!sc->big && int_out_of_range(sc->s + start, sc->pos - start)) {
+			sc->big = true;
+			sc->big_off = start;
+		}
 		return 0;
+	}
 	}
 }
 
 /*
  * s[0..n) has been accepted by json-c. 0 or -EINVAL naming the first
- * duplicate key; -ENOMEM. Should the scanner disagree with json-c about
+ * duplicate key or integer out of 64-bit range, whichever comes first; -ENOMEM. Should the scanner disagree with json-c about
  * the syntax, it gives up silently: duplicates are then not detected, but
  * nothing worse happens.
  */
@@ -359,7 +395,10 @@ static int check_duplicates(const char *s, size_t n, struct crs_err *err)
 		return crs_err_set(err, -ENOMEM, "out of memory");
 	}
 	r = 0;
-	if (sc->found) {
+	if (sc->big && (!sc->found || sc->big_off < sc->dup_off)) {
+		r = syntax_error(err, s, sc->big_off,
+				 "integer out of range (-2^63 to 2^64-1)");
+	} else if (sc->found) {
 		linecol(s, sc->dup_off, &line, &col);
 		if (err) {
 			err->line = line;
@@ -483,9 +522,28 @@ static struct json_object *name_or_int(const char *name, int v)
 	return name ? json_object_new_string(name) : json_object_new_int(v);
 }
 
+/* { "index": 0, "op": "eq", "value": 16 }; values as unsigned 64-bit numbers. */
+static struct json_object *arg_json(const struct crs_syscall_arg *a)
+{
+	struct json_object *o = json_object_new_object();
+	int e = 0;
+
+	if (!o)
+		return NULL;
+	e |= add(o, "index", json_object_new_int64(a->index));
+	e |= add(o, "op", name_or_int(crs_arg_op_name(a->op), a->op));
+	e |= add(o, "value", json_object_new_uint64(a->value));
+	if (e) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
 static struct json_object *rule_json(const struct crs_policy_rule *r)
 {
 	struct json_object *o = json_object_new_object(), *acc;
+	size_t i;
 	int e = 0;
 
 	if (!o)
@@ -505,6 +563,14 @@ static struct json_object *rule_json(const struct crs_policy_rule *r)
 		if (acc && (r->access & CRS_ACCESS_WRITE))
 			e |= append(acc, json_object_new_string("write"));
 		e |= add(o, "access", acc);
+	}
+	if (r->type == CRS_RULE_SYSCALL) {
+		if (r->syscall)
+			e |= add(o, "syscall", json_object_new_string(r->syscall));
+		acc = json_object_new_array();
+		for (i = 0; acc && i < r->n_args && i < CRS_MAX_ARGS; i++)
+			e |= append(acc, arg_json(&r->args[i]));
+		e |= add(o, "args", acc);
 	}
 	if (e) {
 		json_object_put(o);

@@ -1010,4 +1010,412 @@ TEST(transport_overrun)
 	crs_nl_close(nl);
 }
 
+/* ---------------------------------------------------------- syscall rules */
+
+static const char sc_policy_json[] =
+	"{\"name\":\"sc\",\"default_actions\":{\"syscall\":\"deny\"},"
+	"\"ignored_syscalls\":[\"read\",\"mmap2\",\"socket\",\"accept\"],"
+	"\"rules\":["
+	"{\"name\":\"attach\",\"type\":\"syscall\",\"program\":\"/usr/bin/gdb\",\"action\":\"deny\","
+	" \"syscall\":\"ptrace\",\"args\":[{\"index\":0,\"op\":\"eq\",\"value\":16},"
+	" {\"index\":3,\"op\":\"mask_any\",\"value\":-1}]},"
+	"{\"type\":\"syscall\",\"action\":\"allow\",\"syscall\":\"mmap2\",\"enabled\":false},"
+	"{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/etc/shadow\",\"access\":[\"read\"]}]}";
+
+static bool bit(const uint8_t *map, unsigned int n)
+{
+	return map[n / 8] & (1u << (n % 8));
+}
+
+/* The exact attributes of syscall rules and the ignored bitmaps. */
+TEST(set_table_syscall_message)
+{
+	struct crs_policy *p = get_policy(_metadata, sc_policy_json);
+	struct nlattr *head, *a, *b, *c;
+	struct nl_msg *m;
+	int len, rem, r2, r3, err, idx = 0, n, k;
+	static const int order0[] = {
+		CRS_A_RULE_INDEX, CRS_A_RULE_NAME, CRS_A_RULE_TYPE, CRS_A_RULE_ACTION,
+		CRS_A_RULE_FLAGS, CRS_A_RULE_PROGRAM, CRS_A_RULE_SYSCALL,
+		CRS_A_RULE_SYSCALL_NR, CRS_A_RULE_SYSCALL_NR32, CRS_A_RULE_ARG, CRS_A_RULE_ARG,
+	};
+	static const int order1[] = {
+		CRS_A_RULE_INDEX, CRS_A_RULE_TYPE, CRS_A_RULE_ACTION, CRS_A_RULE_FLAGS,
+		CRS_A_RULE_PROGRAM, CRS_A_RULE_SYSCALL, CRS_A_RULE_SYSCALL_NR,
+		CRS_A_RULE_SYSCALL_NR32,
+	};
+	bool seen64 = false, seen32 = false;
+
+	ASSERT_NE(NULL, p);
+	m = crs_table_msg_build(FAMILY, CGID, p, &err);
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(crs_table_msg_size(p), nlmsg_hdr(m)->nlmsg_len);
+	head = top_attrs(m, &len);
+	nla_for_each_attr(a, head, len, rem) {
+		const uint8_t *map = nla_data(a);
+
+		switch (nla_type(a)) {
+		case CRS_A_TABLE_IGNORED:
+			EXPECT_FALSE(seen64);
+			EXPECT_EQ(0, idx);	/* before the rules */
+			ASSERT_EQ(CRS_SYSCALL_NR_MAX / 8, nla_len(a));
+			seen64 = true;
+			for (k = 0; k < CRS_SYSCALL_NR_MAX; k++)
+				EXPECT_EQ(k == 0 || k == 41 || k == 43, bit(map, k)) TH_LOG("nr %d", k);
+			EXPECT_EQ(0x01, map[0]);	/* read = 0: byte 0, bit 0 */
+			EXPECT_EQ(0x0a, map[5]);	/* 41, 43: byte 5, bits 1 and 3 */
+			break;
+		case CRS_A_TABLE_IGNORED32:
+			EXPECT_TRUE(seen64);
+			ASSERT_EQ(CRS_SYSCALL_NR_MAX / 8, nla_len(a));
+			seen32 = true;
+			/* read 3, mmap2 192, socket 359; accept has no i386 number */
+			for (k = 0; k < CRS_SYSCALL_NR_MAX; k++)
+				EXPECT_EQ(k == 3 || k == 192 || k == 359, bit(map, k)) TH_LOG("nr %d", k);
+			EXPECT_EQ(0x08, map[0]);
+			EXPECT_EQ(0x01, map[24]);
+			EXPECT_EQ(0x80, map[44]);
+			break;
+		case CRS_A_RULE:
+			n = 0;
+			nla_for_each_nested(b, a, r2) {
+				if (idx == 0) {
+					ASSERT_LT(n, 11);
+					EXPECT_EQ(order0[n], nla_type(b));
+				} else if (idx == 1) {
+					ASSERT_LT(n, 8);
+					EXPECT_EQ(order1[n], nla_type(b));
+				}
+				switch (idx == 2 ? -1 : nla_type(b)) {
+				case CRS_A_RULE_INDEX:
+					EXPECT_EQ(idx, (int)nla_get_u32(b));
+					break;
+				case CRS_A_RULE_NAME:
+					EXPECT_STREQ("attach", attr_str(b));
+					break;
+				case CRS_A_RULE_TYPE:
+					EXPECT_EQ(CRS_RULE_SYSCALL, (int)nla_get_u32(b));
+					break;
+				case CRS_A_RULE_ACTION:
+					EXPECT_EQ(idx ? CRS_ACTION_ALLOW : CRS_ACTION_DENY,
+						  (int)nla_get_u32(b));
+					break;
+				case CRS_A_RULE_FLAGS:
+					EXPECT_EQ(idx ? 0u : CRS_RULE_F_ENABLED, nla_get_u32(b));
+					break;
+				case CRS_A_RULE_PROGRAM:
+					EXPECT_STREQ(idx ? "*" : "/usr/bin/gdb", attr_str(b));
+					break;
+				case CRS_A_RULE_SYSCALL:
+					EXPECT_EQ(idx ? 6 : 7, nla_len(b));
+					EXPECT_STREQ(idx ? "mmap2" : "ptrace", attr_str(b));
+					break;
+				case CRS_A_RULE_SYSCALL_NR:
+					EXPECT_EQ(4, nla_len(b));
+					EXPECT_EQ(idx ? CRS_SYSCALL_NONE : 101u, nla_get_u32(b));
+					break;
+				case CRS_A_RULE_SYSCALL_NR32:
+					EXPECT_EQ(4, nla_len(b));
+					EXPECT_EQ(idx ? 192u : 26u, nla_get_u32(b));
+					break;
+				case CRS_A_RULE_ARG: {
+					int j = n - 9, m2 = 0;
+					static const int aorder[] = {
+						CRS_A_ARG_INDEX, CRS_A_ARG_OP, CRS_A_ARG_VALUE,
+					};
+
+					EXPECT_TRUE(b->nla_type & NLA_F_NESTED);
+					nla_for_each_nested(c, b, r3) {
+						ASSERT_LT(m2, 3);
+						EXPECT_EQ(aorder[m2], nla_type(c));
+						if (m2 == 0) {
+							EXPECT_EQ(4, nla_len(c));
+							EXPECT_EQ(j ? 3u : 0u, nla_get_u32(c));
+						} else if (m2 == 1) {
+							EXPECT_EQ(4, nla_len(c));
+							EXPECT_EQ(j ? CRS_ARG_MASK_ANY : CRS_ARG_EQ,
+								  (int)nla_get_u32(c));
+						} else {
+							EXPECT_EQ(8, nla_len(c));
+							EXPECT_EQ(j ? UINT64_MAX : 16u, nla_get_u64(c));
+						}
+						m2++;
+					}
+					EXPECT_EQ(3, m2);
+					break;
+				}
+				default:
+					EXPECT_EQ(2, idx) TH_LOG("unexpected rule attribute %d",
+								 nla_type(b));
+				}
+				/* no path or access on syscall rules */
+				if (idx < 2) {
+					EXPECT_NE(CRS_A_RULE_PATH, nla_type(b));
+					EXPECT_NE(CRS_A_RULE_ACCESS, nla_type(b));
+				} else {
+					EXPECT_NE(CRS_A_RULE_SYSCALL, nla_type(b));
+					EXPECT_NE(CRS_A_RULE_ARG, nla_type(b));
+				}
+				n++;
+			}
+			EXPECT_EQ(idx == 0 ? 11 : idx == 1 ? 8 : 7, n);
+			idx++;
+			break;
+		}
+	}
+	EXPECT_TRUE(seen64);
+	EXPECT_TRUE(seen32);
+	EXPECT_EQ(3, idx);
+	nlmsg_free(m);
+	crs_policy_free(p);
+}
+
+/* No ignored_syscalls: no bitmaps. */
+TEST(set_table_no_ignored)
+{
+	struct crs_policy *p = get_policy(_metadata, policy_json);
+	struct nlattr *head, *a;
+	struct nl_msg *m;
+	int len, rem, err;
+
+	ASSERT_NE(NULL, p);
+	m = crs_table_msg_build(FAMILY, CGID, p, &err);
+	ASSERT_NE(NULL, m);
+	head = top_attrs(m, &len);
+	nla_for_each_attr(a, head, len, rem) {
+		EXPECT_NE(CRS_A_TABLE_IGNORED, nla_type(a));
+		EXPECT_NE(CRS_A_TABLE_IGNORED32, nla_type(a));
+	}
+	nlmsg_free(m);
+	crs_policy_free(p);
+}
+
+TEST(set_table_syscall_parsed_back)
+{
+	struct crs_policy *p = get_policy(_metadata, sc_policy_json);
+	struct crs_table_acc acc = { 0 };
+	struct crs_rule_info *r;
+	struct nl_msg *m;
+	int err;
+
+	ASSERT_NE(NULL, p);
+	m = crs_table_msg_build(FAMILY, CGID, p, &err);
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, crs_table_msg_parse(nlmsg_hdr(m), &acc));
+	ASSERT_EQ(1u, acc.n);
+	ASSERT_EQ(3u, acc.tables[0].nrules);
+	EXPECT_EQ(CRS_ACTION_DENY, (int)acc.tables[0].defaults[CRS_RULE_SYSCALL]);
+	r = &acc.tables[0].rules[0];
+	EXPECT_EQ(CRS_RULE_SYSCALL, (int)r->type);
+	EXPECT_STREQ("ptrace", r->syscall);
+	EXPECT_EQ(101u, r->syscall_nr);
+	EXPECT_EQ(26u, r->syscall_nr32);
+	EXPECT_STREQ("", r->path);
+	EXPECT_EQ(0u, r->access);
+	ASSERT_EQ(2u, r->n_args);
+	EXPECT_EQ(0u, r->args[0].index);
+	EXPECT_EQ(CRS_ARG_EQ, (int)r->args[0].op);
+	EXPECT_EQ(16u, r->args[0].value);
+	EXPECT_EQ(3u, r->args[1].index);
+	EXPECT_EQ(CRS_ARG_MASK_ANY, (int)r->args[1].op);
+	EXPECT_EQ(UINT64_MAX, r->args[1].value);
+	r = &acc.tables[0].rules[1];
+	EXPECT_STREQ("mmap2", r->syscall);
+	EXPECT_EQ(CRS_SYSCALL_NONE, r->syscall_nr);
+	EXPECT_EQ(192u, r->syscall_nr32);
+	EXPECT_EQ(0u, r->n_args);
+	EXPECT_EQ(0u, r->flags);
+	r = &acc.tables[0].rules[2];
+	EXPECT_STREQ("", r->syscall);
+	EXPECT_EQ(CRS_SYSCALL_NONE, r->syscall_nr);
+	EXPECT_EQ(0u, r->n_args);
+	EXPECT_STREQ("/etc/shadow", r->path);
+	crs_table_acc_free(&acc);
+	nlmsg_free(m);
+	crs_policy_free(p);
+}
+
+/* A reply rule with a seventh CRS_A_RULE_ARG, or an ARG value of 4 bytes, is malformed. */
+TEST(table_reply_bad_args)
+{
+	struct crs_table_acc acc = { 0 };
+	struct nlattr *rule, *an;
+	struct nl_msg *m;
+	int i, round;
+
+	for (round = 0; round < 2; round++) {
+		m = genl_msg(CRS_CMD_GET_TABLE, 4096);
+		ASSERT_NE(NULL, m);
+		nla_put_u64(m, CRS_A_CGROUP_ID, CGID);
+		rule = nla_nest_start(m, CRS_A_RULE);
+		nla_put_u32(m, CRS_A_RULE_INDEX, 0);
+		nla_put_u32(m, CRS_A_RULE_TYPE, CRS_RULE_SYSCALL);
+		for (i = 0; i < (round ? 1 : 7); i++) {
+			an = nla_nest_start(m, CRS_A_RULE_ARG);
+			nla_put_u32(m, CRS_A_ARG_INDEX, 0);
+			nla_put_u32(m, CRS_A_ARG_OP, CRS_ARG_EQ);
+			if (round)
+				nla_put_u32(m, CRS_A_ARG_VALUE, 1);
+			else
+				nla_put_u64(m, CRS_A_ARG_VALUE, 1);
+			nla_nest_end(m, an);
+		}
+		nla_nest_end(m, rule);
+		EXPECT_EQ(-EBADMSG, crs_table_msg_parse(nlmsg_hdr(m), &acc));
+		crs_table_acc_free(&acc);
+		nlmsg_free(m);
+	}
+}
+
+TEST(status_syscall_probes)
+{
+	struct nl_msg *m = genl_msg(CRS_CMD_GET_STATUS, 65536);
+	struct crs_status st;
+	struct nlattr *nest;
+	int i;
+
+	ASSERT_NE(NULL, m);
+	nla_put_u32(m, CRS_A_STATUS_ABI, CRS_ABI_VERSION);
+	nla_put_u32(m, CRS_A_STATUS_SYSCALL_PROBES, 100);
+	nla_put_u64(m, CRS_A_STATUS_SYSCALL_MISSED, 7);
+	nla_put_u32(m, CRS_A_STATUS_DISPATCH_PROBES, 3);
+	for (i = 0; i < 100; i++) {
+		char sym[32];
+
+		snprintf(sym, sizeof(sym), "call_%d", i);
+		nest = nla_nest_start(m, CRS_A_STATUS_SYSCALL);
+		nla_put_string(m, CRS_A_PROBE_SYMBOL, sym);
+		nla_put_u32(m, CRS_A_PROBE_REFS, i + 1);
+		nla_put_u32(m, CRS_A_PROBE_ENTRIES, 2);
+		nla_put_u64(m, CRS_A_PROBE_MISSED, i == 3);
+		if (i == 2)
+			nla_put_flag(m, CRS_A_PROBE_FTRACE);
+		nla_nest_end(m, nest);
+	}
+	ASSERT_EQ(0, crs_status_msg_parse(nlmsg_hdr(m), &st));
+	EXPECT_EQ(100u, st.syscall_probes);
+	EXPECT_EQ(7u, st.syscall_missed);
+	EXPECT_EQ(3u, st.dispatch_probes);
+	EXPECT_EQ(0u, st.n_probes);
+	/* 64 kept, all counted */
+	EXPECT_EQ(64u, st.n_syscalls);
+	EXPECT_EQ(100u, st.n_syscalls_total);
+	EXPECT_STREQ("call_0", st.syscalls[0].name);
+	EXPECT_EQ(1u, st.syscalls[0].refs);
+	EXPECT_EQ(2u, st.syscalls[0].entries);
+	EXPECT_TRUE(st.syscalls[2].ftrace);
+	EXPECT_FALSE(st.syscalls[3].ftrace);
+	EXPECT_EQ(1u, st.syscalls[3].missed);
+	EXPECT_STREQ("call_63", st.syscalls[63].name);
+	nlmsg_free(m);
+
+	/* a u32 where a u64 belongs */
+	m = genl_msg(CRS_CMD_GET_STATUS, 1024);
+	nla_put_u32(m, CRS_A_STATUS_SYSCALL_MISSED, 7);
+	EXPECT_EQ(-EBADMSG, crs_status_msg_parse(nlmsg_hdr(m), &st));
+	nlmsg_free(m);
+}
+
+static struct nl_msg *syscall_event_msg(const char *name, uint32_t nr, uint32_t arch, int nargs)
+{
+	struct nl_msg *m = genl_msg(CRS_CMD_EVENT, 8192);
+	int i;
+
+	nla_put_u64(m, CRS_A_EVENT_SEQ, 9);
+	nla_put_u64(m, CRS_A_EVENT_TIME_NS, 1714564800000000001ULL);
+	nla_put_u64(m, CRS_A_EVENT_CGROUP_ID, 7);
+	nla_put_u64(m, CRS_A_EVENT_TABLE_CGROUP_ID, 7);
+	nla_put_u32(m, CRS_A_EVENT_PID, 100);
+	nla_put_u32(m, CRS_A_EVENT_TID, 100);
+	nla_put_u32(m, CRS_A_EVENT_UID, 0);
+	nla_put_string(m, CRS_A_EVENT_PROGRAM, "/usr/bin/gdb");
+	nla_put_u32(m, CRS_A_EVENT_TYPE, CRS_RULE_SYSCALL);
+	nla_put_u32(m, CRS_A_EVENT_RULE_INDEX, 0);
+	nla_put_string(m, CRS_A_EVENT_RULE_NAME, "attach");
+	if (name)
+		nla_put_string(m, CRS_A_EVENT_SYSCALL, name);
+	nla_put_u32(m, CRS_A_EVENT_SYSCALL_NR, nr);
+	nla_put_u32(m, CRS_A_EVENT_ARCH, arch);
+	for (i = 0; i < nargs; i++)
+		nla_put_u64(m, CRS_A_EVENT_ARG, i == 1 ? UINT64_MAX : 16u + i);
+	nla_put_u32(m, CRS_A_EVENT_ACTION, CRS_ACTION_DENY);
+	nla_put_u32(m, CRS_A_EVENT_VERDICT, CRS_ACTION_DENY);
+	nla_put_u32(m, CRS_A_EVENT_MODE, CRS_MODE_ENFORCE);
+	nla_put_u32(m, CRS_A_EVENT_FLAGS, 0);
+	return m;
+}
+
+TEST(event_syscall_decode_and_json)
+{
+	struct nl_msg *m = syscall_event_msg("ptrace", 101, CRS_ARCH_X86_64, 6);
+	struct crs_event e;
+	char *s;
+	int i;
+
+	ASSERT_EQ(0, crs_event_msg_parse(nlmsg_hdr(m), &e));
+	EXPECT_EQ(CRS_RULE_SYSCALL, (int)e.type);
+	EXPECT_STREQ("ptrace", e.syscall);
+	EXPECT_EQ(101u, e.syscall_nr);
+	EXPECT_EQ(CRS_ARCH_X86_64, (int)e.arch);
+	EXPECT_EQ(16u, e.args[0]);
+	EXPECT_EQ(UINT64_MAX, e.args[1]);
+	for (i = 2; i < 6; i++)
+		EXPECT_EQ(16u + i, e.args[i]);
+	s = crs_event_to_json(&e);
+	ASSERT_NE(NULL, s);
+	EXPECT_STREQ("{\"seq\":9,\"time\":\"2024-05-01T12:00:00.000000001Z\","
+		     "\"time_ns\":1714564800000000001,\"cgroup_id\":7,\"table_cgroup_id\":7,"
+		     "\"pid\":100,\"tid\":100,\"uid\":0,\"program\":\"/usr/bin/gdb\","
+		     "\"type\":\"syscall\",\"rule_index\":0,\"rule_name\":\"attach\","
+		     "\"syscall\":\"ptrace\",\"syscall_nr\":101,\"arch\":\"x86_64\","
+		     "\"args\":[16,18446744073709551615,18,19,20,21],"
+		     "\"action\":\"deny\",\"verdict\":\"deny\",\"mode\":\"enforce\","
+		     "\"default\":false,\"truncated\":false}", s);
+	free(s);
+	nlmsg_free(m);
+}
+
+/* Without CRS_A_EVENT_SYSCALL the name comes from the number in its ABI. */
+TEST(event_syscall_name_from_number)
+{
+	struct crs_event e;
+	struct nl_msg *m;
+	char *s;
+
+	m = syscall_event_msg(NULL, 26, CRS_ARCH_IA32, 6);
+	ASSERT_EQ(0, crs_event_msg_parse(nlmsg_hdr(m), &e));
+	EXPECT_STREQ("ptrace", e.syscall);
+	EXPECT_EQ(CRS_ARCH_IA32, (int)e.arch);
+	s = crs_event_to_json(&e);
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, "\"syscall\":\"ptrace\",\"syscall_nr\":26,\"arch\":\"ia32\","))
+		TH_LOG("%s", s);
+	free(s);
+	nlmsg_free(m);
+
+	m = syscall_event_msg(NULL, 0x40000000 | 521, CRS_ARCH_X32, 6);
+	ASSERT_EQ(0, crs_event_msg_parse(nlmsg_hdr(m), &e));
+	EXPECT_STREQ("ptrace", e.syscall);
+	nlmsg_free(m);
+
+	/* unknown number, unknown arch: no name, JSON null; fewer args: zeros */
+	m = syscall_event_msg(NULL, 1000, 9, 2);
+	ASSERT_EQ(0, crs_event_msg_parse(nlmsg_hdr(m), &e));
+	EXPECT_STREQ("", e.syscall);
+	EXPECT_EQ(0u, e.args[2]);
+	s = crs_event_to_json(&e);
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, "\"syscall\":null,\"syscall_nr\":1000,\"arch\":9,"
+			       "\"args\":[16,18446744073709551615,0,0,0,0],")) TH_LOG("%s", s);
+	free(s);
+	nlmsg_free(m);
+
+	/* more than six args: the first six are kept */
+	m = syscall_event_msg("kill", 62, CRS_ARCH_X86_64, 9);
+	ASSERT_EQ(0, crs_event_msg_parse(nlmsg_hdr(m), &e));
+	EXPECT_STREQ("kill", e.syscall);
+	EXPECT_EQ(21u, e.args[5]);
+	nlmsg_free(m);
+}
+
 TEST_HARNESS_MAIN

@@ -273,7 +273,7 @@ TEST(bad_enums)
 				  "\"access\":[\"read\"]}"),
 		       "rules[0].action: must be \"allow\" or \"deny\"");
 	EXPECT_INVALID(WITH_RULES("{\"type\":\"socket\",\"action\":\"deny\"}"),
-		       "rules[0].type: must be \"file\" or \"execute\"");
+		       "rules[0].type: must be \"file\", \"execute\" or \"syscall\"");
 }
 
 TEST(reserved_rule_types)
@@ -286,10 +286,6 @@ TEST(reserved_rule_types)
 	EXPECT_INVALID(WITH_RULES("{\"type\":\"listener\",\"program\":\"*\",\"action\":\"allow\","
 				  "\"port\":80,\"protocol\":\"tcp\"}"),
 		       "rules[0].type: \"listener\" rules are reserved for a later release "
-		       "and not supported yet");
-	EXPECT_INVALID(WITH_RULES("{\"type\":\"syscall\",\"program\":\"*\",\"action\":\"deny\","
-				  "\"syscall\":\"ptrace\"}"),
-		       "rules[0].type: \"syscall\" rules are reserved for a later release "
 		       "and not supported yet");
 }
 
@@ -639,6 +635,8 @@ TEST(ignored_syscalls)
 		       "ignored_syscalls[2]: \"read\" is listed twice");
 	EXPECT_INVALID("{\"name\":\"x\",\"ignored_syscalls\":[\"9p\"]}",
 		       "ignored_syscalls[0]: not a system call name (lower case letters, digits, '_')");
+	EXPECT_INVALID("{\"name\":\"x\",\"ignored_syscalls\":[\"read\",\"reed\"]}",
+		       "ignored_syscalls[1]: unknown system call \"reed\"");
 }
 
 TEST(validate_built_policy)
@@ -864,6 +862,334 @@ TEST(robust_deep_nesting)
 		json[o++] = '[';
 	json[o] = '\0';
 	EXPECT_INVALID(json, "line 1, column 52: nesting too deep");
+}
+
+/* ---------------------------------------------------------- syscall rules */
+
+#define SC_RULE(fields) WITH_RULES("{\"type\":\"syscall\",\"action\":\"deny\"," fields "}")
+
+TEST(syscall_tables)
+{
+	uint32_t n64 = 0, n32 = 0;
+
+	ASSERT_EQ(0, crs_syscall_lookup("socket", &n64, &n32));
+	EXPECT_EQ(41u, n64);
+	EXPECT_EQ(359u, n32);
+	ASSERT_EQ(0, crs_syscall_lookup("fork", &n64, &n32));
+	EXPECT_EQ(57u, n64);
+	EXPECT_EQ(2u, n32);
+	ASSERT_EQ(0, crs_syscall_lookup("ptrace", &n64, &n32));
+	EXPECT_EQ(101u, n64);
+	EXPECT_EQ(26u, n32);
+	/* i386 only, x86_64 only */
+	ASSERT_EQ(0, crs_syscall_lookup("mmap2", &n64, &n32));
+	EXPECT_EQ(CRS_SYSCALL_NONE, n64);
+	EXPECT_EQ(192u, n32);
+	ASSERT_EQ(0, crs_syscall_lookup("arch_prctl", &n64, &n32));
+	EXPECT_EQ(158u, n64);
+	EXPECT_EQ(384u, n32);
+	ASSERT_EQ(0, crs_syscall_lookup("accept", &n64, &n32));
+	EXPECT_EQ(43u, n64);
+	EXPECT_EQ(CRS_SYSCALL_NONE, n32);
+	EXPECT_EQ(-ENOENT, crs_syscall_lookup("ptrac", &n64, &n32));
+	EXPECT_EQ(-ENOENT, crs_syscall_lookup("", NULL, NULL));
+	EXPECT_EQ(-EINVAL, crs_syscall_lookup(NULL, NULL, NULL));
+
+	EXPECT_STREQ("read", crs_syscall_name(0, CRS_ARCH_X86_64));
+	EXPECT_STREQ("ptrace", crs_syscall_name(101, CRS_ARCH_X86_64));
+	EXPECT_STREQ("restart_syscall", crs_syscall_name(0, CRS_ARCH_IA32));
+	EXPECT_STREQ("socketcall", crs_syscall_name(102, CRS_ARCH_IA32));
+	EXPECT_STREQ("ptrace", crs_syscall_name(0x40000000 | 521, CRS_ARCH_X32));
+	EXPECT_STREQ("getpid", crs_syscall_name(0x40000000 | 39, CRS_ARCH_X32));
+	EXPECT_STREQ("getpid", crs_syscall_name(39, CRS_ARCH_X32));
+	EXPECT_NULL(crs_syscall_name(0x40000000 | 101, CRS_ARCH_X32));	/* x86_64 ptrace */
+	EXPECT_NULL(crs_syscall_name(1023, CRS_ARCH_X86_64));
+	EXPECT_NULL(crs_syscall_name(1024, CRS_ARCH_X86_64));
+	EXPECT_NULL(crs_syscall_name(CRS_SYSCALL_NONE, CRS_ARCH_IA32));
+	EXPECT_NULL(crs_syscall_name(0, (enum crs_arch)7));
+
+	EXPECT_STREQ("mask_any", crs_arg_op_name(CRS_ARG_MASK_ANY));
+	EXPECT_NULL(crs_arg_op_name((enum crs_arg_op)8));
+	EXPECT_STREQ("x32", crs_arch_name(CRS_ARCH_X32));
+	EXPECT_STREQ("ia32", crs_arch_name(CRS_ARCH_IA32));
+	EXPECT_NULL(crs_arch_name((enum crs_arch)3));
+}
+
+TEST(syscall_ops_roundtrip_names)
+{
+	static const char *const ops[] = {
+		"eq", "ne", "lt", "le", "gt", "ge", "mask_all", "mask_any",
+	};
+	enum crs_arg_op op;
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		ASSERT_EQ(0, crs_arg_op_parse(ops[i], &op));
+		EXPECT_EQ((int)i, (int)op);
+		EXPECT_STREQ(ops[i], crs_arg_op_name(op));
+	}
+	EXPECT_EQ(-EINVAL, crs_arg_op_parse("EQ", &op));
+	EXPECT_EQ(-EINVAL, crs_arg_op_parse("==", &op));
+	EXPECT_EQ(-EINVAL, crs_arg_op_parse(NULL, &op));
+}
+
+TEST(syscall_rule_by_name)
+{
+	struct crs_policy *p;
+	struct crs_err err;
+	const struct crs_policy_rule *r;
+
+	ASSERT_EQ(0, parse(WITH_RULES(
+		"{\"name\":\"no attach\",\"type\":\"syscall\",\"program\":\"/usr/bin/gdb\","
+		" \"action\":\"deny\",\"syscall\":\"ptrace\","
+		" \"args\":[{\"index\":0,\"op\":\"eq\",\"value\":16},"
+		"          {\"value\":4096,\"op\":\"mask_any\",\"index\":5}]}"), &p, &err))
+		TH_LOG("%s", err.msg);
+	ASSERT_EQ(1u, p->n_rules);
+	r = &p->rules[0];
+	EXPECT_EQ(CRS_RULE_SYSCALL, (int)r->type);
+	EXPECT_EQ(CRS_ACTION_DENY, (int)r->action);
+	EXPECT_STREQ("no attach", r->name);
+	EXPECT_STREQ("/usr/bin/gdb", r->program);
+	EXPECT_STREQ("ptrace", r->syscall);
+	EXPECT_EQ(101u, r->syscall_nr);
+	EXPECT_EQ(26u, r->syscall_nr32);
+	EXPECT_NULL(r->path);
+	EXPECT_EQ(0u, r->access);
+	ASSERT_EQ(2u, r->n_args);
+	EXPECT_EQ(0u, r->args[0].index);
+	EXPECT_EQ(CRS_ARG_EQ, (int)r->args[0].op);
+	EXPECT_EQ(16u, r->args[0].value);
+	EXPECT_EQ(5u, r->args[1].index);
+	EXPECT_EQ(CRS_ARG_MASK_ANY, (int)r->args[1].op);
+	EXPECT_EQ(4096u, r->args[1].value);
+	EXPECT_EQ(0, crs_policy_validate(p, &err)) TH_LOG("%s", err.msg);
+	crs_policy_free(p);
+}
+
+TEST(syscall_rule_by_number_and_defaults)
+{
+	struct crs_policy *p;
+	struct crs_err err;
+	char *s;
+
+	/* x86_64 number 272 is unshare; no args, program defaults to "*" */
+	ASSERT_EQ(0, parse(SC_RULE("\"syscall\":272"), &p, &err)) TH_LOG("%s", err.msg);
+	EXPECT_STREQ("unshare", p->rules[0].syscall);
+	EXPECT_EQ(272u, p->rules[0].syscall_nr);
+	EXPECT_EQ(310u, p->rules[0].syscall_nr32);
+	EXPECT_STREQ("*", p->rules[0].program);
+	EXPECT_TRUE(p->rules[0].enabled);
+	EXPECT_EQ(0u, p->rules[0].n_args);
+	s = crs_policy_to_json(p, false);
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, "{\"enabled\":true,\"type\":\"syscall\",\"action\":\"deny\","
+				  "\"program\":\"*\",\"syscall\":\"unshare\",\"args\":[]}"))
+		TH_LOG("%s", s);
+	free(s);
+	crs_policy_free(p);
+
+	/* an i386-only call is accepted: its x86_64 number is NONE */
+	ASSERT_EQ(0, parse(SC_RULE("\"syscall\":\"socketcall\""), &p, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ(CRS_SYSCALL_NONE, p->rules[0].syscall_nr);
+	EXPECT_EQ(102u, p->rules[0].syscall_nr32);
+	crs_policy_free(p);
+}
+
+TEST(syscall_arg_values)
+{
+	struct crs_policy *p;
+	struct crs_err err;
+	char *s;
+
+	ASSERT_EQ(0, parse(SC_RULE("\"syscall\":\"ioctl\",\"args\":["
+				   "{\"index\":1,\"op\":\"eq\",\"value\":-1},"
+				   "{\"index\":2,\"op\":\"le\",\"value\":18446744073709551615},"
+				   "{\"index\":3,\"op\":\"ge\",\"value\":9223372036854775808},"
+				   "{\"index\":4,\"op\":\"ne\",\"value\":-9223372036854775808},"
+				   "{\"index\":0,\"op\":\"mask_all\",\"value\":0}]"), &p, &err))
+		TH_LOG("%s", err.msg);
+	ASSERT_EQ(5u, p->rules[0].n_args);
+	EXPECT_EQ(UINT64_MAX, p->rules[0].args[0].value);
+	EXPECT_EQ(UINT64_MAX, p->rules[0].args[1].value);
+	EXPECT_EQ(1ULL << 63, p->rules[0].args[2].value);
+	EXPECT_EQ(1ULL << 63, p->rules[0].args[3].value);
+	EXPECT_EQ(0u, p->rules[0].args[4].value);
+	EXPECT_EQ(0u, p->rules[0].args[4].index);
+	/* canonical form: unsigned, in the given order */
+	s = crs_policy_to_json(p, false);
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, "\"syscall\":\"ioctl\",\"args\":["
+			       "{\"index\":1,\"op\":\"eq\",\"value\":18446744073709551615},"
+			       "{\"index\":2,\"op\":\"le\",\"value\":18446744073709551615},"
+			       "{\"index\":3,\"op\":\"ge\",\"value\":9223372036854775808},"
+			       "{\"index\":4,\"op\":\"ne\",\"value\":9223372036854775808},"
+			       "{\"index\":0,\"op\":\"mask_all\",\"value\":0}]")) TH_LOG("%s", s);
+	free(s);
+	crs_policy_free(p);
+	/* beyond 64 bits: refused by the tokenizer (json-c would clamp) */
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"ioctl\",\"args\":"
+			       "[{\"index\":1,\"op\":\"eq\",\"value\":18446744073709551616}]"),
+		       "line 1, column 111: integer out of range (-2^63 to 2^64-1)");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"ioctl\",\"args\":"
+			       "[{\"index\":1,\"op\":\"eq\",\"value\":-9223372036854775809}]"),
+		       "line 1, column 111: integer out of range (-2^63 to 2^64-1)");
+	EXPECT_INVALID("{\"name\":\"x\",\"z\":[123456789012345678901234567890]}",
+		       "line 1, column 18: integer out of range (-2^63 to 2^64-1)");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"ioctl\",\"args\":"
+			       "[{\"index\":1,\"op\":\"eq\",\"value\":1.5}]"),
+		       "rules[0].args[0].value: expected an integer");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"ioctl\",\"args\":"
+			       "[{\"index\":1,\"op\":\"eq\",\"value\":\"16\"}]"),
+		       "rules[0].args[0].value: expected an integer");
+}
+
+TEST(syscall_rule_errors)
+{
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"access\":[\"read\"]},{\"type\":\"execute\",\"action\":\"deny\","
+				  "\"path\":\"/b\"},{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/c\","
+				  "\"access\":[\"read\"]},"
+				  "{\"type\":\"syscall\",\"action\":\"deny\",\"syscall\":\"ptrac\"}"),
+		       "rules[3].syscall: unknown system call \"ptrac\"");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"\""), "rules[0].syscall: unknown system call \"\"");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"PTRACE\""),
+		       "rules[0].syscall: unknown system call \"PTRACE\"");
+	EXPECT_INVALID(SC_RULE("\"syscall\":999"),
+		       "rules[0].syscall: unknown x86_64 system call number 999");
+	EXPECT_INVALID(SC_RULE("\"syscall\":335"),	/* a hole in the table */
+		       "rules[0].syscall: unknown x86_64 system call number 335");
+	EXPECT_INVALID(SC_RULE("\"syscall\":-1"),
+		       "rules[0].syscall: unknown x86_64 system call number -1");
+	EXPECT_INVALID(SC_RULE("\"syscall\":true"),
+		       "rules[0].syscall: expected a system call name or x86_64 number");
+	EXPECT_INVALID(SC_RULE("\"program\":\"*\""), "rules[0].syscall: missing required field");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"mount\",\"path\":\"/etc\""),
+		       "rules[0].path: not allowed on syscall rules");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"mount\",\"access\":[\"read\"]"),
+		       "rules[0].access: not allowed on syscall rules");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"mount\",\"port\":80"),
+		       "rules[0].port: unknown field");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"access\":[\"read\"],\"args\":[]}"),
+		       "rules[0].args: not allowed on file rules");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"execute\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"syscall\":\"execve\"}"),
+		       "rules[0].syscall: not allowed on execute rules");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"kill\",\"program\":\"bin/sh\""),
+		       "rules[0].program: must start with \"/\" (or be \"*\")");
+	/* matchers */
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"kill\",\"args\":{}"),
+		       "rules[0].args: expected an array of argument matchers");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"kill\",\"args\":[1]"),
+		       "rules[0].args[0]: expected an object { \"index\", \"op\", \"value\" }");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"kill\",\"args\":[{\"index\":6,\"op\":\"eq\",\"value\":1}]"),
+		       "rules[0].args[0].index: must be 0 to 5");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"kill\",\"args\":[{\"index\":-1,\"op\":\"eq\",\"value\":1}]"),
+		       "rules[0].args[0].index: must be 0 to 5");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"kill\",\"args\":[{\"index\":\"0\",\"op\":\"eq\",\"value\":1}]"),
+		       "rules[0].args[0].index: expected an integer");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"kill\",\"args\":[{\"index\":1,\"op\":\"==\",\"value\":9}]"),
+		       "rules[0].args[0].op: unknown operator \"==\" (eq, ne, lt, le, gt, ge, "
+		       "mask_all, mask_any)");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"kill\",\"args\":[{\"index\":1,\"op\":\"eq\"}]"),
+		       "rules[0].args[0].value: missing required field");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"kill\",\"args\":[{\"op\":\"eq\",\"value\":1}]"),
+		       "rules[0].args[0].index: missing required field");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"kill\",\"args\":[{\"index\":1,\"op\":\"eq\","
+			       "\"value\":9,\"mask\":1}]"),
+		       "rules[0].args[0].mask: unknown field");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"kill\",\"args\":["
+			       "{\"index\":0,\"op\":\"eq\",\"value\":0},{\"index\":1,\"op\":\"eq\",\"value\":1},"
+			       "{\"index\":2,\"op\":\"eq\",\"value\":2},{\"index\":3,\"op\":\"eq\",\"value\":3},"
+			       "{\"index\":4,\"op\":\"eq\",\"value\":4},{\"index\":5,\"op\":\"eq\",\"value\":5},"
+			       "{\"index\":0,\"op\":\"ne\",\"value\":6}]"),
+		       "rules[0].args: more than 6 argument matchers");
+}
+
+TEST(syscall_six_matchers_ok)
+{
+	struct crs_policy *p;
+	struct crs_err err;
+
+	ASSERT_EQ(0, parse(SC_RULE("\"syscall\":\"kill\",\"args\":["
+				   "{\"index\":0,\"op\":\"ge\",\"value\":10},{\"index\":0,\"op\":\"le\",\"value\":20},"
+				   "{\"index\":1,\"op\":\"eq\",\"value\":9},{\"index\":1,\"op\":\"ne\",\"value\":8},"
+				   "{\"index\":2,\"op\":\"lt\",\"value\":2},{\"index\":3,\"op\":\"gt\",\"value\":3}]"),
+			   &p, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ(6u, p->rules[0].n_args);
+	EXPECT_EQ(CRS_ARG_GT, (int)p->rules[0].args[5].op);
+	crs_policy_free(p);
+}
+
+static const char syscall_policy[] =
+	"{\"name\":\"sc\",\"default_actions\":{\"syscall\":\"deny\"},"
+	"\"ignored_syscalls\":[\"read\",\"mmap2\",\"futex\"],\"rules\":["
+	"{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/etc/shadow\",\"access\":[\"read\"]},"
+	"{\"type\":\"syscall\",\"action\":\"allow\",\"syscall\":\"read\"},"
+	"{\"name\":\"attach\",\"type\":\"syscall\",\"action\":\"deny\",\"program\":\"/bin/gdb\","
+	" \"enabled\":false,\"syscall\":101,"
+	" \"args\":[{\"index\":0,\"op\":\"eq\",\"value\":16},{\"index\":2,\"op\":\"mask_all\",\"value\":-4096}]},"
+	"{\"type\":\"syscall\",\"action\":\"deny\",\"syscall\":\"mmap2\"}]}";
+
+TEST(syscall_roundtrip)
+{
+	roundtrip(_metadata, syscall_policy);
+}
+
+TEST(syscall_equal_and_validate)
+{
+	struct crs_policy *a, *b;
+	struct crs_err err;
+	char *saved;
+
+	ASSERT_EQ(0, parse(syscall_policy, &a, &err)) TH_LOG("%s", err.msg);
+	ASSERT_EQ(0, parse(syscall_policy, &b, &err));
+	EXPECT_TRUE(crs_policy_equal(a, b));
+	b->rules[2].args[1].value++;
+	EXPECT_FALSE(crs_policy_equal(a, b));
+	b->rules[2].args[1].value--;
+	b->rules[2].args[1].op = CRS_ARG_MASK_ANY;
+	EXPECT_FALSE(crs_policy_equal(a, b));
+	b->rules[2].args[1].op = CRS_ARG_MASK_ALL;
+	b->rules[2].n_args = 1;
+	EXPECT_FALSE(crs_policy_equal(a, b));
+	b->rules[2].n_args = 2;
+	EXPECT_TRUE(crs_policy_equal(a, b));
+
+	/* crs_policy_validate on a policy changed in memory */
+	EXPECT_EQ(0, crs_policy_validate(b, &err)) TH_LOG("%s", err.msg);
+	b->rules[2].args[1].index = 6;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[2].args[1].index: must be 0 to 5", err.msg);
+	b->rules[2].args[1].index = 2;
+	b->rules[2].args[0].op = (enum crs_arg_op)8;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[2].args[0].op: unknown operator 8", err.msg);
+	b->rules[2].args[0].op = CRS_ARG_EQ;
+	b->rules[2].n_args = 7;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[2].args: more than 6 argument matchers", err.msg);
+	b->rules[2].n_args = 2;
+	saved = b->rules[2].syscall;
+	b->rules[2].syscall = "nosuchcall";
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[2].syscall: unknown system call \"nosuchcall\"", err.msg);
+	b->rules[2].syscall = NULL;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[2].syscall: missing required field", err.msg);
+	b->rules[2].syscall = saved;
+	b->rules[2].access = CRS_ACCESS_READ;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[2].access: not allowed on syscall rules", err.msg);
+	b->rules[2].access = 0;
+	b->rules[0].n_args = 1;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[0].args: not allowed on file rules", err.msg);
+	b->rules[0].n_args = 0;
+	EXPECT_EQ(0, crs_policy_validate(b, &err)) TH_LOG("%s", err.msg);
+	crs_policy_free(a);
+	crs_policy_free(b);
 }
 
 TEST_HARNESS_MAIN
