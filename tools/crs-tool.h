@@ -89,8 +89,15 @@ struct rule_view {
 	uint32_t access;
 	const uint64_t *hits;	/* NULL: not known (check) */
 	bool show_kinds;	/* print the pattern kinds (check) */
+	/* syscall rules */
+	const char *syscall;
+	uint32_t nr, nr32;	/* CRS_SYSCALL_NONE where the ABI has none */
+	const struct crs_syscall_arg *args;
+	size_t n_args;
 };
 void print_rule_line(const struct rule_view *r);
+/* "arg0 eq 16" (masks in hex) on stdout. */
+void print_arg(const struct crs_syscall_arg *a);
 struct json_object *rule_view_json(const struct rule_view *r);
 struct json_object *defaults_json(const enum crs_action *defaults);
 void print_defaults(const enum crs_action *defaults);

@@ -19,6 +19,11 @@ const char events_help[] =
 	"\n"
 	"  TIME MODE OUTCOME TYPE ACCESS PATH program=P pid=N tid=N uid=N cgroup=ID rule=INDEX|default [\"NAME\"]\n"
 	"\n"
+	"and for syscall rules, the call with its six argument registers in hex,\n"
+	"its ABI (x86_64, ia32, x32) and number in that ABI:\n"
+	"\n"
+	"  TIME MODE OUTCOME syscall NAME(0xA0, ..., 0xA5) ARCH/NR program=P pid=N ... rule=...\n"
+	"\n"
 	"TIME is RFC 3339 UTC with nanoseconds; OUTCOME is deny, allow, or\n"
 	"\"allow(would-deny)\" in monitor mode; cgroup is the task's own cgroup\n"
 	"(\"table=ID\" follows when the deciding table is an ancestor's).\n"
@@ -27,7 +32,9 @@ const char events_help[] =
 	"With --json, each line is a JSON object with the fields seq, time,\n"
 	"time_ns, cgroup_id, table_cgroup_id, pid, tid, uid, program, type,\n"
 	"rule_index (null for a default action), rule_name (null if none), path,\n"
-	"access, action, verdict, mode, default, truncated (see docs/crs-tool.md).\n"
+	"access, action, verdict, mode, default, truncated (see docs/crs-tool.md);\n"
+	"syscall events have syscall, syscall_nr, arch and args (six numbers)\n"
+	"instead of path and access.\n"
 	"\n"
 	"--count N      exit after N events;\n"
 	"--timeout SEC  exit after SEC seconds (fractions allowed).\n"
@@ -72,11 +79,33 @@ static void print_human(const struct crs_event *e)
 		outcome = "allow(would-deny)";
 	else
 		outcome = "allow";
-	printf("%s %s %s %s %s %s program=%s pid=%" PRIu32 " tid=%" PRIu32 " uid=%" PRIu32
-	       " cgroup=%" PRIu64,
-	       crs_time_rfc3339(e->time_ns, t, sizeof(t)), mode, outcome, type,
-	       crs_access_str(e->access, acc, sizeof(acc)), printable(e->path, path, sizeof(path)),
-	       printable(e->program, prog, sizeof(prog)), e->pid, e->tid, e->uid, e->cgroup_id);
+	if (e->type == CRS_RULE_SYSCALL) {
+		const char *arch = crs_arch_name(e->arch);
+		char sc[4 * sizeof(e->syscall)];
+		int i;
+
+		if (!arch) {
+			snprintf(b3, sizeof(b3), "arch%u", (unsigned int)e->arch);
+			arch = b3;
+		}
+		/* TIME MODE OUTCOME syscall NAME(ARG, ...) ARCH/NR ... */
+		printf("%s %s %s %s %s(", crs_time_rfc3339(e->time_ns, t, sizeof(t)), mode,
+		       outcome, type, e->syscall[0] ? printable(e->syscall, sc, sizeof(sc)) : "?");
+		for (i = 0; i < 6; i++)
+			printf("%s0x%" PRIx64, i ? ", " : "", e->args[i]);
+		printf(") %s/%" PRIu32, arch, e->syscall_nr);
+		printf(" program=%s pid=%" PRIu32 " tid=%" PRIu32 " uid=%" PRIu32 " cgroup=%" PRIu64,
+		       printable(e->program, prog, sizeof(prog)), e->pid, e->tid, e->uid,
+		       e->cgroup_id);
+	} else {
+		printf("%s %s %s %s %s %s program=%s pid=%" PRIu32 " tid=%" PRIu32 " uid=%" PRIu32
+		       " cgroup=%" PRIu64,
+		       crs_time_rfc3339(e->time_ns, t, sizeof(t)), mode, outcome, type,
+		       crs_access_str(e->access, acc, sizeof(acc)),
+		       printable(e->path, path, sizeof(path)),
+		       printable(e->program, prog, sizeof(prog)), e->pid, e->tid, e->uid,
+		       e->cgroup_id);
+	}
 	if (e->table_cgroup_id && e->table_cgroup_id != e->cgroup_id)
 		printf(" table=%" PRIu64, e->table_cgroup_id);
 	if (e->rule_index == CRS_RULE_INDEX_NONE) {

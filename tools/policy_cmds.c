@@ -35,6 +35,8 @@ const char check_help[] =
 	"rule, in policy order:\n"
 	"\n"
 	"  INDEX  TYPE  ACTION  ACCESS  enabled|disabled  program=P (kind)  path=P (kind)  name=\"N\"\n"
+	"  INDEX  syscall  ACTION  -  enabled|disabled  program=P (kind)  syscall=NAME (x86_64 N, i386 N)\n"
+	"         args: arg0 eq 16, arg2 mask_any 0x1000  name=\"N\"\n"
 	"\n"
 	"The kind of a pattern is any, glob, subtree or exact (docs/policy.md).\n"
 	"With --json, print that table as a JSON object instead.\n"
@@ -130,6 +132,8 @@ static struct rule_view view_of(const struct crs_policy_rule *r, uint32_t index)
 		.index = index, .name = r->name, .type = r->type, .action = r->action,
 		.enabled = r->enabled, .program = r->program ? r->program : "*",
 		.path = r->path ? r->path : "", .access = r->access, .show_kinds = true,
+		.syscall = r->syscall, .nr = r->syscall_nr, .nr32 = r->syscall_nr32,
+		.args = r->args, .n_args = r->n_args,
 	};
 
 	return v;

@@ -15,13 +15,74 @@ static const char *or_number(const char *name, unsigned int v, char *buf, size_t
 	return buf;
 }
 
+/* "x86_64 101, i386 26" (a "-" for an ABI without the call). */
+static const char *syscall_numbers(const struct rule_view *r, char *buf, size_t len)
+{
+	char a[16] = "-", b[16] = "-";
+
+	if (r->nr != CRS_SYSCALL_NONE)
+		snprintf(a, sizeof(a), "%u", r->nr);
+	if (r->nr32 != CRS_SYSCALL_NONE)
+		snprintf(b, sizeof(b), "%u", r->nr32);
+	snprintf(buf, len, "x86_64 %s, i386 %s", a, b);
+	return buf;
+}
+
+/* "arg0 eq 16": masks in hex, other values in decimal. */
+void print_arg(const struct crs_syscall_arg *a)
+{
+	const char *op = crs_arg_op_name(a->op);
+
+	printf("arg%u ", a->index);
+	if (op)
+		printf("%s ", op);
+	else
+		printf("op%u ", (unsigned int)a->op);
+	if (a->op == CRS_ARG_MASK_ALL || a->op == CRS_ARG_MASK_ANY)
+		printf("0x%llx", (unsigned long long)a->value);
+	else
+		printf("%llu", (unsigned long long)a->value);
+}
+
+static void print_syscall_rule_line(const struct rule_view *r)
+{
+	char b1[16], b2[16], prog[4 * CRS_PATTERN_MAX + 8], nums[64];
+	char name[4 * CRS_NAME_MAX + 8], sc[4 * CRS_SYSCALL_NAME_MAX + 8];
+	int pk = crs_pattern_check(r->program, strlen(r->program), NULL);
+	size_t i;
+
+	printf("  %5u  %-7s  %-5s  %-10s  %-8s  program=%s",
+	       r->index, or_number(crs_rule_type_name(r->type), r->type, b1, sizeof(b1)),
+	       or_number(crs_action_name(r->action), r->action, b2, sizeof(b2)), "-",
+	       r->enabled ? "enabled" : "disabled",
+	       printable(r->program, prog, sizeof(prog)));
+	if (r->show_kinds && pk >= 0)
+		printf(" (%s)", crs_pattern_kind_name(pk));
+	printf("  syscall=%s (%s)", printable(r->syscall ? r->syscall : "", sc, sizeof(sc)),
+	       syscall_numbers(r, nums, sizeof(nums)));
+	for (i = 0; r->args && i < r->n_args && i < CRS_MAX_ARGS; i++) {
+		fputs(i ? ", " : "  args: ", stdout);
+		print_arg(&r->args[i]);
+	}
+	if (r->hits)
+		printf("  hits=%llu", (unsigned long long)*r->hits);
+	if (r->name && r->name[0])
+		printf("  name=\"%s\"", printable(r->name, name, sizeof(name)));
+	putchar('\n');
+}
+
 void print_rule_line(const struct rule_view *r)
 {
 	char b1[16], b2[16], acc[64], prog[4 * CRS_PATTERN_MAX + 8], path[4 * CRS_PATTERN_MAX + 8];
 	char name[4 * CRS_NAME_MAX + 8];
-	int pk = crs_pattern_check(r->program, strlen(r->program), NULL);
-	int ok = crs_pattern_check(r->path, strlen(r->path), NULL);
+	int pk, ok;
 
+	if (r->type == CRS_RULE_SYSCALL) {
+		print_syscall_rule_line(r);
+		return;
+	}
+	pk = crs_pattern_check(r->program, strlen(r->program), NULL);
+	ok = crs_pattern_check(r->path, strlen(r->path), NULL);
 	printf("  %5u  %-7s  %-5s  %-10s  %-8s  program=%s",
 	       r->index, or_number(crs_rule_type_name(r->type), r->type, b1, sizeof(b1)),
 	       or_number(crs_action_name(r->action), r->action, b2, sizeof(b2)),
@@ -63,6 +124,30 @@ struct json_object *rule_view_json(const struct rule_view *r)
 		k = crs_pattern_check(r->program, strlen(r->program), NULL);
 		json_object_object_add(o, "program_kind", k >= 0 ?
 				       json_object_new_string(crs_pattern_kind_name(k)) : NULL);
+	}
+	if (r->type == CRS_RULE_SYSCALL) {
+		struct json_object *args = json_object_new_array(), *a;
+		size_t i;
+
+		json_object_object_add(o, "syscall", r->syscall ? json_object_new_string(r->syscall) : NULL);
+		json_object_object_add(o, "syscall_nr", r->nr == CRS_SYSCALL_NONE ? NULL :
+				       json_object_new_int64(r->nr));
+		json_object_object_add(o, "syscall_nr32", r->nr32 == CRS_SYSCALL_NONE ? NULL :
+				       json_object_new_int64(r->nr32));
+		for (i = 0; args && r->args && i < r->n_args && i < CRS_MAX_ARGS; i++) {
+			a = json_object_new_object();
+			if (!a)
+				break;
+			json_object_object_add(a, "index", json_object_new_int64(r->args[i].index));
+			json_object_object_add(a, "op", enum_json(crs_arg_op_name(r->args[i].op),
+								  r->args[i].op));
+			json_object_object_add(a, "value", json_object_new_uint64(r->args[i].value));
+			json_object_array_add(args, a);
+		}
+		json_object_object_add(o, "args", args);
+		if (r->hits)
+			json_object_object_add(o, "hits", json_object_new_uint64(*r->hits));
+		return o;
 	}
 	json_object_object_add(o, "path", json_object_new_string(r->path));
 	if (r->show_kinds) {

@@ -19,6 +19,8 @@ const char show_help[] =
 	"    decisions: allowed N, denied N, monitored N, by default N\n"
 	"    rules: N\n"
 	"      INDEX  TYPE  ACTION  ACCESS  enabled|disabled  program=P  path=P  hits=N  name=\"N\"\n"
+	"      INDEX  syscall  ACTION  -  enabled|disabled  program=P  syscall=NAME (x86_64 N, i386 N)\n"
+	"             args: arg0 eq 16, ...  hits=N  name=\"N\"\n"
 	"\n"
 	"Decisions count allowed accesses, enforced denials, would-be denials let\n"
 	"through in monitor mode, and decisions made by a default action.\n"
@@ -31,7 +33,10 @@ const char status_help[] =
 	"Print crs.ko's version and ABI, its limits, the number of tables, the\n"
 	"module-wide counters (hook calls, decisions, events sent, dropped and\n"
 	"unheard, path errors, program cache) and its probes with their missed\n"
-	"counts. With --json, print them as a JSON object.\n";
+	"counts, then the syscall probes: how many syscalls and dispatchers\n"
+	"(allowlists) are probed now, their missed count, and per syscall the\n"
+	"tables naming it and the entry points probed. With --json, print them\n"
+	"as a JSON object.\n";
 
 static struct rule_view view_of(const struct crs_rule_info *r)
 {
@@ -39,6 +44,8 @@ static struct rule_view view_of(const struct crs_rule_info *r)
 		.index = r->index, .name = r->name, .type = r->type, .action = r->action,
 		.enabled = r->flags & CRS_RULE_F_ENABLED, .program = r->program,
 		.path = r->path, .access = r->access, .hits = &r->hits,
+		.syscall = r->syscall, .nr = r->syscall_nr, .nr32 = r->syscall_nr32,
+		.args = r->args, .n_args = r->n_args,
 	};
 
 	return v;
@@ -185,6 +192,9 @@ static struct json_object *status_json(const struct crs_status *st)
 	U64("path_errors", st->path_errors);
 	U64("prog_cache_hits", st->prog_cache_hits);
 	U64("prog_cache_misses", st->prog_cache_misses);
+	U64("syscall_probes", st->syscall_probes);
+	U64("dispatch_probes", st->dispatch_probes);
+	U64("syscall_missed", st->syscall_missed);
 #undef U64
 	probes = json_object_new_array();
 	for (i = 0; probes && i < st->n_probes; i++) {
@@ -197,6 +207,20 @@ static struct json_object *status_json(const struct crs_status *st)
 		json_object_array_add(probes, p);
 	}
 	json_object_object_add(o, "probes", probes);
+	probes = json_object_new_array();
+	for (i = 0; probes && i < st->n_syscalls; i++) {
+		p = json_object_new_object();
+		if (!p)
+			break;
+		json_object_object_add(p, "syscall", json_object_new_string(st->syscalls[i].name));
+		json_object_object_add(p, "tables", json_object_new_int64(st->syscalls[i].refs));
+		json_object_object_add(p, "entries", json_object_new_int64(st->syscalls[i].entries));
+		json_object_object_add(p, "missed", json_object_new_uint64(st->syscalls[i].missed));
+		json_object_object_add(p, "ftrace", json_object_new_boolean(st->syscalls[i].ftrace));
+		json_object_array_add(probes, p);
+	}
+	json_object_object_add(o, "syscalls", probes);
+	json_object_object_add(o, "syscalls_listed", json_object_new_uint64(st->n_syscalls_total));
 	return o;
 }
 
@@ -224,6 +248,18 @@ static void print_status(const struct crs_status *st)
 	for (i = 0; i < st->n_probes; i++)
 		printf("  %-32s missed %" PRIu64 "%s\n", st->probes[i].symbol,
 		       st->probes[i].missed, st->probes[i].ftrace ? " (ftrace)" : "");
+	printf("syscall probes: %u syscalls, %u dispatchers (allowlists), missed %" PRIu64 "\n",
+	       st->syscall_probes, st->dispatch_probes, st->syscall_missed);
+	for (i = 0; i < st->n_syscalls; i++) {
+		char n[4 * sizeof(st->syscalls[i].name)];
+
+		printf("  %-32s tables %u, entry points %u, missed %" PRIu64 "%s\n",
+		       printable(st->syscalls[i].name, n, sizeof(n)), st->syscalls[i].refs,
+		       st->syscalls[i].entries, st->syscalls[i].missed,
+		       st->syscalls[i].ftrace ? " (ftrace)" : "");
+	}
+	if (st->n_syscalls_total > st->n_syscalls)
+		printf("  ... and %zu more\n", st->n_syscalls_total - st->n_syscalls);
 }
 
 int status_main(int argc, char **argv)
