@@ -33,6 +33,9 @@ struct event_rec {
 	char rule_name[CRS_NAME_MAX + 1];
 	char prog[EV_PATH];
 	char path[EV_PATH];
+	char syscall[CRS_SYSCALL_NAME_MAX + 1];
+	u32 syscall_nr, arch;
+	u64 args[6];
 };
 
 struct ring {
@@ -45,6 +48,7 @@ struct ring {
 static DEFINE_PER_CPU(struct ring, rings);
 static atomic64_t event_seq = ATOMIC64_INIT(0);
 static struct event_rec out;	/* the work item never runs concurrently with itself */
+static bool stopped;		/* module exit: the family is going away */
 static void drain(struct work_struct *w);
 static DECLARE_WORK(drain_work, drain);
 
@@ -72,6 +76,8 @@ void crs_event_emit(const struct crs_event_info *ev)
 	struct ring *r;
 	struct event_rec *rec;
 
+	if (READ_ONCE(stopped))
+		return;
 	if (!crs_nl_has_listeners()) {
 		crs_count(events_no_listener);
 		return;
@@ -101,6 +107,13 @@ void crs_event_emit(const struct crs_event_info *ev)
 	strscpy(rec->rule_name, ev->rule_name ?: "", sizeof(rec->rule_name));
 	rec->flags |= copy_str(rec->prog, ev->prog, ev->prog_len);
 	rec->flags |= copy_str(rec->path, ev->path, ev->path_len);
+	rec->syscall[0] = '\0';
+	if (ev->type == CRS_RULE_SYSCALL) {
+		strscpy(rec->syscall, ev->syscall ?: "", sizeof(rec->syscall));
+		rec->syscall_nr = ev->syscall_nr;
+		rec->arch = ev->arch;
+		memcpy(rec->args, ev->args, sizeof(rec->args));
+	}
 	r->head++;
 	raw_spin_unlock(&r->lock);
 	queue_work(crs_wq, &drain_work);
@@ -128,6 +141,17 @@ static int put_event(struct sk_buff *skb, const struct event_rec *e)
 	    nla_put_u32(skb, CRS_A_EVENT_MODE, e->mode) ||
 	    nla_put_u32(skb, CRS_A_EVENT_FLAGS, e->flags))
 		return -EMSGSIZE;
+	if (e->type == CRS_RULE_SYSCALL) {
+		int i;
+
+		if ((e->syscall[0] && nla_put_string(skb, CRS_A_EVENT_SYSCALL, e->syscall)) ||
+		    nla_put_u32(skb, CRS_A_EVENT_SYSCALL_NR, e->syscall_nr) ||
+		    nla_put_u32(skb, CRS_A_EVENT_ARCH, e->arch))
+			return -EMSGSIZE;
+		for (i = 0; i < 6; i++)
+			if (nla_put_u64_64bit(skb, CRS_A_EVENT_ARG, e->args[i], CRS_A_EVENT_PAD))
+				return -EMSGSIZE;
+	}
 	return 0;
 }
 
@@ -162,6 +186,8 @@ static void drain(struct work_struct *w)
 {
 	int cpu;
 
+	if (READ_ONCE(stopped))
+		return;
 	for_each_possible_cpu(cpu) {
 		struct ring *r = per_cpu_ptr(&rings, cpu);
 
@@ -199,6 +225,15 @@ int crs_event_init(void)
 		}
 	}
 	return 0;
+}
+
+/**
+ * crs_event_stop - no more events (module exit, before the family goes)
+ */
+void crs_event_stop(void)
+{
+	WRITE_ONCE(stopped, true);
+	cancel_work_sync(&drain_work);
 }
 
 /**

@@ -23,10 +23,15 @@ struct crs_event_info {
 	u32 verdict;
 	u32 mode;
 	u32 flags;
+	const char *syscall;	/* syscall events: name or NULL */
+	u32 syscall_nr;
+	u32 arch;
+	const u64 *args;	/* 6 values, or NULL */
 };
 
 int crs_event_init(void);
 void crs_event_exit(void);
 void crs_event_emit(const struct crs_event_info *ev);
+void crs_event_stop(void);
 
 #endif

@@ -43,15 +43,41 @@ static noinline notrace void crs_denied_return(void)
 	barrier();
 }
 
-static int override(struct pt_regs *regs, int err)
+/**
+ * crs_override - make the probed function return @err without running
+ * @regs: the kprobe's registers
+ * @err: negative errno
+ *
+ * Return: 1, what a pre-handler returns to skip the probed function.
+ */
+int crs_override(struct pt_regs *regs, int err)
 {
 	regs_set_return_value(regs, err);
 	instruction_pointer_set(regs, (unsigned long)&crs_denied_return);
 	return 1;	/* skip the probed function */
 }
 
-static void count_hit(const struct crs_table *t, u32 verdict_rule, bool denied,
-		      bool enforced)
+/**
+ * crs_scratch_prog - this CPU's scratch buffer for a program path
+ * @size: set to its size
+ *
+ * Only for hook context (preemption off).
+ */
+char *crs_scratch_prog(size_t *size)
+{
+	*size = sizeof(scratch->prog);
+	return this_cpu_ptr(scratch)->prog;
+}
+
+/**
+ * crs_count_table - account a decision in the table's counters
+ * @t: table
+ * @verdict_rule: the deciding rule or CRS_NO_RULE
+ * @denied: the policy said deny
+ * @enforced: and it was enforced
+ */
+void crs_count_table(const struct crs_table *t, u32 verdict_rule, bool denied,
+		     bool enforced)
 {
 	struct crs_table_hits *h = this_cpu_ptr(t->hits);
 
@@ -145,7 +171,7 @@ static int decide(u32 type, u32 access, const struct path *path)
 	if (denied)
 		access = denied;
 
-	count_hit(t, rule, verdict == CRS_ACTION_DENY, mode == CRS_MODE_ENFORCE);
+	crs_count_table(t, rule, verdict == CRS_ACTION_DENY, mode == CRS_MODE_ENFORCE);
 	log = READ_ONCE(cg->log);
 	if (verdict == CRS_ACTION_DENY) {
 		if (mode == CRS_MODE_ENFORCE) {
@@ -203,7 +229,7 @@ static int file_open_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (!access)	/* O_PATH-like opens carry no data access */
 		return 0;
 	err = decide(CRS_RULE_FILE, access, &file->f_path);
-	return err ? override(regs, err) : 0;
+	return err ? crs_override(regs, err) : 0;
 }
 
 /* security_bprm_check(struct linux_binprm *bprm): every binary and interpreter */
@@ -212,7 +238,7 @@ static int bprm_check_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct linux_binprm *bprm = (struct linux_binprm *)regs_get_kernel_argument(regs, 0);
 	int err = decide(CRS_RULE_EXECUTE, CRS_ACCESS_EXEC, &bprm->file->f_path);
 
-	return err ? override(regs, err) : 0;
+	return err ? crs_override(regs, err) : 0;
 }
 
 /* security_path_truncate(const struct path *path): truncate(2) writes without an open */
@@ -221,7 +247,7 @@ static int path_truncate_pre(struct kprobe *kp, struct pt_regs *regs)
 	const struct path *path = (const struct path *)regs_get_kernel_argument(regs, 0);
 	int err = decide(CRS_RULE_FILE, CRS_ACCESS_WRITE, path);
 
-	return err ? override(regs, err) : 0;
+	return err ? crs_override(regs, err) : 0;
 }
 
 /*
@@ -243,7 +269,7 @@ static int path_link_pre(struct kprobe *kp, struct pt_regs *regs)
 
 	if (!err)
 		err = decide(CRS_RULE_FILE, CRS_ACCESS_WRITE, &dst);
-	return err ? override(regs, err) : 0;
+	return err ? crs_override(regs, err) : 0;
 }
 
 /* security_path_rename(old_dir, old_dentry, new_dir, new_dentry, flags) */
@@ -264,7 +290,7 @@ static int path_rename_pre(struct kprobe *kp, struct pt_regs *regs)
 	err = decide(CRS_RULE_FILE, CRS_ACCESS_READ | CRS_ACCESS_WRITE, &src);
 	if (!err)
 		err = decide(CRS_RULE_FILE, dst_access, &dst);
-	return err ? override(regs, err) : 0;
+	return err ? crs_override(regs, err) : 0;
 }
 
 /* security_path_unlink(const struct path *dir, struct dentry *dentry) */
@@ -275,7 +301,7 @@ static int path_unlink_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct path p = { .mnt = dir->mnt, .dentry = victim };
 	int err = decide(CRS_RULE_FILE, CRS_ACCESS_WRITE, &p);
 
-	return err ? override(regs, err) : 0;
+	return err ? crs_override(regs, err) : 0;
 }
 
 static struct kprobe probes[] = {

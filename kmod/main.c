@@ -12,6 +12,7 @@
 #include "main.h"
 #include "netlink.h"
 #include "progcache.h"
+#include "syscall.h"
 #include "table.h"
 
 struct workqueue_struct *crs_wq;
@@ -55,11 +56,14 @@ fail_wq:
 
 static void __exit crs_exit(void)
 {
-	crs_hooks_exit();	/* no hook runs after this */
-	crs_netlink_exit();	/* no handler runs after this */
-	crs_event_exit();
+	crs_event_stop();	/* nothing is sent on the family any more */
+	crs_netlink_exit();	/* no handler runs after this: no new tables */
 	crs_registry_clear();
-	rcu_barrier();		/* table frees are queued from RCU callbacks */
+	rcu_barrier();		/* table frees are queued from RCU callbacks... */
+	flush_workqueue(crs_wq);	/* ...and they unregister syscall probes */
+	crs_syscall_exit();
+	crs_hooks_exit();	/* no hook runs after this, nor is in our stub */
+	crs_event_exit();
 	destroy_workqueue(crs_wq);
 	crs_progcache_exit();
 	pr_info("unloaded\n");

@@ -14,6 +14,7 @@
 #include "counters.h"
 #include "hooks.h"
 #include "netlink.h"
+#include "syscall.h"
 #include "table.h"
 
 static const struct nla_policy crs_policy[CRS_A_MAX + 1] = {
@@ -25,6 +26,8 @@ static const struct nla_policy crs_policy[CRS_A_MAX + 1] = {
 	[CRS_A_RULE]		= NLA_POLICY_NESTED(crs_rule_policy),
 	[CRS_A_CONTAINER_MODE]	= { .type = NLA_U32 },
 	[CRS_A_CONTAINER_LOG]	= NLA_POLICY_MASK(NLA_U32, CRS_LOG_ALL),
+	[CRS_A_TABLE_IGNORED]	= { .type = NLA_BINARY, .len = CRS_SYSCALL_NR_MAX / 8 },
+	[CRS_A_TABLE_IGNORED32]	= { .type = NLA_BINARY, .len = CRS_SYSCALL_NR_MAX / 8 },
 };
 
 static int need_cgroup(struct genl_info *info, u64 *id)
@@ -50,7 +53,7 @@ static int get_status(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE + CRS_MAX_SYSCALLS * 96, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &crs_family, 0, CRS_CMD_GET_STATUS);
@@ -75,7 +78,7 @@ static int get_status(struct sk_buff *skb, struct genl_info *info)
 	    put_u64(msg, CRS_A_STATUS_PATH_ERRORS, c.path_errors) ||
 	    put_u64(msg, CRS_A_STATUS_PROG_CACHE_HITS, c.prog_cache_hits) ||
 	    put_u64(msg, CRS_A_STATUS_PROG_CACHE_MISSES, c.prog_cache_misses) ||
-	    crs_hooks_put_status(msg))
+	    crs_hooks_put_status(msg) || crs_syscall_put_status(msg))
 		goto too_big;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -125,14 +128,33 @@ static int put_rule(struct sk_buff *skb, const struct crs_rule *r)
 	    nla_put_u32(skb, CRS_A_RULE_ACTION, r->action) ||
 	    nla_put_u32(skb, CRS_A_RULE_FLAGS, r->flags) ||
 	    nla_put_string(skb, CRS_A_RULE_PROGRAM, r->prog.str) ||
-	    nla_put_string(skb, CRS_A_RULE_PATH, r->obj.str) ||
-	    nla_put_u32(skb, CRS_A_RULE_ACCESS, r->access) ||
-	    nla_put_u64_64bit(skb, CRS_A_RULE_HITS, atomic64_read(&r->hits), CRS_A_RULE_PAD)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+	    nla_put_u64_64bit(skb, CRS_A_RULE_HITS, atomic64_read(&r->hits), CRS_A_RULE_PAD))
+		goto cancel;
+	if (r->type == CRS_RULE_SYSCALL) {
+		u32 k;
+
+		if (nla_put_string(skb, CRS_A_RULE_SYSCALL, r->syscall) ||
+		    nla_put_u32(skb, CRS_A_RULE_SYSCALL_NR, r->nr64) ||
+		    nla_put_u32(skb, CRS_A_RULE_SYSCALL_NR32, r->nr32))
+			goto cancel;
+		for (k = 0; k < r->nargs; k++) {
+			struct nlattr *an = nla_nest_start(skb, CRS_A_RULE_ARG);
+
+			if (!an || nla_put_u32(skb, CRS_A_ARG_INDEX, r->args[k].index) ||
+			    nla_put_u32(skb, CRS_A_ARG_OP, r->args[k].op) ||
+			    nla_put_u64_64bit(skb, CRS_A_ARG_VALUE, r->args[k].value, CRS_A_ARG_PAD))
+				goto cancel;
+			nla_nest_end(skb, an);
+		}
+	} else if (nla_put_string(skb, CRS_A_RULE_PATH, r->obj.str) ||
+		   nla_put_u32(skb, CRS_A_RULE_ACCESS, r->access)) {
+		goto cancel;
 	}
 	nla_nest_end(skb, nest);
 	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
 }
 
 static int put_hits(struct sk_buff *skb, const struct crs_table *t)
@@ -205,8 +227,8 @@ static size_t table_msg_size(const struct crs_table *t)
 	u32 i;
 
 	for (i = 0; i < t->nrules; i++)
-		n += 128 + strlen(t->rules[i].prog.str) + strlen(t->rules[i].obj.str) +
-		     strlen(t->rules[i].name);
+		n += 128 + 6 * 40 + strlen(t->rules[i].prog.str) + strlen(t->rules[i].obj.str) +
+		     strlen(t->rules[i].name) + (t->rules[i].syscall ? strlen(t->rules[i].syscall) : 0);
 	return n;
 }
 

@@ -10,6 +10,7 @@
  */
 #include <linux/cgroup.h>
 #include <linux/hashtable.h>
+#include <linux/bitmap.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -17,6 +18,13 @@
 #include "compat/compat.h"
 #include "table.h"
 #include "main.h"
+#include "syscall.h"
+
+const struct nla_policy crs_arg_policy[CRS_A_ARG_MAX + 1] = {
+	[CRS_A_ARG_INDEX]	= { .type = NLA_U32 },
+	[CRS_A_ARG_OP]		= { .type = NLA_U32 },
+	[CRS_A_ARG_VALUE]	= { .type = NLA_U64 },
+};
 
 const struct nla_policy crs_rule_policy[CRS_A_RULE_MAX + 1] = {
 	[CRS_A_RULE_INDEX]	= { .type = NLA_U32 },
@@ -28,6 +36,10 @@ const struct nla_policy crs_rule_policy[CRS_A_RULE_MAX + 1] = {
 	[CRS_A_RULE_PROGRAM]	= { .type = NLA_NUL_STRING, .len = CRS_PATTERN_MAX },
 	[CRS_A_RULE_PATH]	= { .type = NLA_NUL_STRING, .len = CRS_PATTERN_MAX },
 	[CRS_A_RULE_ACCESS]	= NLA_POLICY_MASK(NLA_U32, CRS_ACCESS_ALL),
+	[CRS_A_RULE_SYSCALL]	= { .type = NLA_NUL_STRING, .len = CRS_SYSCALL_NAME_MAX },
+	[CRS_A_RULE_SYSCALL_NR]	= { .type = NLA_U32 },
+	[CRS_A_RULE_SYSCALL_NR32] = { .type = NLA_U32 },
+	[CRS_A_RULE_ARG]	= NLA_POLICY_NESTED(crs_arg_policy),
 };
 
 DEFINE_MUTEX(crs_registry_lock);
@@ -56,20 +68,103 @@ static const char *take_string(char **cursor, const struct nlattr *attr,
 	return dst;
 }
 
+static int parse_program_and_name(struct crs_rule *r, struct nlattr **tb,
+				  const struct nlattr *attr, char **cursor,
+				  struct netlink_ext_ack *extack);
+
+static bool syscall_name_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+static int parse_syscall_rule(struct crs_rule *r, u32 pos, struct nlattr **tb,
+			      const struct nlattr *attr, char **cursor,
+			      struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem, err;
+
+	if (tb[CRS_A_RULE_PATH] || tb[CRS_A_RULE_ACCESS]) {
+		NL_SET_BAD_ATTR(extack, tb[CRS_A_RULE_PATH] ?: tb[CRS_A_RULE_ACCESS]);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "rule %u: syscall rules take no path or access", pos);
+		return -EINVAL;
+	}
+	if (!tb[CRS_A_RULE_SYSCALL] || !tb[CRS_A_RULE_SYSCALL_NR] || !tb[CRS_A_RULE_SYSCALL_NR32]) {
+		NL_SET_BAD_ATTR(extack, attr);
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "rule %u: syscall rules need the syscall's name and both numbers",
+				       pos);
+		return -EINVAL;
+	}
+	r->syscall = take_string(cursor, tb[CRS_A_RULE_SYSCALL], extack);
+	if (!r->syscall)
+		return -EINVAL;
+	r->nr64 = nla_get_u32(tb[CRS_A_RULE_SYSCALL_NR]);
+	r->nr32 = nla_get_u32(tb[CRS_A_RULE_SYSCALL_NR32]);
+	if (!syscall_name_ok(r->syscall) ||
+	    (r->nr64 == CRS_SYSCALL_NONE && r->nr32 == CRS_SYSCALL_NONE) ||
+	    (r->nr64 != CRS_SYSCALL_NONE && r->nr64 >= CRS_SYSCALL_NR_MAX) ||
+	    (r->nr32 != CRS_SYSCALL_NONE && r->nr32 >= CRS_SYSCALL_NR_MAX)) {
+		NL_SET_BAD_ATTR(extack, attr);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "rule %u: bad syscall \"%.32s\" (numbers %u/%u)",
+				       pos, r->syscall, r->nr64, r->nr32);
+		return -EINVAL;
+	}
+	r->nargs = 0;
+	nla_for_each_nested(a, attr, rem) {
+		struct nlattr *at[CRS_A_ARG_MAX + 1];
+		struct crs_arg *m;
+
+		if (nla_type(a) != CRS_A_RULE_ARG)
+			continue;
+		if (r->nargs == CRS_MAX_ARGS) {
+			NL_SET_BAD_ATTR(extack, a);
+			NL_SET_ERR_MSG_FMT_MOD(extack, "rule %u: at most %u argument matchers", pos,
+					       CRS_MAX_ARGS);
+			return -EINVAL;
+		}
+		err = nla_parse_nested(at, CRS_A_ARG_MAX, a, crs_arg_policy, extack);
+		if (err)
+			return err;
+		if (!at[CRS_A_ARG_INDEX] || !at[CRS_A_ARG_OP] || !at[CRS_A_ARG_VALUE] ||
+		    nla_get_u32(at[CRS_A_ARG_INDEX]) >= CRS_MAX_ARGS ||
+		    nla_get_u32(at[CRS_A_ARG_OP]) > CRS_ARG_OP_MAX) {
+			NL_SET_BAD_ATTR(extack, a);
+			NL_SET_ERR_MSG_FMT_MOD(extack,
+					       "rule %u: an argument matcher needs index 0-5, op 0-%u and a value",
+					       pos, CRS_ARG_OP_MAX);
+			return -EINVAL;
+		}
+		m = &r->args[r->nargs++];
+		m->index = nla_get_u32(at[CRS_A_ARG_INDEX]);
+		m->op = nla_get_u32(at[CRS_A_ARG_OP]);
+		m->value = nla_get_u64(at[CRS_A_ARG_VALUE]);
+	}
+	r->access = 0;
+	r->obj.kind = CRS_PAT_ANY;
+	r->obj.str = "";
+	return parse_program_and_name(r, tb, attr, cursor, extack);
+}
+
 static int parse_rule(struct crs_table *t, struct crs_rule *r, u32 pos,
 		      const struct nlattr *attr, char **cursor,
 		      struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[CRS_A_RULE_MAX + 1];
-	const char *path, *prog = "*";
+	const char *path;
 	int err;
 
 	err = nla_parse_nested(tb, CRS_A_RULE_MAX, attr, crs_rule_policy, extack);
 	if (err)
 		return err;
-	if (!tb[CRS_A_RULE_TYPE] || !tb[CRS_A_RULE_ACTION] || !tb[CRS_A_RULE_PATH]) {
+	if (!tb[CRS_A_RULE_TYPE] || !tb[CRS_A_RULE_ACTION]) {
 		NL_SET_BAD_ATTR(extack, attr);
-		NL_SET_ERR_MSG_FMT_MOD(extack, "rule %u: type, action and path are required", pos);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "rule %u: type and action are required", pos);
 		return -EINVAL;
 	}
 	r->index = tb[CRS_A_RULE_INDEX] ? nla_get_u32(tb[CRS_A_RULE_INDEX]) : pos;
@@ -90,11 +185,26 @@ static int parse_rule(struct crs_table *t, struct crs_rule *r, u32 pos,
 	r->next = CRS_NO_RULE;
 	atomic64_set(&r->hits, 0);
 
+	r->nr64 = r->nr32 = CRS_SYSCALL_NONE;
+	r->next32 = CRS_NO_RULE;
+	if (r->type == CRS_RULE_SYSCALL)
+		return parse_syscall_rule(r, pos, tb, attr, cursor, extack);
 	if (r->type >= CRS_PATH_TYPES) {
 		NL_SET_BAD_ATTR(extack, tb[CRS_A_RULE_TYPE]);
 		NL_SET_ERR_MSG_FMT_MOD(extack, "rule %u: rule type %u is not supported by this module",
 				       pos, r->type);
 		return -EOPNOTSUPP;
+	}
+	if (!tb[CRS_A_RULE_PATH]) {
+		NL_SET_BAD_ATTR(extack, attr);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "rule %u: file and execute rules need a path", pos);
+		return -EINVAL;
+	}
+	if (tb[CRS_A_RULE_SYSCALL] || tb[CRS_A_RULE_SYSCALL_NR] || tb[CRS_A_RULE_SYSCALL_NR32] ||
+	    tb[CRS_A_RULE_ARG]) {
+		NL_SET_BAD_ATTR(extack, attr);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "rule %u: syscall attributes on a path rule", pos);
+		return -EINVAL;
 	}
 	if (r->type == CRS_RULE_FILE) {
 		u32 acc = tb[CRS_A_RULE_ACCESS] ? nla_get_u32(tb[CRS_A_RULE_ACCESS]) : 0;
@@ -122,6 +232,16 @@ static int parse_rule(struct crs_table *t, struct crs_rule *r, u32 pos,
 	err = crs_pattern_parse(&r->obj, path, tb[CRS_A_RULE_PATH], extack);
 	if (err)
 		return err;
+	return parse_program_and_name(r, tb, attr, cursor, extack);
+}
+
+static int parse_program_and_name(struct crs_rule *r, struct nlattr **tb,
+				  const struct nlattr *attr, char **cursor,
+				  struct netlink_ext_ack *extack)
+{
+	const char *prog = "*";
+	int err;
+
 	if (tb[CRS_A_RULE_PROGRAM]) {
 		prog = take_string(cursor, tb[CRS_A_RULE_PROGRAM], extack);
 		if (!prog)
@@ -231,7 +351,7 @@ static int build_index(struct crs_table *t, u32 type)
  */
 void crs_table_free(struct crs_table *t)
 {
-	int i;
+	u32 i;
 
 	if (!t)
 		return;
@@ -242,6 +362,15 @@ void crs_table_free(struct crs_table *t)
 		kvfree(t->idx[i].globs);
 		kvfree(t->idx[i].any);
 	}
+	for (i = 0; i < t->nprobes; i++)
+		crs_sysprobe_put(t->probes[i]);
+	if (t->dispatch)
+		crs_dispatch_put();
+	kfree(t->probes);
+	kvfree(t->sys64);
+	kvfree(t->sys32);
+	kfree(t->ignored64);
+	kfree(t->ignored32);
 	free_percpu(t->hits);
 	kvfree(t->rules);
 	kvfree(t->strings);
@@ -251,6 +380,110 @@ void crs_table_free(struct crs_table *t)
 static void table_free_work(struct work_struct *w)
 {
 	crs_table_free(container_of(to_rcu_work(w), struct crs_table, free_work));
+}
+
+static int take_ignored(struct crs_table *t, struct nlattr **a, struct netlink_ext_ack *extack)
+{
+	static const u16 which[2] = { CRS_A_TABLE_IGNORED, CRS_A_TABLE_IGNORED32 };
+	unsigned long **dst[2] = { &t->ignored64, &t->ignored32 };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const struct nlattr *b = a[which[i]];
+
+		if (!b)
+			continue;
+		if (nla_len(b) != CRS_SYSCALL_NR_MAX / 8) {
+			NL_SET_ERR_MSG_ATTR(extack, b, "ignored-syscall bitmaps are 128 bytes");
+			return -EINVAL;
+		}
+		*dst[i] = bitmap_zalloc(CRS_SYSCALL_NR_MAX, GFP_KERNEL);
+		if (!*dst[i])
+			return -ENOMEM;
+		/* bit n is bit n%8 of byte n/8: the in-memory bitmap layout on x86 */
+		memcpy(*dst[i], nla_data(b), CRS_SYSCALL_NR_MAX / 8);
+	}
+	return 0;
+}
+
+static int build_syscall_index(struct crs_table *t)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < t->nrules; i++)
+		n += t->rules[i].type == CRS_RULE_SYSCALL &&
+		     (t->rules[i].flags & CRS_RULE_F_ENABLED);
+	if (!n && !crs_table_is_allowlist(t))
+		return 0;
+	t->sys64 = alloc_heads(CRS_SYSCALL_NR_MAX);
+	t->sys32 = alloc_heads(CRS_SYSCALL_NR_MAX);
+	if (!t->sys64 || !t->sys32)
+		return -ENOMEM;
+	/* walk backwards so chains keep policy order */
+	for (i = t->nrules; i-- > 0;) {
+		struct crs_rule *r = &t->rules[i];
+
+		if (r->type != CRS_RULE_SYSCALL || !(r->flags & CRS_RULE_F_ENABLED))
+			continue;
+		if (r->nr64 != CRS_SYSCALL_NONE) {
+			r->next = t->sys64[r->nr64];
+			t->sys64[r->nr64] = i;
+		}
+		if (r->nr32 != CRS_SYSCALL_NONE) {
+			r->next32 = t->sys32[r->nr32];
+			t->sys32[r->nr32] = i;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Syscalls are probed while some table needs them: an allowlist needs the
+ * dispatchers, any other table the entry points of each syscall it names.
+ * Taken before the table is published, dropped when it is freed.
+ */
+static int take_probes(struct crs_table *t, struct netlink_ext_ack *extack)
+{
+	u32 i, j;
+	int err;
+
+	if (!t->sys64)
+		return 0;
+	if (crs_table_is_allowlist(t)) {
+		err = crs_dispatch_get(extack);
+		if (err)
+			return err;
+		t->dispatch = true;
+		return 0;
+	}
+	t->probes = kcalloc(min_t(u32, t->nrules, CRS_MAX_SYSCALLS), sizeof(*t->probes),
+			    GFP_KERNEL);
+	if (!t->probes)
+		return -ENOMEM;
+	for (i = 0; i < t->nrules; i++) {
+		const struct crs_rule *r = &t->rules[i];
+		struct crs_sysprobe *sp;
+
+		if (r->type != CRS_RULE_SYSCALL || !(r->flags & CRS_RULE_F_ENABLED))
+			continue;
+		for (j = 0; j < i; j++)	/* once per distinct syscall */
+			if (t->rules[j].type == CRS_RULE_SYSCALL &&
+			    (t->rules[j].flags & CRS_RULE_F_ENABLED) &&
+			    !strcmp(t->rules[j].syscall, r->syscall))
+				break;
+		if (j < i)
+			continue;
+		if (t->nprobes == CRS_MAX_SYSCALLS) {
+			NL_SET_ERR_MSG_FMT_MOD(extack, "too many distinct syscalls: the limit is %u",
+					       CRS_MAX_SYSCALLS);
+			return -E2BIG;
+		}
+		sp = crs_sysprobe_get(r->syscall, r->nr64, r->nr32, extack);
+		if (IS_ERR(sp))
+			return PTR_ERR(sp);
+		t->probes[t->nprobes++] = sp;
+	}
+	return 0;
 }
 
 static const u16 default_attr[CRS_RULE_TYPE_MAX + 1] = {
@@ -365,6 +598,15 @@ struct crs_table *crs_table_build(struct genl_info *info, struct netlink_ext_ack
 		if (err)
 			goto fail;
 	}
+	err = take_ignored(t, a, extack);
+	if (err)
+		goto fail;
+	err = build_syscall_index(t);
+	if (err)
+		goto fail;
+	err = take_probes(t, extack);
+	if (err)
+		goto fail;
 	t->generation = atomic64_inc_return(&table_gen);
 	return t;
 fail:
@@ -492,6 +734,72 @@ u32 crs_table_match(const struct crs_table *t, u32 type, u32 access,
 any:
 	for (i = 0; i < ix->nany; i++)
 		consider(t, ix->any[i], access, prog, prog_len, &best);
+	return best;
+}
+
+static bool arg_holds(const struct crs_arg *m, const u64 *args, bool ia32)
+{
+	u64 a = args[m->index], v = m->value;
+
+	if (ia32) {	/* 32-bit entry points: compare the low 32 bits */
+		a = (u32)a;
+		v = (u32)v;
+	}
+	switch (m->op) {
+	case CRS_ARG_EQ:	return a == v;
+	case CRS_ARG_NE:	return a != v;
+	case CRS_ARG_LT:	return a < v;
+	case CRS_ARG_LE:	return a <= v;
+	case CRS_ARG_GT:	return a > v;
+	case CRS_ARG_GE:	return a >= v;
+	case CRS_ARG_MASK_ALL:	return (a & v) == v;
+	case CRS_ARG_MASK_ANY:	return (a & v) != 0;
+	}
+	return false;
+}
+
+/**
+ * crs_table_match_syscall - the rule that decides a system call
+ * @t: table
+ * @ia32: @nr is an i386 number (else x86_64)
+ * @nr: syscall number
+ * @args: the six argument registers
+ * @prog: program path
+ * @prog_len: its length
+ *
+ * Most specific program first, then more argument matchers, then deny.
+ * Return: index into @t->rules, or CRS_NO_RULE for the default action.
+ */
+u32 crs_table_match_syscall(const struct crs_table *t, bool ia32, u32 nr, const u64 *args,
+			    const char *prog, size_t prog_len)
+{
+	const u32 *heads = ia32 ? t->sys32 : t->sys64;
+	u32 i, k, best = CRS_NO_RULE;
+
+	if (!heads || nr >= CRS_SYSCALL_NR_MAX)
+		return CRS_NO_RULE;
+	for (i = heads[nr]; i != CRS_NO_RULE; i = ia32 ? t->rules[i].next32 : t->rules[i].next) {
+		const struct crs_rule *r = &t->rules[i], *b;
+		int c;
+
+		if (!crs_pattern_match(&r->prog, prog, prog_len))
+			continue;
+		for (k = 0; k < r->nargs; k++)
+			if (!arg_holds(&r->args[k], args, ia32))
+				break;
+		if (k < r->nargs)
+			continue;
+		if (best == CRS_NO_RULE) {
+			best = i;
+			continue;
+		}
+		b = &t->rules[best];
+		c = crs_pattern_cmp(&r->prog, &b->prog);
+		if (!c)
+			c = (int)r->nargs - (int)b->nargs;
+		if (c > 0 || (!c && r->action == CRS_ACTION_DENY && b->action != CRS_ACTION_DENY))
+			best = i;
+	}
 	return best;
 }
 

@@ -12,6 +12,14 @@
 
 struct genl_info;
 struct netlink_ext_ack;
+struct crs_sysprobe;
+
+/* One argument matcher of a syscall rule. */
+struct crs_arg {
+	u64 value;
+	u8 index;
+	u8 op;
+};
 
 #define CRS_NO_RULE	U32_MAX
 #define CRS_PATH_TYPES	(CRS_RULE_EXECUTE + 1)	/* rule types matched on paths */
@@ -28,6 +36,12 @@ struct netlink_ext_ack;
  * @action: enum crs_action
  * @flags: CRS_RULE_F_*
  * @access: CRS_ACCESS_*
+ * @syscall: syscall rules: the syscall's name
+ * @nr64: its x86_64 number (CRS_SYSCALL_NONE if none)
+ * @nr32: its i386 number (CRS_SYSCALL_NONE if none)
+ * @next32: next rule in the same i386 chain
+ * @nargs: entries in @args
+ * @args: argument matchers, all of which must hold
  */
 struct crs_rule {
 	struct crs_pattern prog;
@@ -40,6 +54,12 @@ struct crs_rule {
 	u8 action;
 	u8 flags;
 	u8 access;
+	const char *syscall;
+	u32 nr64;
+	u32 nr32;
+	u32 next32;
+	u8 nargs;
+	struct crs_arg args[CRS_MAX_ARGS];
 };
 
 /**
@@ -89,6 +109,13 @@ struct crs_table_hits {
  * @flags: CRS_TABLE_F_*
  * @defaults: default action per rule type
  * @name: policy name
+ * @sys64: syscall rule chains by x86_64 number (NULL: no syscall rules)
+ * @sys32: syscall rule chains by i386 number
+ * @ignored64: x86_64 numbers of ignored syscalls (no events), or NULL
+ * @ignored32: the same by i386 number
+ * @probes: syscall probes this table holds a reference on
+ * @nprobes: entries in @probes
+ * @dispatch: holds a reference on the dispatcher probes (an allowlist)
  */
 struct crs_table {
 	struct rcu_work free_work;
@@ -102,6 +129,13 @@ struct crs_table {
 	u32 flags;
 	u8 defaults[CRS_RULE_TYPE_MAX + 1];
 	char name[CRS_NAME_MAX + 1];
+	u32 *sys64;
+	u32 *sys32;
+	unsigned long *ignored64;
+	unsigned long *ignored32;
+	struct crs_sysprobe **probes;
+	u32 nprobes;
+	bool dispatch;
 };
 
 /**
@@ -124,6 +158,7 @@ struct crs_cgroup {
 
 extern const struct nla_policy crs_rule_policy[CRS_A_RULE_MAX + 1];
 extern const struct nla_policy crs_default_policy[CRS_A_DEFAULT_MAX + 1];
+extern const struct nla_policy crs_arg_policy[CRS_A_ARG_MAX + 1];
 
 /* Serialises all registry writers (netlink handlers, module exit). */
 extern struct mutex crs_registry_lock;
@@ -132,6 +167,13 @@ struct crs_table *crs_table_build(struct genl_info *info, struct netlink_ext_ack
 void crs_table_free(struct crs_table *t);
 u32 crs_table_match(const struct crs_table *t, u32 type, u32 access,
 		    const char *obj, size_t obj_len, const char *prog, size_t prog_len);
+u32 crs_table_match_syscall(const struct crs_table *t, bool ia32, u32 nr, const u64 *args,
+			    const char *prog, size_t prog_len);
+
+static inline bool crs_table_is_allowlist(const struct crs_table *t)
+{
+	return t->defaults[CRS_RULE_SYSCALL] == CRS_ACTION_DENY;
+}
 
 int crs_registry_set(u64 id, struct crs_table *t, struct netlink_ext_ack *extack);
 int crs_registry_del(u64 id, struct netlink_ext_ack *extack);
