@@ -46,6 +46,13 @@ struct crs_syscall_arg {
 	uint64_t value;		/* JSON integers; negative ones as two's complement */
 };
 
+/*
+ * Syscall rules: crs_policy_validate() requires syscall to be a name known
+ * to crs_syscall_lookup() and forbids path and access (file and execute
+ * rules may not have syscall or args). The numbers sent to the kernel are
+ * looked up from the name; the parser fills syscall_nr / syscall_nr32 the
+ * same way (x86_64 or i386 number CRS_SYSCALL_NONE where the ABI lacks it).
+ */
 struct crs_policy_rule {
 	char *name;		/* may be NULL */
 	bool enabled;
@@ -56,7 +63,7 @@ struct crs_policy_rule {
 	uint32_t access;	/* file: CRS_ACCESS_READ|WRITE; execute: CRS_ACCESS_EXEC */
 	/* syscall rules ("syscall": name or x86_64 number, "args": [...]) */
 	char *syscall;		/* canonical name, e.g. "ptrace" */
-	uint32_t syscall_nr;	/* x86_64 number */
+	uint32_t syscall_nr;	/* x86_64 number or CRS_SYSCALL_NONE (i386-only calls) */
 	uint32_t syscall_nr32;	/* i386 number or CRS_SYSCALL_NONE */
 	struct crs_syscall_arg args[CRS_MAX_ARGS];
 	size_t n_args;
