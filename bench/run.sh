@@ -7,6 +7,7 @@ T=/crs/crs-tool
 CG=/sys/fs/cgroup
 N_OPEN=${N_OPEN:-40000}
 N_EXEC=${N_EXEC:-200}
+N_SYS=${N_SYS:-50000}
 ROUNDS=${ROUNDS:-3}
 RESULTS=/tmp/bench.results
 : > $RESULTS
@@ -27,21 +28,40 @@ measure() {
 	done
 }
 
+# sysmeasure SCENARIO CGROUP: syscall workloads; the bench process joins
+# CGROUP itself, so the shell never runs under a syscall allowlist
+sysmeasure() {
+	for w in getppid mixed; do
+		n=$N_SYS
+		vals=""
+		for r in $(seq $ROUNDS); do
+			v=$($B $w $n $CG/$2) || fail "$w failed in scenario $1"
+			vals="$vals $v"
+		done
+		med=$(echo $vals | tr ' ' '\n' | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p")
+		echo "$w $1 $med [$vals ]" | tee -a $RESULTS
+	done
+}
+
 enter() { echo $$ > $CG/$1/cgroup.procs || fail "cannot enter $1"; }
 leave() { echo $$ > $CG/cgroup.procs; }
 
-mkdir -p $CG/other $CG/idle $CG/p10 $CG/p10k
+mkdir -p $CG/other $CG/idle $CG/p10 $CG/p10k $CG/s5 $CG/a60
+# warm up: first runs fault in pages and fill caches
+$B open 2000 >/dev/null; $B exec 20 >/dev/null; $B getppid 2000 >/dev/null
 
 # Every scenario runs in a child cgroup: a child is charged (memcg) for each
 # struct file, the root is not, and that difference is not ours to measure.
 enter idle
 measure no-module
 leave
+sysmeasure no-module idle
 
 insmod /crs/crs.ko || fail "insmod"
 enter idle
 measure loaded-no-tables
 leave
+sysmeasure loaded-no-tables idle
 $B policy 10 > /tmp/p10.json
 $B policy 10000 > /tmp/p10k.json
 $T load --cgroup $CG/other /tmp/p10.json || fail "load other"
@@ -59,11 +79,22 @@ enter p10k
 measure policed-10000-rules
 leave
 
+$B syscall-policy > /tmp/s5.json
+$T load --cgroup $CG/s5 /tmp/s5.json || fail "load s5"
+sysmeasure unpoliced-5-sys-rules idle
+sysmeasure policed-5-sys-rules s5
+$B allowlist > /tmp/a60.json
+$T load --cgroup $CG/a60 /tmp/a60.json || fail "load a60"
+sysmeasure unpoliced-allowlist-on idle
+sysmeasure policed-60-allowlist a60
+# the allowlist really is enforced: uname is not in it
+$B getppid 10 $CG/a60 >/dev/null || fail "getppid under the allowlist"
+
 $T status
 echo
 echo "== hook overhead (median ns/op of $ROUNDS rounds; ratio to no-module, same boot)"
 printf "%-6s %-22s %12s %8s\n" workload scenario ns/op ratio
-for w in open exec; do
+for w in open exec getppid mixed; do
 	base=$(awk -v w=$w '$1 == w && $2 == "no-module" { print $3 }' $RESULTS)
 	awk -v w=$w -v b=$base '$1 == w { printf "%-6s %-22s %12.1f %8.3f\n", $1, $2, $3, $3 / b }' $RESULTS
 done
