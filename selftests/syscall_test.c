@@ -38,11 +38,13 @@
  * asm/unistd_64.h, which <sys/syscall.h> gives us).
  */
 #define NR32_exit		1
+#define NR32_write		4
 #define NR32_close		6
 #define NR32_lseek		19
 #define NR32_getpid		20
 #define NR32_mount		21
 #define NR32_ptrace		26
+#define NR32_umask		60
 #define NR32_getppid		64
 #define NR32_getpriority	96
 #define NR32_sysinfo		116
@@ -368,7 +370,7 @@ TEST(numbers)
 		NUM(exit), NUM(close), NUM(lseek), NUM(getpid), NUM(mount), NUM(ptrace),
 		NUM(getppid), NUM(getpriority), NUM(sysinfo), NUM(uname), NUM(getpgid),
 		NUM(personality), NUM(exit_group), NUM(keyctl), NUM(unshare), NUM(splice),
-		NUM(perf_event_open), NUM(bpf),
+		NUM(perf_event_open), NUM(bpf), NUM(write), NUM(umask),
 #undef NUM
 	};
 	uint32_t nr64, nr32;
@@ -529,6 +531,165 @@ TEST_F(sc_call, deny)
 		};
 
 		sc_ev_check(sc_ev_find(b, pid, variant->nr), &x);
+	}
+	crs_events_close(ev);
+	free(b);
+}
+
+/* ---------------------------------------- a denied call does not run */
+
+/* umask(0777) denied: the mask stays 022. Returns UMASK_* below. */
+#define UMASK_DENIED_KEPT	0	/* EPERM and the mask unchanged */
+#define UMASK_DENIED_CHANGED	1	/* EPERM, yet the call ran */
+#define UMASK_RAN		100	/* the call ran (monitor, disabled) */
+#define UMASK_OTHER		101
+
+static int umask_fn(void *arg)
+{
+	long r;
+	mode_t cur;
+
+	umask(022);
+	r = syscall(SYS_umask, 0777);
+	cur = umask(022);
+	if (r < 0 && errno == EPERM)
+		return cur == 022 ? UMASK_DENIED_KEPT : UMASK_DENIED_CHANGED;
+	if (r == 022 && cur == 0777)
+		return UMASK_RAN;
+	return UMASK_OTHER;
+}
+
+/* write(fd, "denied\n", 7) then write(fd, "ok\n", 3): errno of the first. */
+static int write_fn(void *arg)
+{
+	const char *path = arg;
+	int fd, e = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return CHILD_SETUP_FAILED;
+	if (syscall(SYS_write, fd, "denied\n", 7) != 7)
+		e = errno ? errno : EIO;
+	if (write(fd, "ok\n", 3) != 3)
+		e = CHILD_SETUP_FAILED;
+	close(fd);
+	return e;
+}
+
+FIXTURE(sc_effect) {
+	struct crs_sb sb;
+	char file[PATH_MAX];
+};
+
+FIXTURE_VARIANT(sc_effect) {
+	enum crs_mode table_mode;
+	int container_mode;		/* enum crs_mode, or -1: no override */
+	enum crs_mode mode;		/* the mode in effect */
+};
+
+FIXTURE_VARIANT_ADD(sc_effect, enforce) {
+	.table_mode = CRS_MODE_ENFORCE, .container_mode = -1, .mode = CRS_MODE_ENFORCE };
+FIXTURE_VARIANT_ADD(sc_effect, monitor) {
+	.table_mode = CRS_MODE_MONITOR, .container_mode = -1, .mode = CRS_MODE_MONITOR };
+FIXTURE_VARIANT_ADD(sc_effect, disabled) {
+	.table_mode = CRS_MODE_DISABLED, .container_mode = -1, .mode = CRS_MODE_DISABLED };
+/* the container override decides, not the table's mode */
+FIXTURE_VARIANT_ADD(sc_effect, enforce_container_monitor) {
+	.table_mode = CRS_MODE_ENFORCE, .container_mode = CRS_MODE_MONITOR,
+	.mode = CRS_MODE_MONITOR };
+FIXTURE_VARIANT_ADD(sc_effect, enforce_container_disabled) {
+	.table_mode = CRS_MODE_ENFORCE, .container_mode = CRS_MODE_DISABLED,
+	.mode = CRS_MODE_DISABLED };
+FIXTURE_VARIANT_ADD(sc_effect, monitor_container_enforce) {
+	.table_mode = CRS_MODE_MONITOR, .container_mode = CRS_MODE_ENFORCE,
+	.mode = CRS_MODE_ENFORCE };
+
+FIXTURE_SETUP(sc_effect)
+{
+	struct crs_policy_rule *r;
+	struct crs_err err = {0};
+	struct crs_policy p;
+	int ret;
+
+	sb_setup(_metadata, &self->sb);
+	sb_path(&self->sb, "file", self->file);
+	pol_init(&p, "sc-effect", variant->table_mode, A, A);
+	r = pol_syscall(&p, "deny-umask-0777", D, "*", "umask", __NR_umask, NR32_umask);
+	pol_arg(r, 0, CRS_ARG_EQ, 0777);
+	r = pol_syscall(&p, "deny-write-7", D, "*", "write", __NR_write, NR32_write);
+	pol_arg(r, 2, CRS_ARG_EQ, 7);
+	sb_load(&self->sb, self->sb.cgid, &p);
+	pol_release_all(&p);
+	if (variant->container_mode >= 0) {
+		ret = crs_nl_set_container(self->sb.nl, self->sb.cgid, variant->container_mode,
+					   -1, &err);
+		ASSERT_EQ(0, ret) {
+			TH_LOG("crs_nl_set_container: %s (%s)", strerror(-ret), err.msg);
+		}
+	}
+}
+
+FIXTURE_TEARDOWN(sc_effect)
+{
+	sb_teardown(&self->sb);
+}
+
+/*
+ * Enforced, the denied umask leaves the mask as it was and the denied write
+ * leaves the file without its bytes; otherwise both run. Events carry the
+ * mode in effect.
+ */
+TEST_F(sc_effect, not_executed)
+{
+	bool enforce = variant->mode == CRS_MODE_ENFORCE;
+	struct evbuf *b = evbuf_new();
+	struct crs_events *ev;
+	char content[32] = "";
+	pid_t pid_u, pid_w;
+	int fd;
+
+	EXPECT_EQ(UMASK_RAN, run_in(NULL, umask_fn, NULL, NULL));
+	sb_events(&ev);
+	EXPECT_EQ(enforce ? UMASK_DENIED_KEPT : UMASK_RAN,
+		  run_in(self->sb.cg, umask_fn, NULL, &pid_u));
+	EXPECT_EQ(enforce ? EPERM : 0, run_in(self->sb.cg, write_fn, self->file, &pid_w));
+	fd = open(self->file, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_LE(0, read(fd, content, sizeof(content) - 1));
+	close(fd);
+	EXPECT_STREQ(enforce ? "ok\n" : "denied\nok\n", content);
+
+	sb_fence(&self->sb, ev, b);
+	if (variant->mode == CRS_MODE_DISABLED) {
+		EXPECT_EQ(0, ev_count(b, pid_u));
+		EXPECT_EQ(0, ev_count(b, pid_w));
+	} else {
+		struct sc_expect x = {
+			.cgid = self->sb.cgid,
+			.pid = pid_u,
+			.rule_index = 0,
+			.rule_name = "deny-umask-0777",
+			.sc = "umask",
+			.nr = __NR_umask,
+			.arch = CRS_ARCH_X86_64,
+			.action = enforce ? D : A,
+			.verdict = D,
+			.mode = variant->mode,
+			.argmask = 1,
+			.args = { 0777 },
+		};
+
+		sc_ev_check(sc_ev_find(b, pid_u, -1), &x);
+		EXPECT_EQ(1, sc_ev_count(b, pid_u));
+		x.pid = pid_w;
+		x.rule_index = 1;
+		x.rule_name = "deny-write-7";
+		x.sc = "write";
+		x.nr = __NR_write;
+		x.argmask = 4;
+		x.args[2] = 7;
+		sc_ev_check(sc_ev_find(b, pid_w, -1), &x);
+		EXPECT_EQ(1, sc_ev_count(b, pid_w));
 	}
 	crs_events_close(ev);
 	free(b);
