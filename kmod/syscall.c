@@ -3,16 +3,18 @@
  * Syscall rules: kprobes on the entry points of the system calls that some
  * table names, decided on the saved user registers (never user memory).
  *
- * A named syscall is probed at every entry point the kernel has for it:
- * __x64_sys_NAME (x86_64, and x32 for shared calls), __ia32_sys_NAME and
- * __ia32_compat_sys_NAME (int 0x80, sysenter, 32-bit processes), and
- * __x64_compat_sys_NAME (x32). Probes are reference-counted by the tables
+ * A named syscall is probed at every entry point the kernel dispatches it
+ * to, found by number in this kernel's own syscall tables: the x86_64 entry
+ * (which x32 shares for most calls), x32's own compat version where it has
+ * one, and the ia32 entry (compat version if any) for int 0x80, sysenter
+ * and 32-bit processes. Probes are reference-counted by the tables
  * that name the syscall and unregistered when none does, so a syscall no
  * rule names costs nothing. A table whose syscall default is deny (an
  * allowlist) cannot know which syscalls it will see, so it probes the
  * dispatchers (x64_sys_call, ia32_sys_call, x32_sys_call) instead, and is
  * decided there only. A denied call returns -EPERM without running.
  */
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/mutex.h>
 #include <linux/ptrace.h>
@@ -28,24 +30,85 @@
 #include "syscall.h"
 #include "table.h"
 
-static const char *const entry_prefix[] = {
-	"__x64_sys_", "__ia32_sys_", "__ia32_compat_sys_", "__x64_compat_sys_",
+/*
+ * The kernel's own syscall tables, compiled in from the build's generated
+ * headers: number -> entry point. Userspace names a syscall by its uapi
+ * name and numbers; the entry point is not always "sys_" + that name
+ * (x86_64 uname is sys_newuname, stat is sys_newstat, ...), so probes are
+ * placed by number, exactly where the dispatchers of this kernel go.
+ */
+#define __SYSCALL(nr, sym) [nr] = #sym,
+#define __SYSCALL_NORETURN(nr, sym) [nr] = #sym,
+static const char *const tbl64[] = {
+#include <asm/syscalls_64.h>
 };
-static const u8 entry_arch[] = {
-	CRS_ARCH_X86_64, CRS_ARCH_IA32, CRS_ARCH_IA32, CRS_ARCH_X32,
+static const char *const tblx32[] = {
+#include <asm/syscalls_x32.h>
 };
-#define NENTRY ARRAY_SIZE(entry_prefix)
+#undef __SYSCALL
+#undef __SYSCALL_NORETURN
+
+struct entry32 {
+	const char *native;
+	const char *compat;
+};
+
+#define __SYSCALL(nr, sym) [nr] = { #sym, NULL },
+#define __SYSCALL_NORETURN(nr, sym) [nr] = { #sym, NULL },
+#define __SYSCALL_WITH_COMPAT(nr, native, compat) [nr] = { #native, #compat },
+static const struct entry32 tbl32[] = {
+#include <asm/syscalls_32.h>
+};
+#undef __SYSCALL
+#undef __SYSCALL_NORETURN
+#undef __SYSCALL_WITH_COMPAT
+
+#define X32_FIRST	512	/* x32's own compat calls start here */
+#define NENTRY		3	/* x86_64 (and shared x32), x32 compat, ia32 */
+
+static bool implemented(const char *entry)
+{
+	return entry && strcmp(entry, "sys_ni_syscall");
+}
+
+/* x32's number of the compat twin of x86_64 syscall @nr64, or 0 */
+static u32 x32_twin(u32 nr64)
+{
+	const char *base;
+	u32 i;
+
+	if (nr64 >= ARRAY_SIZE(tbl64) || !tbl64[nr64] || strncmp(tbl64[nr64], "sys_", 4))
+		return 0;
+	base = tbl64[nr64] + 4;
+	for (i = X32_FIRST; i < ARRAY_SIZE(tblx32); i++)
+		if (tblx32[i] && !strncmp(tblx32[i], "compat_sys_", 11) &&
+		    !strcmp(tblx32[i] + 11, base))
+			return i;
+	return 0;
+}
+
+/* The x86_64 number whose x32 compat twin is x32 syscall @xnr (>= 512). */
+static u32 x32_to_64(u32 xnr)
+{
+	u32 nr;
+
+	for (nr = 0; nr < ARRAY_SIZE(tbl64); nr++)
+		if (x32_twin(nr) == xnr)
+			return nr;
+	return CRS_SYSCALL_NONE;
+}
 
 struct sys_kp {
 	struct kprobe kp;
 	struct crs_sysprobe *sp;
 	u8 arch;
-	char symbol[CRS_SYSCALL_NAME_MAX + 24];
+	u32 report_nr;	/* the number as the caller's ABI has it */
+	char symbol[KSYM_NAME_LEN];
 };
 
 /**
- * struct crs_sysprobe - the probes of one named syscall
- * @name: syscall name
+ * struct crs_sysprobe - the probes of one syscall (identified by its numbers)
+ * @name: syscall name, as the first table that named it said
  * @nr64: x86_64 number (CRS_SYSCALL_NONE if none)
  * @nr32: i386 number (CRS_SYSCALL_NONE if none)
  * @refs: tables naming it (sysprobe_lock)
@@ -83,8 +146,8 @@ static bool always_allowed(bool ia32, u32 nr)
  * probe (allowlist tables are decided there, all others at the entry
  * points, so no call is decided twice).
  */
-static int decide_syscall(u32 arch, u32 nr, const char *name, const u64 *args,
-			  bool at_dispatcher)
+static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
+			  const u64 *args, bool at_dispatcher)
 {
 	bool ia32 = arch == CRS_ARCH_IA32;
 	struct crs_event_info ev;
@@ -117,6 +180,8 @@ static int decide_syscall(u32 arch, u32 nr, const char *name, const u64 *args,
 	if (mode == CRS_MODE_DISABLED)
 		goto out;
 	if (at_dispatcher && always_allowed(ia32, nr))
+		goto out;
+	if (nr == CRS_SYSCALL_NONE && !at_dispatcher)
 		goto out;
 	crs_count(policed);
 
@@ -163,7 +228,7 @@ static int decide_syscall(u32 arch, u32 nr, const char *name, const u64 *args,
 	ev.mode = mode;
 	ev.flags = rule == CRS_NO_RULE ? CRS_EVENT_F_DEFAULT : 0;
 	ev.syscall = name;
-	ev.syscall_nr = nr;
+	ev.syscall_nr = report_nr;
 	ev.arch = arch;
 	ev.args = args;
 	crs_event_emit(&ev);
@@ -197,15 +262,16 @@ static int entry_pre(struct kprobe *kp, struct pt_regs *regs)
 	const struct sys_kp *k = container_of(kp, struct sys_kp, kp);
 	const struct pt_regs *u = (const struct pt_regs *)regs_get_kernel_argument(regs, 0);
 	bool ia32 = k->arch == CRS_ARCH_IA32;
-	u32 arch = k->arch, nr;
+	u32 arch = k->arch;
 	u64 args[6];
 	int err;
 
 	if (arch == CRS_ARCH_X86_64 && (u->orig_ax & __X32_SYSCALL_BIT))
 		arch = CRS_ARCH_X32;
-	nr = ia32 ? k->sp->nr32 : k->sp->nr64;
 	user_args(u, ia32, args);
-	err = decide_syscall(arch, nr, k->sp->name, args, false);
+	/* rules are looked up by x86_64 or i386 number; events say the caller's */
+	err = decide_syscall(arch, ia32 ? k->sp->nr32 : k->sp->nr64, k->report_nr,
+			     k->sp->name, args, false);
 	return err ? crs_override(regs, err) : 0;
 }
 
@@ -219,17 +285,21 @@ static struct kprobe dispatchers[] = {
 };
 static const u8 dispatcher_arch[] = { CRS_ARCH_X86_64, CRS_ARCH_IA32, CRS_ARCH_X32 };
 static bool dispatcher_on[ARRAY_SIZE(dispatchers)];
+static u32 x32_nr64[ARRAY_SIZE(tblx32)];	/* filled while dispatchers are on */
 
 static int dispatch_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	const struct pt_regs *u = (const struct pt_regs *)regs_get_kernel_argument(regs, 0);
-	u32 nr = regs_get_kernel_argument(regs, 1);
+	u32 nr = regs_get_kernel_argument(regs, 1), lookup = nr;
 	u32 arch = dispatcher_arch[kp - dispatchers];
 	u64 args[6];
 	int err;
 
+	/* x32's own calls (512 and up) are decided as their x86_64 twins */
+	if (arch == CRS_ARCH_X32 && nr >= X32_FIRST)
+		lookup = nr < ARRAY_SIZE(x32_nr64) ? x32_nr64[nr] : CRS_SYSCALL_NONE;
 	user_args(u, arch == CRS_ARCH_IA32, args);
-	err = decide_syscall(arch, nr, NULL, args, true);
+	err = decide_syscall(arch, lookup, nr, NULL, args, true);
 	return err ? crs_override(regs, err) : 0;
 }
 
@@ -284,15 +354,8 @@ struct crs_sysprobe *crs_sysprobe_get(const char *name, u32 nr64, u32 nr32,
 				free_at = i;
 			continue;
 		}
-		if (strcmp(slots[i]->name, name))
+		if (slots[i]->nr64 != nr64 || slots[i]->nr32 != nr32)
 			continue;
-		if (slots[i]->nr64 != nr64 || slots[i]->nr32 != nr32) {
-			mutex_unlock(&sysprobe_lock);
-			NL_SET_ERR_MSG_FMT_MOD(extack,
-					       "syscall %s: numbers %u/%u differ from %u/%u already in use",
-					       name, nr64, nr32, slots[i]->nr64, slots[i]->nr32);
-			return ERR_PTR(-EINVAL);
-		}
 		slots[i]->refs++;
 		mutex_unlock(&sysprobe_lock);
 		return slots[i];
@@ -314,23 +377,48 @@ struct crs_sysprobe *crs_sysprobe_get(const char *name, u32 nr64, u32 nr32,
 	sp->refs = 1;
 	for (e = 0; e < NENTRY; e++) {
 		struct sys_kp *k = &sp->kps[sp->nkp];
+		const char *entry = NULL;
+		u32 x32;
 
-		snprintf(k->symbol, sizeof(k->symbol), "%s%s", entry_prefix[e], name);
+		switch (e) {
+		case 0:	/* x86_64, and x32 where it shares the call */
+			if (nr64 < ARRAY_SIZE(tbl64))
+				entry = tbl64[nr64];
+			k->arch = CRS_ARCH_X86_64;
+			k->report_nr = nr64;
+			break;
+		case 1:	/* x32's own compat version */
+			x32 = nr64 < ARRAY_SIZE(tbl64) ? x32_twin(nr64) : 0;
+			if (x32)
+				entry = tblx32[x32];
+			k->arch = CRS_ARCH_X32;
+			k->report_nr = x32;
+			break;
+		default: /* ia32: int 0x80, sysenter, 32-bit processes */
+			if (nr32 < ARRAY_SIZE(tbl32))
+				entry = tbl32[nr32].compat ?: tbl32[nr32].native;
+			k->arch = CRS_ARCH_IA32;
+			k->report_nr = nr32;
+			break;
+		}
+		if (!implemented(entry))
+			continue;
+		snprintf(k->symbol, sizeof(k->symbol), "%s%s",
+			 e == 2 ? "__ia32_" : "__x64_", entry);
 		k->kp.symbol_name = k->symbol;
 		k->kp.pre_handler = entry_pre;
 		k->sp = sp;
-		k->arch = entry_arch[e];
 		err = register_ftrace_probe(&k->kp);
-		if (err == -ENOENT)
-			continue;	/* no such entry point in this kernel */
 		if (err) {
-			NL_SET_ERR_MSG_FMT_MOD(extack, "cannot probe %s: error %d", k->symbol, err);
+			NL_SET_ERR_MSG_FMT_MOD(extack, "cannot probe %s for syscall %s: error %d",
+					       k->symbol, name, err);
 			goto fail;
 		}
 		sp->nkp++;
 	}
 	if (!sp->nkp) {
-		NL_SET_ERR_MSG_FMT_MOD(extack, "syscall %s has no entry point in this kernel", name);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "syscall %s (%u/%u) is not implemented by this kernel",
+				       name, nr64, nr32);
 		err = -ENOENT;
 		goto fail;
 	}
@@ -371,6 +459,8 @@ int crs_dispatch_get(struct netlink_ext_ack *extack)
 
 	mutex_lock(&sysprobe_lock);
 	if (dispatch_refs++ == 0) {
+		for (i = 0; i < ARRAY_SIZE(x32_nr64); i++)
+			x32_nr64[i] = i >= X32_FIRST ? x32_to_64(i) : i;
 		for (i = 0; i < ARRAY_SIZE(dispatchers); i++) {
 			err = register_ftrace_probe(&dispatchers[i]);
 			if (err == -ENOENT && i > 0) {	/* no ia32/x32 in this kernel */
