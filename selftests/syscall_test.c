@@ -27,9 +27,11 @@
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 
 #include "crs_selftest.h"
 
@@ -56,7 +58,10 @@
 #define NR32_unshare		310
 #define NR32_splice		313
 #define NR32_perf_event_open	336
+#define NR32_writev		146
 #define NR32_bpf		357
+#define NR32_socket		359
+#define NR32_socketcall		102	/* i386 only */
 
 #define X32_BIT			0x40000000U
 
@@ -370,7 +375,7 @@ TEST(numbers)
 		NUM(exit), NUM(close), NUM(lseek), NUM(getpid), NUM(mount), NUM(ptrace),
 		NUM(getppid), NUM(getpriority), NUM(sysinfo), NUM(uname), NUM(getpgid),
 		NUM(personality), NUM(exit_group), NUM(keyctl), NUM(unshare), NUM(splice),
-		NUM(perf_event_open), NUM(bpf), NUM(write), NUM(umask),
+		NUM(perf_event_open), NUM(bpf), NUM(write), NUM(umask), NUM(writev), NUM(socket),
 #undef NUM
 	};
 	uint32_t nr64, nr32;
@@ -1068,6 +1073,16 @@ static int x32_getppid_fn(void *arg)
 	return 0;
 }
 
+static int x32_personality_fn(void *arg)
+{
+	long *ret = arg;
+
+	*ret = syscall(X32_BIT | __NR_personality, 0xffffffffUL);
+	if (*ret < 0)
+		*ret = -errno;
+	return 0;
+}
+
 FIXTURE(sc_ia32) {
 	struct crs_sb sb;
 	struct int80_call *call;	/* shared with the children */
@@ -1292,13 +1307,137 @@ TEST_F(sc_ia32, sixth_arg_ebp)
 	free(b);
 }
 
+/*
+ * An allowlist is applied by the caller's ABI: i386 call 20 is getpid (not
+ * allowed) although x86_64 call 20, writev, is; i386 call 64 is getppid,
+ * allowed by its rule's i386 number.
+ */
+TEST_F(sc_ia32, allowlist_by_i386_number)
+{
+	struct evbuf *b = evbuf_new();
+	struct crs_events *ev;
+	struct crs_policy p;
+	char sub[PATH_MAX];
+	uint64_t subid;
+	pid_t pid;
+	long ret;
+
+	if (self->skip)
+		SKIP(free(b); return, "no ia32 emulation (int $0x80 does not work)");
+	sb_subcg(_metadata, &self->sb, self->sb.cg, "allowlist", sub, &subid);
+	pol_init(&p, "ia32-allowlist", CRS_MODE_ENFORCE, A, A);
+	p.defaults[CRS_RULE_SYSCALL] = D;
+	pol_child_basics(&p);
+	pol_syscall(&p, "allow-writev", A, "*", "writev", __NR_writev, NR32_writev);
+	pol_syscall(&p, "allow-getppid", A, "*", "getppid", __NR_getppid, NR32_getppid);
+	sb_load(&self->sb, subid, &p);
+	pol_release_all(&p);
+	sb_events(&ev);
+
+	ret = int80_in(sub, NR32_getppid, NULL, NULL);
+	EXPECT_EQ((long)getpid(), ret);
+	ret = int80_in(sub, NR32_getpid, NULL, &pid);
+	EXPECT_EQ(-EPERM, ret);
+	EXPECT_EQ(EPERM, run_in_for(sub, personality_fn, NULL, NULL, 20000));
+	EXPECT_EQ(0, run_in_for(sub, getppid_fn, NULL, NULL, 20000));
+
+	sb_fence(&self->sb, ev, b);
+	{
+		struct sc_expect x = {
+			.cgid = subid,
+			.pid = pid,
+			.rule_index = CRS_RULE_INDEX_NONE,
+			.rule_name = "",
+			.sc = "getpid",
+			.nr = NR32_getpid,
+			.arch = CRS_ARCH_IA32,
+			.action = D,
+			.verdict = D,
+			.mode = CRS_MODE_ENFORCE,
+		};
+
+		sc_ev_check(sc_ev_find(b, pid, -1), &x);
+		EXPECT_EQ(1, sc_ev_count(b, pid));
+	}
+	crs_events_close(ev);
+	free(b);
+}
+
+/*
+ * i386 reaches socket(2) two ways: the direct call (359) and the socketcall
+ * multiplexer (102, SYS_SOCKET). A rule denying socket must hold for both
+ * (issue 5: "including socketcall demultiplexing"), else int $0x80 slips
+ * past it.
+ */
+#define SYS_SOCKET_CALL		1	/* socketcall's call number for socket() */
+
+TEST_F(sc_ia32, socketcall_socket)
+{
+	uint64_t direct[6] = { AF_UNIX, SOCK_STREAM, 0 };
+	uint64_t viamux[6] = { SYS_SOCKET_CALL, 0 };
+	struct evbuf *b = evbuf_new();
+	struct crs_events *ev;
+	struct crs_policy p;
+	char sub[PATH_MAX];
+	uint32_t *args32;
+	uint64_t subid;
+	pid_t pid_d, pid_m;
+	long ret;
+
+	if (self->skip)
+		SKIP(free(b); return, "no ia32 emulation (int $0x80 does not work)");
+	/* socketcall's argument array, at an address i386 can name */
+	args32 = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	ASSERT_NE(MAP_FAILED, args32);
+	args32[0] = AF_UNIX;
+	args32[1] = SOCK_STREAM;
+	args32[2] = 0;
+	viamux[1] = (uint64_t)(uintptr_t)args32;
+
+	sb_subcg(_metadata, &self->sb, self->sb.cg, "socket", sub, &subid);
+	pol_init(&p, "ia32-socket", CRS_MODE_ENFORCE, A, A);
+	pol_syscall(&p, "deny-socket", D, "*", "socket", __NR_socket, NR32_socket);
+	sb_load(&self->sb, subid, &p);
+	pol_release_all(&p);
+
+	/* outside: both make a socket (the child exits, closing it) */
+	EXPECT_LE(0, int80_in(NULL, NR32_socket, direct, NULL));
+	EXPECT_LE(0, int80_in(NULL, NR32_socketcall, viamux, NULL));
+	sb_events(&ev);
+	ret = int80_in(sub, NR32_socket, direct, &pid_d);
+	EXPECT_EQ(-EPERM, ret);
+	ret = int80_in(sub, NR32_socketcall, viamux, &pid_m);
+	EXPECT_EQ(-EPERM, ret) {
+		TH_LOG("socketcall(SYS_SOCKET) by int $0x80 got past the rule on socket");
+	}
+	sb_fence(&self->sb, ev, b);
+	{
+		const struct crs_event *e = sc_ev_find(b, pid_d, -1);
+
+		ASSERT_NE(NULL, e);
+		EXPECT_EQ(CRS_ARCH_IA32, e->arch);
+		EXPECT_EQ(NR32_socket, e->syscall_nr);
+		EXPECT_STREQ("socket", e->syscall);
+		e = sc_ev_find(b, pid_m, -1);
+		EXPECT_NE(NULL, e);
+		if (e) {
+			EXPECT_EQ(CRS_ARCH_IA32, e->arch);
+			EXPECT_EQ(0U, e->rule_index);
+		}
+	}
+	munmap(args32, 4096);
+	crs_events_close(ev);
+	free(b);
+}
+
 /* x32 (only when the kernel runs x32 binaries: Debian's need syscall.x32=y). */
-TEST_F(sc_ia32, x32_getppid)
+TEST_F(sc_ia32, x32)
 {
 	long *ret = (long *)self->call;
 	struct evbuf *b = evbuf_new();
 	struct crs_events *ev;
-	pid_t pid;
+	pid_t pid, pid2;
 
 	if (self->skip)
 		SKIP(free(b); return, "no ia32 emulation (int $0x80 does not work)");
@@ -1310,6 +1449,8 @@ TEST_F(sc_ia32, x32_getppid)
 	sb_events(&ev);
 	ASSERT_EQ(0, run_in(self->sb.cg, x32_getppid_fn, ret, &pid));
 	EXPECT_EQ(-EPERM, *ret);
+	ASSERT_EQ(0, run_in(self->sb.cg, x32_personality_fn, ret, &pid2));
+	EXPECT_EQ(-EPERM, *ret);
 	sb_fence(&self->sb, ev, b);
 	{
 		const struct crs_event *e = sc_ev_find(b, pid, -1);
@@ -1319,6 +1460,14 @@ TEST_F(sc_ia32, x32_getppid)
 		EXPECT_EQ((uint32_t)__NR_getppid, e->syscall_nr & ~X32_BIT);
 		EXPECT_EQ(0U, e->rule_index);
 		EXPECT_STREQ("getppid", e->syscall);
+		EXPECT_EQ(1, sc_ev_count(b, pid));
+		e = sc_ev_find(b, pid2, -1);
+		ASSERT_NE(NULL, e);
+		EXPECT_EQ(CRS_ARCH_X32, e->arch);
+		EXPECT_EQ((uint32_t)__NR_personality, e->syscall_nr & ~X32_BIT);
+		EXPECT_EQ(1U, e->rule_index);
+		EXPECT_STREQ("personality", e->syscall);
+		EXPECT_EQ(1, sc_ev_count(b, pid2));
 	}
 	crs_events_close(ev);
 	free(b);
@@ -1788,6 +1937,185 @@ TEST_F_TIMEOUT(sc_stress, concurrent_denials, 300)
 	EXPECT_EQ(0ULL, t[0].rules[0].hits);
 	crs_table_info_free(t, n);
 	munmap(bad, 4096);
+}
+
+struct thread_call {
+	pid_t tid;
+	int err;
+};
+
+static void *thread_getppid(void *arg)
+{
+	struct thread_call *t = arg;
+
+	t->tid = (pid_t)syscall(SYS_gettid);
+	t->err = syscall(SYS_getppid) < 0 ? errno : 0;
+	return NULL;
+}
+
+static int thread_fn(void *arg)
+{
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, thread_getppid, arg))
+		return CHILD_SETUP_FAILED;
+	pthread_join(th, NULL);
+	return 0;
+}
+
+/* A second thread's denied call: the event names the process and the thread. */
+TEST_F(sc_stress, thread_event)
+{
+	struct thread_call *t;
+	struct evbuf *b = evbuf_new();
+	const struct crs_event *e;
+	struct crs_events *ev;
+	pid_t pid;
+
+	t = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, t);
+	sb_events(&ev);
+	ASSERT_EQ(0, run_in(self->sb.cg, thread_fn, t, &pid));
+	EXPECT_EQ(EPERM, t->err);
+	EXPECT_NE(pid, t->tid);
+	sb_fence(&self->sb, ev, b);
+	e = sc_ev_find(b, pid, -1);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ((uint32_t)pid, e->pid);
+	EXPECT_EQ((uint32_t)t->tid, e->tid);
+	EXPECT_EQ(1U, e->rule_index);
+	EXPECT_STREQ("getppid", e->syscall);
+	munmap(t, 4096);
+	crs_events_close(ev);
+	free(b);
+}
+
+/* ------------------------------------------- one call, one decision */
+
+/*
+ * Calls without arguments (SYSCALL_DEFINE0: getppid, getpid, ...) have
+ * x86_64 and ia32 entry points at one address (__ia32_sys_getppid is an
+ * alias of __x64_sys_getppid). Each call must still be decided once, in its
+ * own ABI: a 64-bit getppid is x86_64 call 110, an int $0x80 getppid is
+ * i386 call 64; one event each, one count each. Compared with personality,
+ * whose entry points differ.
+ */
+FIXTURE(sc_once) {
+	struct crs_sb sb;
+	struct int80_call *call;
+	bool ia32;
+};
+
+FIXTURE_VARIANT(sc_once) {
+	enum crs_mode mode;
+};
+
+FIXTURE_VARIANT_ADD(sc_once, enforce) { .mode = CRS_MODE_ENFORCE };
+FIXTURE_VARIANT_ADD(sc_once, monitor) { .mode = CRS_MODE_MONITOR };
+
+FIXTURE_SETUP(sc_once)
+{
+	struct crs_policy p;
+	int st;
+
+	self->call = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->call);
+	memset(self->call, 0, sizeof(*self->call));
+	self->call->nr = NR32_getpid;
+	st = run_in(NULL, int80_fn, self->call, NULL);
+	self->ia32 = st == 0 && self->call->ret > 0;
+	sb_setup(_metadata, &self->sb);
+	pol_init(&p, "sc-once", variant->mode, A, A);
+	pol_syscall(&p, "deny-getppid", D, "*", "getppid", __NR_getppid, NR32_getppid);
+	pol_syscall(&p, "deny-personality", D, "*", "personality", __NR_personality,
+		    NR32_personality);
+	sb_load(&self->sb, self->sb.cgid, &p);
+	pol_release_all(&p);
+}
+
+FIXTURE_TEARDOWN(sc_once)
+{
+	sb_teardown(&self->sb);
+	if (self->call && self->call != MAP_FAILED)
+		munmap(self->call, 4096);
+}
+
+struct once_case {
+	const char *sc;
+	uint32_t rule;
+	bool int80;
+	uint32_t nr;		/* in the ABI used */
+};
+
+static int once_fn(void *arg)
+{
+	const struct once_case *c = arg;
+	long r;
+
+	if (c->int80) {
+		r = int80(c->nr, 0xffffffff, 0, 0, 0, 0, 0);
+		return r < 0 ? (int)-r : 0;
+	}
+	return ret_errno(syscall(c->nr, 0xffffffffUL, 0, 0, 0, 0, 0));
+}
+
+TEST_F(sc_once, one_decision_per_call)
+{
+	static const struct once_case cases[] = {
+		{ "getppid", 0, false, __NR_getppid },
+		{ "personality", 1, false, __NR_personality },
+		{ "getppid", 0, true, NR32_getppid },
+		{ "personality", 1, true, NR32_personality },
+	};
+	bool enforce = variant->mode == CRS_MODE_ENFORCE;
+	struct evbuf *b = evbuf_new();
+	struct crs_status s0, s1;
+	struct crs_events *ev;
+	pid_t pid[4];
+	int i, n = 0;
+
+	sb_events(&ev);
+	sc_status(self->sb.nl, &s0);
+	for (i = 0; i < 4; i++) {
+		pid[i] = 0;
+		if (cases[i].int80 && !self->ia32)
+			continue;
+		EXPECT_EQ(enforce ? EPERM : 0,
+			  run_in(self->sb.cg, once_fn, (void *)&cases[i], &pid[i])) {
+			TH_LOG("%s%s", cases[i].sc, cases[i].int80 ? " by int $0x80" : "");
+		}
+		n++;
+	}
+	sc_status(self->sb.nl, &s1);
+	if (enforce) {
+		EXPECT_EQ((uint64_t)n, s1.denied - s0.denied);
+	} else {
+		EXPECT_EQ((uint64_t)n, s1.monitored - s0.monitored);
+	}
+	sb_fence(&self->sb, ev, b);
+	for (i = 0; i < 4; i++) {
+		struct sc_expect x = {
+			.cgid = self->sb.cgid,
+			.pid = pid[i],
+			.rule_index = cases[i].rule,
+			.rule_name = cases[i].rule ? "deny-personality" : "deny-getppid",
+			.sc = cases[i].sc,
+			.nr = cases[i].nr,
+			.arch = cases[i].int80 ? CRS_ARCH_IA32 : CRS_ARCH_X86_64,
+			.action = enforce ? D : A,
+			.verdict = D,
+			.mode = variant->mode,
+		};
+
+		if (!pid[i])
+			continue;
+		EXPECT_EQ(1, sc_ev_count(b, pid[i])) {
+			TH_LOG("%s%s", cases[i].sc, cases[i].int80 ? " by int $0x80" : "");
+		}
+		sc_ev_check(sc_ev_find(b, pid[i], -1), &x);
+	}
+	crs_events_close(ev);
+	free(b);
 }
 
 /* ------------------------------------------------------ ignored_syscalls */
