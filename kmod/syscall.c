@@ -64,7 +64,36 @@ static const struct entry32 tbl32[] = {
 #undef __SYSCALL_WITH_COMPAT
 
 #define X32_FIRST	512	/* x32's own compat calls start here */
-#define NENTRY		3	/* x86_64 (and shared x32), x32 compat, ia32 */
+#define NENTRY		4	/* x86_64 (and shared x32), x32 compat, ia32, socketcall */
+
+/*
+ * ia32's socketcall(call, args) multiplexes the socket calls; its arguments
+ * are in user memory, which we never read. A rule on a socket call also
+ * probes socketcall, matched on the call number only: rules with argument
+ * matchers apply there if they deny (fail closed), not if they allow.
+ */
+static const struct { const char *x64; u8 call; } socketcalls[] = {
+	{ "sys_socket", 1 },	 { "sys_bind", 2 },	   { "sys_connect", 3 },
+	{ "sys_listen", 4 },	 { "sys_accept", 5 },	   { "sys_getsockname", 6 },
+	{ "sys_getpeername", 7 }, { "sys_socketpair", 8 },  { "sys_sendto", 9 },
+	{ "sys_recvfrom", 10 },	 { "sys_sendto", 11 },	   { "sys_recvfrom", 12 },
+	{ "sys_shutdown", 13 },	 { "sys_setsockopt", 14 }, { "sys_getsockopt", 15 },
+	{ "sys_sendmsg", 16 },	 { "sys_recvmsg", 17 },	   { "sys_accept4", 18 },
+	{ "sys_recvmmsg", 19 },	 { "sys_sendmmsg", 20 },
+};
+
+/* Bit (1 << call) for every socketcall call that is x86_64 syscall @nr64. */
+static u32 socketcall_mask(u32 nr64)
+{
+	u32 i, mask = 0;
+
+	if (nr64 >= ARRAY_SIZE(tbl64) || !tbl64[nr64])
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(socketcalls); i++)
+		if (!strcmp(tbl64[nr64], socketcalls[i].x64))
+			mask |= 1U << socketcalls[i].call;
+	return mask;
+}
 
 static bool implemented(const char *entry)
 {
@@ -103,6 +132,7 @@ struct sys_kp {
 	struct crs_sysprobe *sp;
 	u8 arch;
 	u32 report_nr;	/* the number as the caller's ABI has it */
+	u32 calls;	/* socketcall entry: the call numbers (bits) that are ours */
 	char symbol[KSYM_NAME_LEN];
 };
 
@@ -146,6 +176,12 @@ static bool always_allowed(bool ia32, u32 nr)
  * probe (allowlist tables are decided there, all others at the entry
  * points, so no call is decided twice).
  */
+static const u64 no_args[6];
+
+/*
+ * @nr: the number rules are indexed by (i386 for ia32 calls, except
+ * socketcall's, which are decided by x86_64 number with @args NULL).
+ */
 static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
 			  const u64 *args, bool at_dispatcher)
 {
@@ -187,7 +223,8 @@ static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
 
 	buf = crs_scratch_prog(&size);
 	prog = crs_prog_path(buf, size, &prog_len);
-	rule = crs_table_match_syscall(t, ia32, nr, args, prog, prog_len);
+	/* socketcall: an ia32 call decided by its x86_64 number, args unknown */
+	rule = crs_table_match_syscall(t, ia32 && args, nr, args, prog, prog_len);
 	verdict = rule == CRS_NO_RULE ? t->defaults[CRS_RULE_SYSCALL] : t->rules[rule].action;
 	if (rule != CRS_NO_RULE) {
 		atomic64_inc(&t->rules[rule].hits);
@@ -210,7 +247,7 @@ static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
 		if (!(log & CRS_LOG_ALLOW) || rule == CRS_NO_RULE)
 			goto out;
 	}
-	ignored = ia32 ? t->ignored32 : t->ignored64;
+	ignored = ia32 && args ? t->ignored32 : t->ignored64;
 	if (ignored && nr < CRS_SYSCALL_NR_MAX && test_bit(nr, ignored))
 		goto out;
 
@@ -230,7 +267,7 @@ static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
 	ev.syscall = name;
 	ev.syscall_nr = report_nr;
 	ev.arch = arch;
-	ev.args = args;
+	ev.args = args ?: no_args;
 	crs_event_emit(&ev);
 out:
 	rcu_read_unlock();
@@ -266,6 +303,14 @@ static int entry_pre(struct kprobe *kp, struct pt_regs *regs)
 	u64 args[6];
 	int err;
 
+	if (k->calls) {
+		if ((u32)u->bx >= 32 || !(k->calls & (1U << (u32)u->bx)))
+			return 0;	/* another socket call */
+		/* decided as the x86_64 call; arguments unknown (user memory) */
+		err = decide_syscall(CRS_ARCH_IA32, k->sp->nr64, k->report_nr, k->sp->name,
+				     NULL, false);
+		return err ? crs_override(regs, err) : 0;
+	}
 	if (arch == CRS_ARCH_X86_64 && (u->orig_ax & __X32_SYSCALL_BIT))
 		arch = CRS_ARCH_X32;
 	user_args(u, ia32, args);
@@ -394,17 +439,24 @@ struct crs_sysprobe *crs_sysprobe_get(const char *name, u32 nr64, u32 nr32,
 			k->arch = CRS_ARCH_X32;
 			k->report_nr = x32;
 			break;
-		default: /* ia32: int 0x80, sysenter, 32-bit processes */
+		case 2: /* ia32: int 0x80, sysenter, 32-bit processes */
 			if (nr32 < ARRAY_SIZE(tbl32))
 				entry = tbl32[nr32].compat ?: tbl32[nr32].native;
 			k->arch = CRS_ARCH_IA32;
 			k->report_nr = nr32;
 			break;
+		default: /* ia32 socketcall(2), for socket calls */
+			k->calls = socketcall_mask(nr64);
+			if (k->calls)
+				entry = "compat_sys_socketcall";
+			k->arch = CRS_ARCH_IA32;
+			k->report_nr = 102;	/* i386 __NR_socketcall */
+			break;
 		}
 		if (!implemented(entry))
 			continue;
 		snprintf(k->symbol, sizeof(k->symbol), "%s%s",
-			 e == 2 ? "__ia32_" : "__x64_", entry);
+			 e >= 2 ? "__ia32_" : "__x64_", entry);
 		k->kp.symbol_name = k->symbol;
 		k->kp.pre_handler = entry_pre;
 		k->sp = sp;

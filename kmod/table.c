@@ -763,7 +763,8 @@ static bool arg_holds(const struct crs_arg *m, const u64 *args, bool ia32)
  * @t: table
  * @ia32: @nr is an i386 number (else x86_64)
  * @nr: syscall number
- * @args: the six argument registers
+ * @args: the six argument registers, or NULL when they are in user memory
+ *	(ia32 socketcall): then rules with matchers apply only if they deny
  * @prog: program path
  * @prog_len: its length
  *
@@ -784,11 +785,17 @@ u32 crs_table_match_syscall(const struct crs_table *t, bool ia32, u32 nr, const 
 
 		if (!crs_pattern_match(&r->prog, prog, prog_len))
 			continue;
-		for (k = 0; k < r->nargs; k++)
-			if (!arg_holds(&r->args[k], args, ia32))
-				break;
-		if (k < r->nargs)
-			continue;
+		if (!args) {
+			/* arguments unknown: a matcher can only make a deny apply */
+			if (r->nargs && r->action != CRS_ACTION_DENY)
+				continue;
+		} else {
+			for (k = 0; k < r->nargs; k++)
+				if (!arg_holds(&r->args[k], args, ia32))
+					break;
+			if (k < r->nargs)
+				continue;
+		}
 		if (best == CRS_NO_RULE) {
 			best = i;
 			continue;
