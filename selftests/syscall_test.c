@@ -64,6 +64,7 @@
 #define NR32_socketcall		102	/* i386 only */
 
 #define X32_BIT			0x40000000U
+#define SYS_SOCKET_CALL		1	/* socketcall's call number for socket() */
 
 #define A CRS_ACTION_ALLOW
 #define D CRS_ACTION_DENY
@@ -1369,7 +1370,6 @@ TEST_F(sc_ia32, allowlist_by_i386_number)
  * (issue 5: "including socketcall demultiplexing"), else int $0x80 slips
  * past it.
  */
-#define SYS_SOCKET_CALL		1	/* socketcall's call number for socket() */
 
 TEST_F(sc_ia32, socketcall_socket)
 {
@@ -1429,6 +1429,112 @@ TEST_F(sc_ia32, socketcall_socket)
 	munmap(args32, 4096);
 	crs_events_close(ev);
 	free(b);
+}
+
+/*
+ * socketcall(@call, {@a0, @a1, @a2}) by int $0x80 in @cg, the argument array
+ * at an address below 4 GiB (@buf, MAP_32BIT, mapped before the fork).
+ */
+static long __socketcall_in(struct __test_metadata *_metadata, struct int80_call *call,
+			    uint32_t *buf, const char *cg, uint32_t sc_call, uint32_t a0,
+			    uint32_t a1, uint32_t a2, pid_t *pid)
+{
+	uint64_t a[6] = { sc_call, (uint64_t)(uintptr_t)buf };
+
+	buf[0] = a0;
+	buf[1] = a1;
+	buf[2] = a2;
+	buf[3] = 0;
+	return __int80_in(_metadata, call, cg, NR32_socketcall, a, pid);
+}
+#define socketcall_in(buf, cg, c, a0, a1, a2, pid) \
+	__socketcall_in(_metadata, self->call, buf, cg, c, a0, a1, a2, pid)
+
+#define SYS_SOCKETPAIR_CALL	8	/* socketcall's call number for socketpair() */
+
+/*
+ * socketcall's arguments are in user memory, which crs.ko does not read:
+ * a deny rule with matchers on socket applies to every socketcall(SYS_SOCKET)
+ * (fail closed), while the direct call is matched on its registers. Calls
+ * no rule names go through socketcall as before.
+ */
+TEST_F(sc_ia32, socketcall_fail_closed)
+{
+	struct crs_policy_rule *r;
+	struct crs_policy p;
+	char sub[PATH_MAX];
+	uint64_t subid;
+	uint32_t *buf;
+	uint64_t unix_args[6] = { AF_UNIX, SOCK_STREAM, 0 };
+	uint64_t inet_args[6] = { AF_INET, SOCK_STREAM, 0 };
+
+	if (self->skip)
+		SKIP(return, "no ia32 emulation (int $0x80 does not work)");
+	buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+		   -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	sb_subcg(_metadata, &self->sb, self->sb.cg, "socket", sub, &subid);
+	pol_init(&p, "ia32-socket-args", CRS_MODE_ENFORCE, A, A);
+	r = pol_syscall(&p, "deny-inet", D, "*", "socket", __NR_socket, NR32_socket);
+	pol_arg(r, 0, CRS_ARG_EQ, AF_INET);
+	sb_load(&self->sb, subid, &p);
+	pol_release_all(&p);
+
+	EXPECT_LE(0, socketcall_in(buf, NULL, SYS_SOCKET_CALL, AF_UNIX, SOCK_STREAM, 0, NULL));
+	EXPECT_LE(0, int80_in(sub, NR32_socket, unix_args, NULL));
+	EXPECT_EQ(-EPERM, int80_in(sub, NR32_socket, inet_args, NULL));
+	EXPECT_EQ(-EPERM, socketcall_in(buf, sub, SYS_SOCKET_CALL, AF_INET, SOCK_STREAM, 0, NULL));
+	EXPECT_EQ(-EPERM, socketcall_in(buf, sub, SYS_SOCKET_CALL, AF_UNIX, SOCK_STREAM, 0, NULL));
+	EXPECT_EQ(0, socketcall_in(buf, sub, SYS_SOCKETPAIR_CALL, AF_UNIX, SOCK_STREAM, 0, NULL));
+	munmap(buf, 4096);
+}
+
+/*
+ * Under an allowlist a socketcall is allowed by an allow rule on its call
+ * without matchers, refused by one with matchers (fail closed), and refused
+ * for calls not allowed at all.
+ */
+TEST_F(sc_ia32, socketcall_allowlist)
+{
+	struct crs_policy_rule *r;
+	struct crs_policy p;
+	char sub[PATH_MAX];
+	uint64_t subid;
+	uint32_t *buf;
+	uint64_t unix_args[6] = { AF_UNIX, SOCK_STREAM, 0 };
+	uint64_t inet_args[6] = { AF_INET, SOCK_STREAM, 0 };
+
+	if (self->skip)
+		SKIP(return, "no ia32 emulation (int $0x80 does not work)");
+	buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+		   -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	sb_subcg(_metadata, &self->sb, self->sb.cg, "socket", sub, &subid);
+
+	/* socket allowed outright; socketpair not allowed */
+	pol_init(&p, "ia32-socket-allowlist", CRS_MODE_ENFORCE, A, A);
+	p.defaults[CRS_RULE_SYSCALL] = D;
+	pol_child_basics(&p);
+	pol_syscall(&p, "allow-socket", A, "*", "socket", __NR_socket, NR32_socket);
+	sb_load(&self->sb, subid, &p);
+	pol_release_all(&p);
+	EXPECT_LE(0, int80_in(sub, NR32_socket, unix_args, NULL));
+	EXPECT_LE(0, socketcall_in(buf, sub, SYS_SOCKET_CALL, AF_UNIX, SOCK_STREAM, 0, NULL));
+	EXPECT_EQ(-EPERM, socketcall_in(buf, sub, SYS_SOCKETPAIR_CALL, AF_UNIX, SOCK_STREAM, 0,
+					NULL));
+
+	/* socket allowed for AF_UNIX only: the direct call is matched, socketcall is not */
+	pol_init(&p, "ia32-socket-allowlist-args", CRS_MODE_ENFORCE, A, A);
+	p.defaults[CRS_RULE_SYSCALL] = D;
+	pol_child_basics(&p);
+	r = pol_syscall(&p, "allow-unix", A, "*", "socket", __NR_socket, NR32_socket);
+	pol_arg(r, 0, CRS_ARG_EQ, AF_UNIX);
+	sb_load(&self->sb, subid, &p);
+	pol_release_all(&p);
+	EXPECT_LE(0, int80_in(sub, NR32_socket, unix_args, NULL));
+	EXPECT_EQ(-EPERM, int80_in(sub, NR32_socket, inet_args, NULL));
+	EXPECT_EQ(-EPERM, socketcall_in(buf, sub, SYS_SOCKET_CALL, AF_UNIX, SOCK_STREAM, 0, NULL));
+	munmap(buf, 4096);
 }
 
 /* x32 (only when the kernel runs x32 binaries: Debian's need syscall.x32=y). */
