@@ -1432,8 +1432,9 @@ TEST_F(sc_ia32, socketcall_socket)
 }
 
 /*
- * socketcall(@call, {@a0, @a1, @a2}) by int $0x80 in @cg, the argument array
- * at an address below 4 GiB (@buf, MAP_32BIT, mapped before the fork).
+ * socketcall(@call, {@a0, @a1, @a2, buf + 8}) by int $0x80 in @cg, the
+ * argument array at an address below 4 GiB (@buf, MAP_32BIT, mapped before
+ * the fork); the fourth argument is room for socketpair's two fds.
  */
 static long __socketcall_in(struct __test_metadata *_metadata, struct int80_call *call,
 			    uint32_t *buf, const char *cg, uint32_t sc_call, uint32_t a0,
@@ -1444,7 +1445,7 @@ static long __socketcall_in(struct __test_metadata *_metadata, struct int80_call
 	buf[0] = a0;
 	buf[1] = a1;
 	buf[2] = a2;
-	buf[3] = 0;
+	buf[3] = (uint32_t)(uintptr_t)(buf + 8);	/* socketpair's int sv[2] */
 	return __int80_in(_metadata, call, cg, NR32_socketcall, a, pid);
 }
 #define socketcall_in(buf, cg, c, a0, a1, a2, pid) \
@@ -1986,7 +1987,11 @@ FIXTURE_TEARDOWN(sc_stress)
  * many denials (globally, for the table and for the rule) with no missed
  * probe hit.
  */
-TEST_F_TIMEOUT(sc_stress, concurrent_denials, 300)
+/*
+ * The body of the stress tests: @deny_rule is the index of the rule that
+ * refuses getppid, or -1 when the default does (an allowlist).
+ */
+static void __stress_run(struct __test_metadata *_metadata, struct crs_sb *sb, int deny_rule)
 {
 	const uint64_t total = (uint64_t)STRESS_PROCS * STRESS_CALLS;
 	struct crs_table_info *t = NULL;
@@ -2008,7 +2013,7 @@ TEST_F_TIMEOUT(sc_stress, concurrent_denials, 300)
 		ASSERT_LE(0, pids[i]);
 		if (pids[i] == 0) {
 			close(go[1]);
-			if (cg_join(self->sb.cg))
+			if (cg_join(sb->cg))
 				_exit(CHILD_SETUP_FAILED);
 			if (read(go[0], &c, 1) != 0)
 				_exit(CHILD_SETUP_FAILED);
@@ -2020,7 +2025,7 @@ TEST_F_TIMEOUT(sc_stress, concurrent_denials, 300)
 	}
 	close(go[0]);
 	usleep(200000);		/* let them all reach the read */
-	sc_status(self->sb.nl, &s0);
+	sc_status(sb->nl, &s0);
 	close(go[1]);		/* go */
 	for (i = 0; i < STRESS_PROCS; i++) {
 		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
@@ -2029,20 +2034,62 @@ TEST_F_TIMEOUT(sc_stress, concurrent_denials, 300)
 			TH_LOG("child %d: %d calls not refused with EPERM", i, bad[i]);
 		}
 	}
-	sc_status(self->sb.nl, &s1);
+	sc_status(sb->nl, &s1);
 	EXPECT_EQ(total, s1.denied - s0.denied);
 	EXPECT_EQ(s0.syscall_missed, s1.syscall_missed);
 	EXPECT_EQ(0ULL, s1.syscall_missed);
-	ASSERT_EQ(0, crs_nl_get_tables(self->sb.nl, self->sb.cgid, &t, &n, &err)) {
+	for (i = 0; i < (int)s1.n_probes; i++) {
+		EXPECT_EQ(s0.probes[i].missed, s1.probes[i].missed) {
+			TH_LOG("probe %s", s1.probes[i].symbol);
+		}
+	}
+	ASSERT_EQ(0, crs_nl_get_tables(sb->nl, sb->cgid, &t, &n, &err)) {
 		TH_LOG("get_tables: %s", err.msg);
 	}
 	ASSERT_EQ(1U, n);
 	EXPECT_EQ(total, t[0].denied);
-	ASSERT_EQ(2U, t[0].nrules);
-	EXPECT_EQ(total, t[0].rules[1].hits);
-	EXPECT_EQ(0ULL, t[0].rules[0].hits);
+	if (deny_rule >= 0) {
+		ASSERT_LT((uint32_t)deny_rule, t[0].nrules);
+		EXPECT_EQ(total, t[0].rules[deny_rule].hits);
+	} else {
+		EXPECT_EQ(total, t[0].by_default);
+	}
 	crs_table_info_free(t, n);
 	munmap(bad, 4096);
+}
+#define stress_run(sb, rule) __stress_run(_metadata, sb, rule)
+
+TEST_F_TIMEOUT(sc_stress, concurrent_denials, 300)
+{
+	stress_run(&self->sb, 1);
+}
+
+/* The same under an allowlist: decided at the dispatchers, by the default. */
+FIXTURE(sc_stress_allowlist) {
+	struct crs_sb sb;
+};
+
+FIXTURE_SETUP(sc_stress_allowlist)
+{
+	struct crs_policy p;
+
+	sb_setup(_metadata, &self->sb);
+	pol_init(&p, "sc-stress-allowlist", CRS_MODE_ENFORCE, A, A);
+	p.defaults[CRS_RULE_SYSCALL] = D;
+	pol_child_basics(&p);
+	pol_syscall(&p, "allow-read", A, "*", "read", __NR_read, 3);
+	sb_load(&self->sb, self->sb.cgid, &p);
+	pol_release_all(&p);
+}
+
+FIXTURE_TEARDOWN(sc_stress_allowlist)
+{
+	sb_teardown(&self->sb);
+}
+
+TEST_F_TIMEOUT(sc_stress_allowlist, concurrent_denials, 300)
+{
+	stress_run(&self->sb, -1);
 }
 
 struct thread_call {
