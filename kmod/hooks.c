@@ -69,15 +69,8 @@ char *crs_scratch_prog(size_t *size)
 	return this_cpu_ptr(scratch)->prog;
 }
 
-/**
- * crs_count_table - account a decision in the table's counters
- * @t: table
- * @verdict_rule: the deciding rule or CRS_NO_RULE
- * @denied: the policy said deny
- * @enforced: and it was enforced
- */
-void crs_count_table(const struct crs_table *t, u32 verdict_rule, bool denied,
-		     bool enforced)
+static void count_table(const struct crs_table *t, u32 verdict_rule, bool denied,
+			bool enforced)
 {
 	struct crs_table_hits *h = this_cpu_ptr(t->hits);
 
@@ -89,6 +82,40 @@ void crs_count_table(const struct crs_table *t, u32 verdict_rule, bool denied,
 		h->denied++;
 	else
 		h->monitored++;
+}
+
+/**
+ * crs_settle - account a decision and turn it into the hook's result
+ * @cg: the cgroup whose table decided
+ * @t: that table
+ * @mode: the mode in effect
+ * @rule: the deciding rule or CRS_NO_RULE
+ * @verdict: what the policy says (enum crs_action)
+ * @err: the errno a denial returns (-EACCES, -EPERM)
+ * @report: set when the container's log mask wants an event for it
+ *
+ * Return: @err when the verdict is deny and the mode enforces, else 0.
+ */
+int crs_settle(const struct crs_cgroup *cg, const struct crs_table *t, u32 mode, u32 rule,
+	       u32 verdict, int err, bool *report)
+{
+	u32 log = READ_ONCE(cg->log);
+	int ret = 0;
+
+	count_table(t, rule, verdict == CRS_ACTION_DENY, mode == CRS_MODE_ENFORCE);
+	if (verdict == CRS_ACTION_DENY) {
+		if (mode == CRS_MODE_ENFORCE) {
+			crs_count(denied);
+			ret = err;
+		} else {
+			crs_count(monitored);
+		}
+		*report = log & CRS_LOG_DENY;
+	} else {
+		crs_count(allowed);
+		*report = (log & CRS_LOG_ALLOW) && rule != CRS_NO_RULE;
+	}
+	return ret;
 }
 
 /*
@@ -103,7 +130,8 @@ static int decide(u32 type, u32 access, const struct path *path)
 	struct crs_event_info ev;
 	const char *obj, *prog;
 	size_t obj_len, match_len, prog_len;
-	u32 mode, bit, rule = CRS_NO_RULE, verdict = CRS_ACTION_ALLOW, log, denied = 0;
+	u32 mode, bit, rule = CRS_NO_RULE, verdict = CRS_ACTION_ALLOW, denied = 0;
+	bool report;
 	u64 own_id;
 	int ret = 0;
 
@@ -171,22 +199,9 @@ static int decide(u32 type, u32 access, const struct path *path)
 	if (denied)
 		access = denied;
 
-	crs_count_table(t, rule, verdict == CRS_ACTION_DENY, mode == CRS_MODE_ENFORCE);
-	log = READ_ONCE(cg->log);
-	if (verdict == CRS_ACTION_DENY) {
-		if (mode == CRS_MODE_ENFORCE) {
-			crs_count(denied);
-			ret = -EACCES;
-		} else {
-			crs_count(monitored);
-		}
-		if (!(log & CRS_LOG_DENY))
-			goto out;
-	} else {
-		crs_count(allowed);
-		if (!(log & CRS_LOG_ALLOW) || rule == CRS_NO_RULE)
-			goto out;
-	}
+	ret = crs_settle(cg, t, mode, rule, verdict, -EACCES, &report);
+	if (!report)
+		goto out;
 
 	ev.cgroup_id = own_id;
 	ev.table_cgroup_id = cg->id;

@@ -13,6 +13,8 @@ void crs_hooks_exit(void);
 int crs_hooks_put_status(struct sk_buff *skb);
 int crs_override(struct pt_regs *regs, int err);
 char *crs_scratch_prog(size_t *size);
-void crs_count_table(const struct crs_table *t, u32 verdict_rule, bool denied, bool enforced);
+struct crs_cgroup;
+int crs_settle(const struct crs_cgroup *cg, const struct crs_table *t, u32 mode, u32 rule,
+	       u32 verdict, int err, bool *report);
 
 #endif

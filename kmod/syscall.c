@@ -192,7 +192,8 @@ static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
 	const char *prog;
 	size_t prog_len, size;
 	unsigned long *ignored;
-	u32 mode, rule, verdict, log;
+	u32 mode, rule, verdict;
+	bool report;
 	u64 own_id;
 	char *buf;
 	int ret = 0;
@@ -230,23 +231,9 @@ static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
 		atomic64_inc(&t->rules[rule].hits);
 		name = t->rules[rule].syscall;
 	}
-	crs_count_table(t, rule, verdict == CRS_ACTION_DENY, mode == CRS_MODE_ENFORCE);
-
-	log = READ_ONCE(cg->log);
-	if (verdict == CRS_ACTION_DENY) {
-		if (mode == CRS_MODE_ENFORCE) {
-			crs_count(denied);
-			ret = -EPERM;
-		} else {
-			crs_count(monitored);
-		}
-		if (!(log & CRS_LOG_DENY))
-			goto out;
-	} else {
-		crs_count(allowed);
-		if (!(log & CRS_LOG_ALLOW) || rule == CRS_NO_RULE)
-			goto out;
-	}
+	ret = crs_settle(cg, t, mode, rule, verdict, -EPERM, &report);
+	if (!report)
+		goto out;
 	ignored = ia32 && args ? t->ignored32 : t->ignored64;
 	if (ignored && nr < CRS_SYSCALL_NR_MAX && test_bit(nr, ignored))
 		goto out;
