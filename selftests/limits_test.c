@@ -188,7 +188,7 @@ static int mk_table_cg(struct crs_sb *sb, char (*paths)[64], uint64_t *ids, int 
 	return crs_cgroup_id(paths[i], &ids[i]);
 }
 
-TEST_F_TIMEOUT(max_tables, enospc, 300)
+TEST_F_TIMEOUT(max_tables, enospc, 1200)
 {
 	struct crs_status st;
 	struct crs_err err = {0};
