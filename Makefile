@@ -1,7 +1,11 @@
 # CRS top-level Makefile. See README.md.
 #   make            userspace (libcrsnl, crs-tool, selftests) and crs.ko for every kernel in KVERS
 #   make run        boot a guest with crs.ko, a demo container cgroup and a policy; show a denial
-#   make check      every test: host unit tests, dkms build, guest selftests on each kernel
+#   make check      every test: host unit tests, dkms build, guest selftests on each kernel,
+#                   then on the debug kernel (KASAN, lockdep, kmemleak, ...) with the
+#                   netlink fuzzer, and a bounded libFuzzer run of the policy parser
+#   make fuzz       the fuzzers for longer (FUZZ_SECONDS, FUZZ_ITERS)
+#   make debug-kernel   build (or find cached) the debug guest kernel
 #   make bench      overhead ratios in an instruction-counting guest
 #   make vm-run KVER=... SCRIPT=path   run any script in the guest, print its output, exit with its status
 
@@ -14,6 +18,10 @@ CRS_VERSION := 0.1.0
 # Debian kernels we build and test against: every installed Debian amd64 header tree.
 KVERS ?= $(shell scripts/kernels.sh list)
 KVER ?= $(firstword $(KVERS))
+# The debug guest kernel (scripts/debug-kernel/): its name, and its build tree
+# in the cache (outside the git tree; the path changes with its configuration).
+DEBUG_KVER := 6.1-debug
+DEBUG_KDIR := $(shell scripts/debug-kernel/build.sh --dir 2>/dev/null)
 
 PKGS := libnl-genl-3.0 libnl-3.0 json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -40,6 +48,7 @@ UNIT_SRCS := $(wildcard libcrsnl/tests/*_test.c)
 UNITS := $(UNIT_SRCS:libcrsnl/tests/%.c=$(HOST)/unit/%)
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/compat/*.h kmod/uapi/linux/*.h) Kbuild
 
+.PHONY: debug-kernel debug-modules fuzz fuzz-build
 .PHONY: all userspace modules check check-only run run-only bench bench-only vm-run unit dkms-check clean deps
 all: userspace modules
 
@@ -74,15 +83,53 @@ $(HOST)/unit/%: libcrsnl/tests/%.c $(LIB) $(KSFT_DIR)/kselftest_harness.h
 
 # crs.ko for each kernel, each built in its own copy of the sources under
 # build/kmod/KVER (Kbuild's clean deletes every *.ko below M=, so never M=. ).
+# The debug kernel's crs.ko is built against its own tree (and again when that changes).
+kdir = $(if $(filter $(DEBUG_KVER),$(1)),$(DEBUG_KDIR)/linux,/usr/src/linux-headers-$(1))
 modules: $(KVERS:%=$(BUILD)/kmod/%/crs.ko)
 $(BUILD)/kmod/%/crs.ko: $(KMOD_SRCS)
 	rm -rf $(BUILD)/kmod/$* && mkdir -p $(BUILD)/kmod/$*
 	cp -r Kbuild kmod $(BUILD)/kmod/$*/
-	$(MAKE) -C /usr/src/linux-headers-$* M=$(CURDIR)/$(BUILD)/kmod/$* CRS_VERSION=$(CRS_VERSION) modules
+	$(MAKE) -C $(call kdir,$*) M=$(CURDIR)/$(BUILD)/kmod/$* CRS_VERSION=$(CRS_VERSION) modules
+
+debug-kernel:
+	scripts/debug-kernel/build.sh >/dev/null
+debug-modules: $(BUILD)/kmod/$(DEBUG_KVER)/crs.ko
+$(BUILD)/kmod/$(DEBUG_KVER)/crs.ko: $(DEBUG_KDIR)/.done
+$(DEBUG_KDIR)/.done:
+	scripts/debug-kernel/build.sh >/dev/null
 
 $(BENCH): bench/crs_bench.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $<
+
+# libFuzzer target of the policy parser, with ASan and UBSan (clang); its own
+# copy of libcrsnl built with the same instrumentation.
+FUZZ_DIR := $(BUILD)/fuzz
+POLICY_FUZZER := $(FUZZ_DIR)/policy_fuzz
+FUZZ_CC ?= clang
+FUZZ_SAN := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := $(filter-out -O2 -g,$(CFLAGS)) $(FUZZ_SAN)
+FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_SECONDS ?= 600
+FUZZ_ITERS ?= 1000000
+
+$(FUZZ_DIR)/obj/%.o: %.c $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(POLICY_FUZZER): libcrsnl/fuzz/policy_fuzz.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
+fuzz-build: $(POLICY_FUZZER)
+
+# make fuzz: the policy fuzzer for FUZZ_SECONDS, then the netlink fuzzer with
+# FUZZ_ITERS requests in the debug guest (KASAN, lockdep, ...), then kmemleak.
+fuzz:
+	scripts/deps.sh
+	$(MAKE) all
+	$(MAKE) debug-modules fuzz-build
+	libcrsnl/fuzz/run.sh $(POLICY_FUZZER) $(FUZZ_SECONDS)
+	CRS_VM_APPEND="panic_on_warn=1 $(CRS_VM_APPEND)" BUILD=$(BUILD) scripts/vm/run-guest.sh \
+		--kernel $(DEBUG_KVER) --memory 2048 --timeout 7200 --env CRS_FUZZ_ITERS=$(FUZZ_ITERS) \
+		--keep-log $(BUILD)/logs/fuzz-$(DEBUG_KVER).log --script scripts/debug-kernel/guest.sh -- nlfuzz_test
 
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
@@ -97,10 +144,13 @@ dkms-check:
 check:
 	scripts/deps.sh
 	$(MAKE) all
+	$(MAKE) debug-modules fuzz-build
 	$(MAKE) check-only
 
+# check-only runs the debug kernel's stages when its crs.ko is built (make check builds it).
 check-only:
-	BUILD=$(BUILD) scripts/check.sh $(KVERS)
+	BUILD=$(BUILD) CRS_DEBUG_KVER=$(if $(wildcard $(BUILD)/kmod/$(DEBUG_KVER)/crs.ko),$(DEBUG_KVER)) \
+		CRS_POLICY_FUZZER=$(wildcard $(POLICY_FUZZER)) scripts/check.sh $(KVERS)
 
 run:
 	scripts/deps.sh

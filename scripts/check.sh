@@ -5,6 +5,13 @@
 #   guest:KVER  for each kernel, a QEMU guest runs selftests/run_guest.sh
 #               (every selftest; nonzero on any failure), or, until that
 #               exists, scripts/guest-smoke.sh (insmod, crs-tool status, rmmod)
+#   guest:6.1-debug  if CRS_DEBUG_KVER names the debug kernel (the Makefile sets
+#               it when its crs.ko is built): scripts/debug-kernel/guest.sh there
+#               (the whole suite with the netlink fuzzer at CRS_DEBUG_FUZZ_ITERS,
+#               default 100000 requests, then a kmemleak scan), panic_on_warn=1,
+#               2 GiB, timeout CRS_DEBUG_VM_TIMEOUT (default 3000 s)
+#   policy-fuzz if CRS_POLICY_FUZZER names a built libFuzzer binary: it runs
+#               for CRS_POLICY_FUZZ_SECONDS (default 60) on the seed corpus
 # Every stage runs even when an earlier one failed. The last line is
 # "N passed, N failed" counting stages; the exit status is nonzero if any failed.
 # Guest console logs: ${BUILD:-build}/logs/guest-<kver>.log.
@@ -42,6 +49,17 @@ for k in "$@"; do
 	stage "guest:$k" scripts/vm/run-guest.sh --kernel "$k" \
 		--keep-log "$BUILD/logs/guest-$k.log" --script "$guest_script"
 done
+
+if [ -n "${CRS_DEBUG_KVER:-}" ]; then
+	stage "guest:$CRS_DEBUG_KVER" env CRS_VM_APPEND="panic_on_warn=1 ${CRS_VM_APPEND:-}" \
+		scripts/vm/run-guest.sh --kernel "$CRS_DEBUG_KVER" --memory 2048 \
+		--timeout "${CRS_DEBUG_VM_TIMEOUT:-3000}" \
+		--env "CRS_FUZZ_ITERS=${CRS_DEBUG_FUZZ_ITERS:-100000}" \
+		--keep-log "$BUILD/logs/guest-$CRS_DEBUG_KVER.log" --script scripts/debug-kernel/guest.sh
+fi
+if [ -n "${CRS_POLICY_FUZZER:-}" ]; then
+	stage policy-fuzz libcrsnl/fuzz/run.sh "$CRS_POLICY_FUZZER" "${CRS_POLICY_FUZZ_SECONDS:-60}"
+fi
 
 pass=0 fail=0
 echo

@@ -15,6 +15,10 @@ PKGS=(
 	qemu-system-x86 busybox-static crun
 	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1 dkms
 	libnl-3-dev libnl-genl-3-dev libmnl-dev libjson-c-dev liburing-dev
+	# the debug guest kernel (scripts/debug-kernel/build.sh)
+	flex bison bc libssl-dev libelf-dev
+	# the libFuzzer policy target (libFuzzer and the sanitizer runtimes)
+	clang libclang-rt-14-dev
 )
 # The kernel series we target, and the meta package naming the current ABI of each.
 META=(linux-headers-amd64 linux-headers-6.12-amd64)

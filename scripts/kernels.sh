@@ -6,6 +6,12 @@
 #                                    series (6.1.* and 6.12.*), sorted
 #   scripts/kernels.sh vmlinuz KVER  path of the cached vmlinuz of KVER,
 #                                    downloading it first if it is missing
+#   scripts/kernels.sh debug         the name of the debug kernel (6.1-debug)
+#
+# The debug kernel (KVER "6.1-debug") is not a Debian package: it is built from
+# linux-source-6.1 by scripts/debug-kernel/build.sh ("make debug-kernel") and
+# "list" does not name it (dkms does not build for it). "vmlinuz 6.1-debug"
+# prints its bzImage, or fails if it has not been built.
 #
 # The cache is ${CRS_CACHE:-/var/cache/crs}/kernels/<kver>/vmlinuz (outside the
 # git tree). Images are fetched with "apt-get download linux-image-<kver>"
@@ -58,15 +64,24 @@ fetch_vmlinuz() {
 	echo "kernels.sh: cached $dir/vmlinuz" >&2
 }
 
+DEBUG_KVER=6.1-debug
+
 vmlinuz() {
-	local kver=$1 f="$CRS_CACHE/kernels/$1/vmlinuz"
+	local kver=$1 f="$CRS_CACHE/kernels/$1/vmlinuz" d
+	if [ "$kver" = "$DEBUG_KVER" ]; then
+		d=$("$(dirname "$0")/debug-kernel/build.sh" --dir) ||
+			{ echo "kernels.sh: the debug kernel is not built (make debug-kernel)" >&2; return 1; }
+		echo "$d/bzImage"
+		return 0
+	fi
 	[ -s "$f" ] || fetch_vmlinuz "$kver"
 	echo "$f"
 }
 
 case "${1:-}" in
 list) list ;;
+debug) echo "$DEBUG_KVER" ;;
 vmlinuz) [ $# -eq 2 ] || { echo "usage: $0 vmlinuz KVER" >&2; exit 2; }; vmlinuz "$2" ;;
 fetch) shift; for k in "$@"; do vmlinuz "$k" >/dev/null; done ;;
-*) echo "usage: $0 list | vmlinuz KVER | fetch KVER..." >&2; exit 2 ;;
+*) echo "usage: $0 list | debug | vmlinuz KVER | fetch KVER..." >&2; exit 2 ;;
 esac
