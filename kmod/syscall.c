@@ -19,6 +19,8 @@
 #include <linux/mutex.h>
 #include <linux/ptrace.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <asm/compat.h>
 #include <net/genetlink.h>
 #include <asm/unistd.h>
 #include <asm/unistd_32_ia32.h>
@@ -216,7 +218,7 @@ static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
 		mode = t->mode;
 	if (mode == CRS_MODE_DISABLED)
 		goto out;
-	if (at_dispatcher && always_allowed(ia32, nr))
+	if (at_dispatcher && args && always_allowed(ia32, nr))
 		goto out;
 	if (nr == CRS_SYSCALL_NONE && !at_dispatcher)
 		goto out;
@@ -285,8 +287,14 @@ static int entry_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	const struct sys_kp *k = container_of(kp, struct sys_kp, kp);
 	const struct pt_regs *u = (const struct pt_regs *)regs_get_kernel_argument(regs, 0);
-	bool ia32 = k->arch == CRS_ARCH_IA32;
-	u32 arch = k->arch;
+	/*
+	 * The ABI is the caller's, read now: argument-less syscalls have one
+	 * function for x86_64 and ia32 (aliased stubs), hence one probe.
+	 */
+	bool ia32 = in_ia32_syscall();
+	u32 arch = ia32 ? CRS_ARCH_IA32 :
+		   (u->orig_ax & __X32_SYSCALL_BIT) ? CRS_ARCH_X32 : CRS_ARCH_X86_64;
+	u32 report = ia32 ? k->sp->nr32 : k->arch == CRS_ARCH_X32 ? k->report_nr : k->sp->nr64;
 	u64 args[6];
 	int err;
 
@@ -298,11 +306,9 @@ static int entry_pre(struct kprobe *kp, struct pt_regs *regs)
 				     NULL, false);
 		return err ? crs_override(regs, err) : 0;
 	}
-	if (arch == CRS_ARCH_X86_64 && (u->orig_ax & __X32_SYSCALL_BIT))
-		arch = CRS_ARCH_X32;
 	user_args(u, ia32, args);
 	/* rules are looked up by x86_64 or i386 number; events say the caller's */
-	err = decide_syscall(arch, ia32 ? k->sp->nr32 : k->sp->nr64, k->report_nr,
+	err = decide_syscall(arch, ia32 ? k->sp->nr32 : k->sp->nr64, report,
 			     k->sp->name, args, false);
 	return err ? crs_override(regs, err) : 0;
 }
@@ -317,7 +323,9 @@ static struct kprobe dispatchers[] = {
 };
 static const u8 dispatcher_arch[] = { CRS_ARCH_X86_64, CRS_ARCH_IA32, CRS_ARCH_X32 };
 static bool dispatcher_on[ARRAY_SIZE(dispatchers)];
-static u32 x32_nr64[ARRAY_SIZE(tblx32)];	/* filled while dispatchers are on */
+static u32 x32_nr64[ARRAY_SIZE(tblx32)];	/* filled when dispatchers are armed */
+#define IA32_SOCKETCALL	102
+static u32 socketcall_nr64[21];			/* call -> x86_64 number, likewise */
 
 static int dispatch_pre(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -327,9 +335,20 @@ static int dispatch_pre(struct kprobe *kp, struct pt_regs *regs)
 	u64 args[6];
 	int err;
 
+	if (!READ_ONCE(dispatch_refs))
+		return 0;	/* armed, but no allowlist now (disarm pending) */
 	/* x32's own calls (512 and up) are decided as their x86_64 twins */
 	if (arch == CRS_ARCH_X32 && nr >= X32_FIRST)
 		lookup = nr < ARRAY_SIZE(x32_nr64) ? x32_nr64[nr] : CRS_SYSCALL_NONE;
+	/* ia32 socketcall: decided as the socket call it makes, args unknown */
+	if (arch == CRS_ARCH_IA32 && nr == IA32_SOCKETCALL) {
+		u32 call = (u32)u->bx;
+
+		lookup = call < ARRAY_SIZE(socketcall_nr64) ? socketcall_nr64[call] :
+							       CRS_SYSCALL_NONE;
+		err = decide_syscall(arch, lookup, nr, NULL, NULL, true);
+		return err ? crs_override(regs, err) : 0;
+	}
 	user_args(u, arch == CRS_ARCH_IA32, args);
 	err = decide_syscall(arch, lookup, nr, NULL, args, true);
 	return err ? crs_override(regs, err) : 0;
@@ -352,6 +371,16 @@ static int register_ftrace_probe(struct kprobe *kp)
 		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+static bool probed_already(const struct crs_sysprobe *sp, const void *addr)
+{
+	u32 i;
+
+	for (i = 0; i < sp->nkp; i++)
+		if (!sp->kps[i].calls && sp->kps[i].kp.addr == addr)
+			return true;
+	return false;
 }
 
 static void free_slot(struct crs_sysprobe *sp)
@@ -412,6 +441,7 @@ struct crs_sysprobe *crs_sysprobe_get(const char *name, u32 nr64, u32 nr32,
 		const char *entry = NULL;
 		u32 x32;
 
+		memset(k, 0, sizeof(*k));	/* may hold a dropped alias */
 		switch (e) {
 		case 0:	/* x86_64, and x32 where it shares the call */
 			if (nr64 < ARRAY_SIZE(tbl64))
@@ -437,7 +467,7 @@ struct crs_sysprobe *crs_sysprobe_get(const char *name, u32 nr64, u32 nr32,
 			if (k->calls)
 				entry = "compat_sys_socketcall";
 			k->arch = CRS_ARCH_IA32;
-			k->report_nr = 102;	/* i386 __NR_socketcall */
+			k->report_nr = IA32_SOCKETCALL;
 			break;
 		}
 		if (!implemented(entry))
@@ -452,6 +482,10 @@ struct crs_sysprobe *crs_sysprobe_get(const char *name, u32 nr64, u32 nr32,
 			NL_SET_ERR_MSG_FMT_MOD(extack, "cannot probe %s for syscall %s: error %d",
 					       k->symbol, name, err);
 			goto fail;
+		}
+		if (!k->calls && probed_already(sp, k->kp.addr)) {
+			unregister_kprobe(&k->kp);	/* an alias: one probe decides both ABIs */
+			continue;
 		}
 		sp->nkp++;
 	}
@@ -488,6 +522,59 @@ void crs_sysprobe_put(struct crs_sysprobe *sp)
 	mutex_unlock(&sysprobe_lock);
 }
 
+static bool dispatch_armed(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(dispatchers); i++)
+		if (dispatcher_on[i])
+			return true;
+	return false;
+}
+
+static void dispatch_disarm(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(dispatchers); i++)
+		if (dispatcher_on[i]) {
+			unregister_kprobe(&dispatchers[i]);
+			dispatcher_on[i] = false;
+		}
+}
+
+/*
+ * Arming and disarming patches x64_sys_call, the hottest function there is;
+ * tables come and go in bursts (a policy update is a delete and a set), so
+ * the probes stay armed, idle, for a while after the last allowlist goes.
+ */
+#define DISARM_DELAY (10 * HZ)
+
+static void disarm_work_fn(struct work_struct *w)
+{
+	mutex_lock(&sysprobe_lock);
+	if (!dispatch_refs)
+		dispatch_disarm();
+	mutex_unlock(&sysprobe_lock);
+}
+static DECLARE_DELAYED_WORK(disarm_work, disarm_work_fn);
+
+static void fill_maps(void)
+{
+	u32 i, nr;
+
+	for (i = 0; i < ARRAY_SIZE(x32_nr64); i++)
+		x32_nr64[i] = i >= X32_FIRST ? x32_to_64(i) : i;
+	for (i = 0; i < ARRAY_SIZE(socketcall_nr64); i++)
+		socketcall_nr64[i] = CRS_SYSCALL_NONE;
+	for (i = 0; i < ARRAY_SIZE(socketcalls); i++)
+		for (nr = 0; nr < ARRAY_SIZE(tbl64); nr++)
+			if (tbl64[nr] && !strcmp(tbl64[nr], socketcalls[i].x64)) {
+				socketcall_nr64[socketcalls[i].call] = nr;
+				break;
+			}
+}
+
 /**
  * crs_dispatch_get - an allowlist table needs the dispatcher probes
  * @extack: why it failed
@@ -497,9 +584,8 @@ int crs_dispatch_get(struct netlink_ext_ack *extack)
 	int i, err = 0;
 
 	mutex_lock(&sysprobe_lock);
-	if (dispatch_refs++ == 0) {
-		for (i = 0; i < ARRAY_SIZE(x32_nr64); i++)
-			x32_nr64[i] = i >= X32_FIRST ? x32_to_64(i) : i;
+	if (!dispatch_armed()) {
+		fill_maps();
 		for (i = 0; i < ARRAY_SIZE(dispatchers); i++) {
 			err = register_ftrace_probe(&dispatchers[i]);
 			if (err == -ENOENT && i > 0) {	/* no ia32/x32 in this kernel */
@@ -510,39 +596,27 @@ int crs_dispatch_get(struct netlink_ext_ack *extack)
 				NL_SET_ERR_MSG_FMT_MOD(extack,
 						       "cannot probe %s for a syscall allowlist: error %d",
 						       dispatchers[i].symbol_name, err);
-				break;
+				dispatch_disarm();
+				mutex_unlock(&sysprobe_lock);
+				return err;
 			}
 			dispatcher_on[i] = true;
 		}
-		if (err) {
-			while (--i >= 0)
-				if (dispatcher_on[i]) {
-					unregister_kprobe(&dispatchers[i]);
-					dispatcher_on[i] = false;
-				}
-			dispatch_refs = 0;
-		}
 	}
+	WRITE_ONCE(dispatch_refs, dispatch_refs + 1);
 	mutex_unlock(&sysprobe_lock);
-	return err;
+	return 0;
 }
 
 /**
- * crs_dispatch_put - an allowlist table is gone; sleeps
+ * crs_dispatch_put - an allowlist table is gone (disarm follows, idle, later)
  */
 void crs_dispatch_put(void)
 {
-	int i;
-
 	mutex_lock(&sysprobe_lock);
-	if (--dispatch_refs == 0) {
-		for (i = 0; i < ARRAY_SIZE(dispatchers); i++) {
-			if (!dispatcher_on[i])
-				continue;
-			unregister_kprobe(&dispatchers[i]);
-			dispatcher_on[i] = false;
-		}
-	}
+	WRITE_ONCE(dispatch_refs, dispatch_refs - 1);
+	if (!dispatch_refs)
+		mod_delayed_work(system_wq, &disarm_work, DISARM_DELAY);
 	mutex_unlock(&sysprobe_lock);
 }
 
@@ -559,7 +633,7 @@ int crs_syscall_put_status(struct sk_buff *skb)
 	mutex_lock(&sysprobe_lock);
 	for (i = 0; i < ARRAY_SIZE(dispatchers); i++)
 		if (dispatcher_on[i]) {
-			nd++;
+			nd += dispatch_refs ? 1 : 0;	/* armed but idle ones are not in use */
 			missed += dispatchers[i].nmissed;
 		}
 	for (i = 0; i < CRS_MAX_SYSCALLS; i++) {
@@ -598,6 +672,11 @@ int crs_syscall_put_status(struct sk_buff *skb)
 void crs_syscall_exit(void)
 {
 	int i;
+
+	cancel_delayed_work_sync(&disarm_work);
+	mutex_lock(&sysprobe_lock);
+	dispatch_disarm();
+	mutex_unlock(&sysprobe_lock);
 
 	for (i = 0; i < CRS_MAX_SYSCALLS; i++)
 		WARN_ON(slots[i]);

@@ -292,7 +292,8 @@ enum crs_status_attr {
 	CRS_A_STATUS_PAD,
 	CRS_A_STATUS_SYSCALL_PROBES,	/* u32: syscalls with probes registered now */
 	CRS_A_STATUS_SYSCALL_MISSED,	/* u64: sum of their nmissed */
-	CRS_A_STATUS_DISPATCH_PROBES,	/* u32: dispatcher probes (allowlists), 0..3 */
+	CRS_A_STATUS_DISPATCH_PROBES,	/* u32: dispatcher probes in use by allowlists, 0..3
+					 * (they stay armed, idle, 10 s after the last one) */
 	CRS_A_STATUS_SYSCALL,		/* nest, repeated: enum crs_probe_attr, one per
 					 * probed syscall (SYMBOL = syscall name, REFS) */
 
