@@ -45,7 +45,11 @@ static const char *const tbl64[] = {
 #include <asm/syscalls_64.h>
 };
 static const char *const tblx32[] = {
+#ifdef CONFIG_X86_X32_ABI
 #include <asm/syscalls_x32.h>
+#else
+	[0] = NULL,	/* no x32 in this kernel */
+#endif
 };
 #undef __SYSCALL
 #undef __SYSCALL_NORETURN
