@@ -25,7 +25,7 @@
 #   --env NAME=VALUE    export NAME=VALUE to the script
 #   --memory MB         guest memory (default 1024)
 #
-# What the guest contains and what its /init does: see scripts/vm/mkinitrd.sh
+# What the guest contains and what its /init does: see scripts/vm/mkramfs.sh
 # (crs.ko is /crs/crs.ko, crs-tool is /crs/crs-tool, build/host/selftests/* is
 # /crs/selftests/*, PATH starts with /crs; CRS_GUEST=1, CRS_KVER and CRS_BENCH
 # are set).
@@ -78,7 +78,7 @@ mkdir -p "$BUILD/vm"
 work=$(mktemp -d "$BUILD/vm/run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 initrd="$work/initrd.img"
-"$REPO/scripts/vm/mkinitrd.sh" --kernel "$KVER" --script "$SCRIPT" --out "$initrd" "${MK[@]}" "$@"
+"$REPO/scripts/vm/mkramfs.sh" --kernel "$KVER" --script "$SCRIPT" --out "$initrd" "${MK[@]}" "$@"
 
 # Kernel command line:
 #  quiet loglevel=5   boot chatter off, but warnings (level 4) and worse reach
