@@ -93,7 +93,12 @@ APPEND="console=ttyS0 quiet loglevel=5 printk.time=1 oops=panic panic=-1 ${CRS_V
 if [ "$BENCH" = 1 ]; then
 	SMP=(-smp 1 -icount shift=0,sleep=off)
 else
-	SMP=(-smp 2)
+	# Two vCPUs on one host thread (single-threaded TCG): the guest kernel
+	# is SMP, but QEMU never runs two vCPUs at once. With multi-threaded TCG,
+	# a vCPU can run stale translated code while another patches kernel text
+	# (ftrace/kprobe arming on x64_sys_call, static keys): seen as int3 oopses
+	# and a jump to 0 from do_syscall_64, with or without crs.ko loaded.
+	SMP=(-smp 2 -accel tcg,thread=single)
 fi
 QEMU=(qemu-system-x86_64 -m "$MEM" "${SMP[@]}" -nographic -no-reboot -nic none
       -kernel "$vmlinuz" -initrd "$initrd" -append "$APPEND")
