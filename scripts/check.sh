@@ -15,7 +15,7 @@
 # Every stage runs even when an earlier one failed. The last line is
 # "N passed, N failed" counting stages; the exit status is nonzero if any failed.
 # Guest console logs: ${BUILD:-build}/logs/guest-<kver>.log.
-# CRS_VM_TIMEOUT (seconds, default 600 per guest) is passed on to run-guest.sh.
+# CRS_VM_TIMEOUT (seconds, default 1200 per guest) is passed on to run-guest.sh.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"

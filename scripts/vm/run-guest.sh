@@ -16,7 +16,7 @@
 #                       it runs with its "#!" interpreter (/bin/sh is busybox ash,
 #                       /bin/bash exists too) or with /bin/sh if it has none
 #   -- ARGS...          arguments for the script
-#   --timeout SEC       kill the guest after SEC seconds (default 600, or $CRS_VM_TIMEOUT)
+#   --timeout SEC       kill the guest after SEC seconds (default 1200, or $CRS_VM_TIMEOUT)
 #   --keep-log FILE     also write the guest's console output to FILE
 #   --bench             -smp 1 -icount shift=0,sleep=off: the guest clock counts
 #                       instructions, so timings are repeatable (and slower)
@@ -50,7 +50,7 @@ BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$REPO/$BUILD" ;; esac
 
 KVER= SCRIPT= LOG= BENCH=0 MEM=1024
-TIMEOUT=${CRS_VM_TIMEOUT:-600}
+TIMEOUT=${CRS_VM_TIMEOUT:-1200}
 MK=()
 usage() { sed -n '2,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
