@@ -173,9 +173,9 @@ static void send_one(const struct event_rec *e)
 	err = genlmsg_multicast(&crs_family, skb, 0, CRS_MCGRP_EVENTS_IDX, GFP_KERNEL);
 	if (!err)
 		crs_count(events_sent);
-	else if (err == -ESRCH)
+	else if (err == -ESRCH && !crs_nl_has_listeners())
 		crs_count(events_no_listener);
-	else
+	else	/* -ESRCH with listeners: every one of them was full (a drop) */
 		goto drop;
 	return;
 drop:
