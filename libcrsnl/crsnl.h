@@ -53,6 +53,23 @@ struct crs_syscall_arg {
  * looked up from the name; the parser fills syscall_nr / syscall_nr32 the
  * same way (x86_64 or i386 number CRS_SYSCALL_NONE where the ABI lacks it).
  */
+/*
+ * An address of a network rule (the peer) or listener rule (the local
+ * address): family 0 = any address of either family ("*"), else AF_INET or
+ * AF_INET6 with prefix_len bits (host bits zero). An IPv4-mapped IPv6
+ * address in a policy ("::ffff:10.0.0.1") is stored as the IPv4 address.
+ */
+struct crs_net_addr {
+	int family;		/* 0, AF_INET or AF_INET6 */
+	uint8_t addr[16];	/* network order; 4 bytes used for AF_INET */
+	uint32_t prefix_len;	/* 0..32 / 0..128 */
+};
+
+/*
+ * Network rules ("type": "network") and listener rules ("listener") use
+ * direction (network only), protocol, address and the port range
+ * [port_min, port_max] ("*" = 0-65535) instead of path and access.
+ */
 struct crs_policy_rule {
 	char *name;		/* may be NULL */
 	bool enabled;
@@ -67,6 +84,11 @@ struct crs_policy_rule {
 	uint32_t syscall_nr32;	/* i386 number or CRS_SYSCALL_NONE */
 	struct crs_syscall_arg args[CRS_MAX_ARGS];
 	size_t n_args;
+	/* network and listener rules */
+	enum crs_direction direction;
+	enum crs_proto protocol;
+	struct crs_net_addr address;
+	uint16_t port_min, port_max;
 };
 
 struct crs_policy {
@@ -143,6 +165,19 @@ const char *crs_syscall_name(uint32_t nr, enum crs_arch arch);	/* NULL if unknow
 const char *crs_arg_op_name(enum crs_arg_op op);
 int crs_arg_op_parse(const char *s, enum crs_arg_op *out);
 const char *crs_arch_name(enum crs_arch arch);
+/* "tcp", "udp", "icmp", "any"; "outbound", "inbound". */
+const char *crs_proto_name(enum crs_proto p);
+int crs_proto_parse(const char *s, enum crs_proto *out);
+const char *crs_direction_name(enum crs_direction d);
+int crs_direction_parse(const char *s, enum crs_direction *out);
+/*
+ * "*", "10.0.0.1", "10.0.0.0/8", "2001:db8::/32", "::ffff:10.0.0.1" ->
+ * struct crs_net_addr (a mapped address becomes IPv4; host bits set is an
+ * error). Returns 0 or -EINVAL with *why (if why) a static reason.
+ */
+int crs_net_addr_parse(const char *s, struct crs_net_addr *out, const char **why);
+/* Canonical text ("*", "10.0.0.0/8", "10.0.0.1" for a /32, "::1" for a /128). */
+const char *crs_net_addr_str(const struct crs_net_addr *a, char *buf, size_t len);
 
 /* ------------------------------------------------------------ the kernel */
 
@@ -176,6 +211,10 @@ struct crs_rule_info {
 	uint32_t syscall_nr, syscall_nr32;
 	struct crs_syscall_arg args[CRS_MAX_ARGS];
 	size_t n_args;
+	enum crs_direction direction;	/* network and listener rules */
+	enum crs_proto protocol;
+	struct crs_net_addr address;
+	uint16_t port_min, port_max;
 };
 
 struct crs_table_info {
@@ -249,6 +288,13 @@ struct crs_event {
 	uint32_t syscall_nr;		/* in the caller's ABI */
 	enum crs_arch arch;
 	uint64_t args[6];
+	/* network and listener events */
+	enum crs_direction direction;
+	enum crs_proto protocol;
+	int family;			/* AF_INET, AF_INET6, or 0 if none given */
+	bool has_local, has_remote;
+	uint8_t local_addr[16], remote_addr[16];	/* 4 bytes used for AF_INET */
+	uint16_t local_port, remote_port;
 };
 
 struct crs_events;	/* opaque: a socket subscribed to CRS_MCGRP_EVENTS */

@@ -59,6 +59,15 @@
  * entry points while some table names it; a table whose syscall default is
  * deny (an allowlist) makes it probe the syscall dispatchers instead.
  *
+ * Network rules (CRS_RULE_NETWORK) carry CRS_A_RULE_DIRECTION, and network
+ * and listener rules (CRS_RULE_LISTENER) carry CRS_A_RULE_PROTOCOL, an
+ * address (CRS_A_RULE_ADDR_FAMILY, _ADDR, _PREFIX_LEN: the peer for network
+ * rules, the local address for listener rules) and a port range
+ * (CRS_A_RULE_PORT_MIN/_MAX), instead of PATH and ACCESS. Precedence: the
+ * longest prefix, then the narrowest port range, then a named program, then
+ * a named protocol; deny wins what is left. A denied bind, listen, connect
+ * or send fails with EACCES; a denied inbound SYN or datagram is dropped.
+ *
  * CRS_CMD_SET_CONTAINER (doit) - per-container overrides on a cgroup with a table
  *   CRS_A_CGROUP_ID        u64, required
  *   CRS_A_CONTAINER_MODE   u32 enum crs_mode or CRS_MODE_POLICY (use the table's)
@@ -77,7 +86,7 @@
 #define CRS_MCGRP_EVENTS	"events"
 
 /* Bumped whenever an attribute or enum below changes meaning. */
-#define CRS_ABI_VERSION		2
+#define CRS_ABI_VERSION		3
 
 /* Limits enforced by the module (also reported by CRS_CMD_GET_STATUS). */
 #define CRS_MAX_TABLES		4096
@@ -125,9 +134,9 @@ enum crs_action {
 enum crs_rule_type {
 	CRS_RULE_FILE,		/* open for read and/or write */
 	CRS_RULE_EXECUTE,	/* execve/execveat of a file */
-	CRS_RULE_NETWORK,	/* reserved: peer address/port/protocol */
-	CRS_RULE_LISTENER,	/* reserved: bind/listen */
-	CRS_RULE_SYSCALL,	/* reserved: system call with arguments */
+	CRS_RULE_NETWORK,	/* peer address/port/protocol, by direction */
+	CRS_RULE_LISTENER,	/* bind/listen: local address/port/protocol */
+	CRS_RULE_SYSCALL,	/* system call with arguments */
 
 	__CRS_RULE_TYPE_MAX,
 	CRS_RULE_TYPE_MAX = __CRS_RULE_TYPE_MAX - 1
@@ -172,6 +181,35 @@ enum crs_arch {
 };
 
 #define CRS_SYSCALL_NONE	0xffffffffU	/* no number in this ABI */
+
+/* Network and listener rules (CRS_A_RULE_PROTOCOL, CRS_A_EVENT_PROTOCOL). */
+enum crs_proto {
+	CRS_PROTO_ANY,		/* rules: every protocol; events: none of the below */
+	CRS_PROTO_TCP,		/* TCP and MPTCP */
+	CRS_PROTO_UDP,		/* UDP and UDP-Lite */
+	CRS_PROTO_ICMP,		/* ICMP and ICMPv6 (ping sockets, raw packets) */
+
+	__CRS_PROTO_MAX,
+	CRS_PROTO_MAX = __CRS_PROTO_MAX - 1
+};
+
+/* Direction of a network rule or event (CRS_A_RULE_DIRECTION, CRS_A_EVENT_DIRECTION). */
+enum crs_direction {
+	CRS_DIR_OUTBOUND,	/* the container's program is the initiator / sender */
+	CRS_DIR_INBOUND,	/* a peer connects or sends to the container */
+
+	__CRS_DIR_MAX,
+	CRS_DIR_MAX = __CRS_DIR_MAX - 1
+};
+
+/*
+ * Address family of a rule's address (CRS_A_RULE_ADDR_FAMILY): AF_INET
+ * (2), AF_INET6 (10), or 0 for "any address of either family". Rule
+ * addresses are 4 or 16 bytes in network order, host bits zero; an IPv4
+ * address in an event is 4 bytes even when the socket is AF_INET6 and the
+ * peer IPv4-mapped.
+ */
+#define CRS_MAX_NET_RULES	65536	/* network + listener rules in one table */
 
 /* CRS_A_CONTAINER_LOG: which decisions raise events. */
 #define CRS_LOG_DENY		(1U << 0)	/* denials, and would-be denials in monitor mode */
@@ -238,6 +276,13 @@ enum crs_rule_attr {
 	CRS_A_RULE_SYSCALL_NR,		/* u32: its x86_64 number, or CRS_SYSCALL_NONE */
 	CRS_A_RULE_SYSCALL_NR32,	/* u32: its i386 number, or CRS_SYSCALL_NONE */
 	CRS_A_RULE_ARG,			/* nest, repeated up to CRS_MAX_ARGS: enum crs_arg_attr */
+	CRS_A_RULE_DIRECTION,		/* u32 enum crs_direction (network rules) */
+	CRS_A_RULE_PROTOCOL,		/* u32 enum crs_proto (network, listener) */
+	CRS_A_RULE_ADDR_FAMILY,		/* u32 0, AF_INET or AF_INET6 */
+	CRS_A_RULE_ADDR,		/* binary, 4 or 16 bytes (absent for family 0) */
+	CRS_A_RULE_PREFIX_LEN,		/* u32, 0..32 or 0..128 (absent for family 0) */
+	CRS_A_RULE_PORT_MIN,		/* u32 0..65535, inclusive range (default 0) */
+	CRS_A_RULE_PORT_MAX,		/* u32 PORT_MIN..65535 (default 65535) */
 
 	__CRS_A_RULE_MAX,
 	CRS_A_RULE_MAX = __CRS_A_RULE_MAX - 1
@@ -338,6 +383,13 @@ enum crs_event_attr {
 	CRS_A_EVENT_SYSCALL_NR,		/* u32: number in the caller's ABI */
 	CRS_A_EVENT_ARCH,		/* u32 enum crs_arch */
 	CRS_A_EVENT_ARG,		/* u64, repeated 6 times: the argument registers, in order */
+	CRS_A_EVENT_DIRECTION,		/* u32 enum crs_direction (network, listener events) */
+	CRS_A_EVENT_PROTOCOL,		/* u32 enum crs_proto */
+	CRS_A_EVENT_FAMILY,		/* u32 AF_INET or AF_INET6 (of the addresses below) */
+	CRS_A_EVENT_LOCAL_ADDR,		/* binary, 4 or 16 bytes (absent when unknown) */
+	CRS_A_EVENT_LOCAL_PORT,		/* u32 */
+	CRS_A_EVENT_REMOTE_ADDR,	/* binary, 4 or 16 bytes (absent for listener events) */
+	CRS_A_EVENT_REMOTE_PORT,	/* u32 */
 
 	__CRS_A_EVENT_MAX,
 	CRS_A_EVENT_MAX = __CRS_A_EVENT_MAX - 1
