@@ -47,13 +47,6 @@ struct crs_syscall_arg {
 };
 
 /*
- * Syscall rules: crs_policy_validate() requires syscall to be a name known
- * to crs_syscall_lookup() and forbids path and access (file and execute
- * rules may not have syscall or args). The numbers sent to the kernel are
- * looked up from the name; the parser fills syscall_nr / syscall_nr32 the
- * same way (x86_64 or i386 number CRS_SYSCALL_NONE where the ABI lacks it).
- */
-/*
  * An address of a network rule (the peer) or listener rule (the local
  * address): family 0 = any address of either family ("*"), else AF_INET or
  * AF_INET6 with prefix_len bits (host bits zero). An IPv4-mapped IPv6
@@ -66,9 +59,19 @@ struct crs_net_addr {
 };
 
 /*
+ * Syscall rules: crs_policy_validate() requires syscall to be a name known
+ * to crs_syscall_lookup() and forbids path and access (file and execute
+ * rules may not have syscall or args). The numbers sent to the kernel are
+ * looked up from the name; the parser fills syscall_nr / syscall_nr32 the
+ * same way (x86_64 or i386 number CRS_SYSCALL_NONE where the ABI lacks it).
+ */
+/*
  * Network rules ("type": "network") and listener rules ("listener") use
  * direction (network only), protocol, address and the port range
- * [port_min, port_max] ("*" = 0-65535) instead of path and access.
+ * [port_min, port_max] ("*" = 0-65535) instead of path and access;
+ * crs_policy_validate() forbids those four fields on other rule types
+ * (direction must be 0 on listener rules) and path, access, syscall and
+ * args on these.
  */
 struct crs_policy_rule {
 	char *name;		/* may be NULL */
@@ -172,8 +175,10 @@ const char *crs_direction_name(enum crs_direction d);
 int crs_direction_parse(const char *s, enum crs_direction *out);
 /*
  * "*", "10.0.0.1", "10.0.0.0/8", "2001:db8::/32", "::ffff:10.0.0.1" ->
- * struct crs_net_addr (a mapped address becomes IPv4; host bits set is an
- * error). Returns 0 or -EINVAL with *why (if why) a static reason.
+ * struct crs_net_addr (a mapped address becomes IPv4, a mapped prefix
+ * /N becomes /N-96 and must be at least /96; a bare address is a /32 or
+ * /128; host bits set is an error). Returns 0 or -EINVAL with *why (if
+ * why) a static reason.
  */
 int crs_net_addr_parse(const char *s, struct crs_net_addr *out, const char **why);
 /* Canonical text ("*", "10.0.0.0/8", "10.0.0.1" for a /32, "::1" for a /128). */

@@ -34,12 +34,32 @@ int crs_errno_from_nle(int nle);
 void crs_path_push_key(char *path, size_t size, const char *key, size_t len);
 void crs_path_push_index(char *path, size_t size, size_t idx);
 
+/* names.c: network addresses */
+size_t crs_net_addr_len(int family);	/* 4, 16, or 0 for family 0 and unknown ones */
+/*
+ * A struct crs_net_addr built in memory: a known family, its prefix range,
+ * host bits zero, no IPv4-mapped AF_INET6 address. 0 or -EINVAL with *why;
+ * when only host bits are set, *masked (if given) is a with them cleared,
+ * else masked->family is 0.
+ */
+int crs_net_addr_check(const struct crs_net_addr *a, const char **why,
+		       struct crs_net_addr *masked);
+/*
+ * crs_net_addr_parse(), and when it fails only because host bits are set,
+ * *masked (if given) is the address with them cleared (for "did you mean").
+ * Otherwise masked->family is 0.
+ */
+int crs_net_addr_parse_masked(const char *s, struct crs_net_addr *out, const char **why,
+			      struct crs_net_addr *masked);
+
 /* policy_json.c */
 struct json_object;
 /* Strict JSON text -> json-c object (NULL for "null"); see the file. */
 int crs_json_tokenize(const char *json, size_t len, struct json_object **out,
 		      struct crs_err *err);
 struct json_object *crs_policy_to_json_object(const struct crs_policy *p);
+/* A port range as policies write it: 443, "1000-2000", "*" (0-65535). */
+struct json_object *crs_port_json(uint16_t lo, uint16_t hi);
 /* json-c object -> malloc'd text, '/' not escaped. */
 char *crs_json_string(struct json_object *o, bool pretty);
 

@@ -9,20 +9,28 @@
  * errno the kernel itself would give).
  * Checks run in a fixed order: at the top level unknown fields first, then
  * name, description, mode, learning, default_actions, ignored_syscalls,
- * rules; in a rule its type first (so that reserved types are named as such
- * rather than by their unknown fields), then unknown fields, name, enabled,
- * action, program, then path and access (file, execute) or syscall and args
- * (syscall rules; fields of the other kind are errors naming them).
+ * rules; in a rule its type first (everything else depends on it), then
+ * unknown fields, name, enabled, action, program, then path and access (file,
+ * execute), syscall and args (syscall rules) or direction, protocol, address
+ * and port (network, listener rules); fields of another kind are errors
+ * naming them.
  *
  * Syscall rules: "syscall" is a name known to the x86_64 or the i386 table
  * (crs_syscall_lookup) or an x86_64 number; the canonical form is the name.
  * "args" holds at most CRS_MAX_ARGS matchers { index, op, value }; values are
  * JSON integers from -2^63 to 2^64-1, negative ones kept as two's complement.
+ *
+ * Network and listener rules: "direction" (network rules only, required),
+ * "protocol" (default "any"; no "icmp" on listener rules), "address" ("*",
+ * an address or a CIDR prefix, host bits zero; IPv4-mapped IPv6 becomes
+ * IPv4) and "port" (an integer, "N", "N-M" or "*"; only "*" with "icmp").
+ * Inbound rules have no program to match: "program" must be "*".
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <json-c/json.h>
 #include "crsnl_int.h"
 
@@ -242,7 +250,13 @@ static int check_pattern(struct vctx *v, const char *field, const char *s, int *
 	return k < 0 ? k : 0;
 }
 
-static bool reserved_type(enum crs_rule_type t)
+/* Rules counted against crs.ko's per-table limits while checking. */
+struct rule_counts {
+	size_t globs;		/* file and execute rules with a glob path */
+	size_t net;		/* network and listener rules */
+};
+
+static bool net_type(enum crs_rule_type t)
 {
 	return t == CRS_RULE_NETWORK || t == CRS_RULE_LISTENER;
 }
@@ -288,23 +302,119 @@ static int check_syscall_rule(struct vctx *v, const struct crs_policy_rule *r)
 	return e;
 }
 
-static int reserved_type_error(struct vctx *v, enum crs_rule_type t)
+/* The error of a bad address a (masked: a with host bits cleared, if so). */
+static int address_error(struct vctx *v, const char *why, const struct crs_net_addr *masked)
 {
-	return fail(v, "\"%s\" rules are reserved for a later release and not supported yet",
-		    crs_rule_type_name(t));
+	char buf[64];
+
+	if (masked && masked->family)
+		return fail(v, "%s; did you mean %s?", why,
+			    crs_net_addr_str(masked, buf, sizeof(buf)));
+	return fail(v, "%s", why);
+}
+
+/* The fields of network and listener rules on a rule of another type. */
+static int check_no_net_fields(struct vctx *v, const struct crs_policy_rule *r)
+{
+	const char *f = NULL;
+	size_t mark;
+	int e;
+
+	if (r->direction)
+		f = "direction";
+	else if (r->protocol)
+		f = "protocol";
+	else if (r->address.family || r->address.prefix_len)
+		f = "address";
+	else if (r->port_min || r->port_max)
+		f = "port";
+	if (!f)
+		return 0;
+	mark = push(v, f);
+	e = fail(v, "not allowed on %s rules", crs_rule_type_name(r->type));
+	pop(v, mark);
+	return e;
+}
+
+/* A network or listener rule (v->path is the rule's; program checked already). */
+static int check_net_rule(struct vctx *v, const struct crs_policy_rule *r,
+			  struct rule_counts *n)
+{
+	const char *f = NULL, *why;
+	struct crs_net_addr masked;
+	size_t mark;
+	int e = 0;
+
+	if (r->path)
+		f = "path";
+	else if (r->access)
+		f = "access";
+	else if (r->syscall)
+		f = "syscall";
+	else if (r->n_args)
+		f = "args";
+	if (f) {
+		mark = push(v, f);
+		e = fail(v, "not allowed on %s rules", crs_rule_type_name(r->type));
+		pop(v, mark);
+		return e;
+	}
+	mark = push(v, "direction");
+	if (r->type == CRS_RULE_LISTENER && r->direction)
+		e = fail(v, "not allowed on listener rules");
+	else if (!crs_direction_name(r->direction))
+		e = fail(v, "unknown direction %d", (int)r->direction);
+	pop(v, mark);
+	if (e)
+		return e;
+	mark = push(v, "protocol");
+	if (!crs_proto_name(r->protocol))
+		e = fail(v, "unknown protocol %d", (int)r->protocol);
+	else if (r->type == CRS_RULE_LISTENER && r->protocol == CRS_PROTO_ICMP)
+		e = fail(v, "must be \"tcp\", \"udp\" or \"any\" on listener rules "
+			 "(nothing listens on ICMP)");
+	pop(v, mark);
+	if (e)
+		return e;
+	mark = push(v, "address");
+	if (crs_net_addr_check(&r->address, &why, &masked))
+		e = address_error(v, why, &masked);
+	pop(v, mark);
+	if (e)
+		return e;
+	mark = push(v, "port");
+	if (r->port_min > r->port_max)
+		e = fail(v, "empty range %u-%u (the first port must not be greater than "
+			 "the second)", r->port_min, r->port_max);
+	else if (r->protocol == CRS_PROTO_ICMP && (r->port_min != 0 || r->port_max != 65535))
+		e = fail(v, "ICMP has no ports; must be \"*\" with protocol \"icmp\"");
+	pop(v, mark);
+	if (e)
+		return e;
+	if (r->type == CRS_RULE_NETWORK && r->direction == CRS_DIR_INBOUND &&
+	    strcmp(r->program, "*")) {
+		mark = push(v, "program");
+		e = fail(v, "inbound rules match packets before any program receives them; "
+			 "must be \"*\"");
+		pop(v, mark);
+		return e;
+	}
+	if (++n->net > CRS_MAX_NET_RULES) {
+		mark = push(v, "type");
+		e = fail_limit(v, "more than %d network and listener rules", CRS_MAX_NET_RULES);
+		pop(v, mark);
+	}
+	return e;
 }
 
 /* Path of rule i is in v->path on entry. */
-static int check_rule(struct vctx *v, const struct crs_policy_rule *r, size_t *nglobs)
+static int check_rule(struct vctx *v, const struct crs_policy_rule *r, struct rule_counts *n)
 {
 	size_t mark;
 	int kind = 0, e;
 
 	mark = push(v, "type");
-	if (reserved_type(r->type))
-		e = reserved_type_error(v, r->type);
-	else if (r->type != CRS_RULE_FILE && r->type != CRS_RULE_EXECUTE &&
-		 r->type != CRS_RULE_SYSCALL)
+	if (!crs_rule_type_name(r->type))
 		e = fail(v, "unknown rule type %d", (int)r->type);
 	else
 		e = 0;
@@ -321,6 +431,11 @@ static int check_rule(struct vctx *v, const struct crs_policy_rule *r, size_t *n
 	e = check_pattern(v, "program", r->program, NULL);
 	if (e)
 		return e;
+	if (net_type(r->type))
+		return check_net_rule(v, r, n);
+	e = check_no_net_fields(v, r);
+	if (e)
+		return e;
 	if (r->type == CRS_RULE_SYSCALL)
 		return check_syscall_rule(v, r);
 	if (r->syscall || r->n_args) {
@@ -332,7 +447,7 @@ static int check_rule(struct vctx *v, const struct crs_policy_rule *r, size_t *n
 	e = check_pattern(v, "path", r->path, &kind);
 	if (e)
 		return e;
-	if (kind == CRS_PATTERN_GLOB && ++*nglobs > CRS_MAX_GLOB_RULES) {
+	if (kind == CRS_PATTERN_GLOB && ++n->globs > CRS_MAX_GLOB_RULES) {
 		mark = push(v, "path");
 		e = fail_limit(v, "more than %d rules with a glob path", CRS_MAX_GLOB_RULES);
 		pop(v, mark);
@@ -416,7 +531,8 @@ static int check_top(struct vctx *v, const struct crs_policy *p)
 int crs_policy_validate(const struct crs_policy *p, struct crs_err *err)
 {
 	struct vctx v = { .err = err };
-	size_t i, mark, nglobs = 0;
+	struct rule_counts counts = { 0 };
+	size_t i, mark;
 	int e;
 
 	crs_err_reset(err);
@@ -436,7 +552,7 @@ int crs_policy_validate(const struct crs_policy *p, struct crs_err *err)
 	for (i = 0; i < p->n_rules; i++) {
 		mark = push(&v, "rules");
 		push_index(&v, i);
-		e = check_rule(&v, &p->rules[i], &nglobs);
+		e = check_rule(&v, &p->rules[i], &counts);
 		pop(&v, mark);
 		if (e)
 			return e;
@@ -771,8 +887,142 @@ static int parse_arg(struct vctx *v, struct json_object *o, struct crs_syscall_a
 	return e;
 }
 
+/* The fields of network and listener rules, on a rule of another type. */
+static int no_net_fields(struct vctx *v, struct json_object *o, enum crs_rule_type t)
+{
+	static const char *const keys[] = { "direction", "protocol", "address", "port" };
+	size_t i;
+	int e = 0;
+
+	for (i = 0; !e && i < CRS_ARRAY_SIZE(keys); i++)
+		e = not_allowed(v, o, keys[i], t);
+	return e;
+}
+
+/*
+ * "port": an integer 0..65535, or "N", "N-M" (N <= M) or "*" (0-65535).
+ * Decimal digits only in strings, at most 5 of them per number.
+ */
+static int want_ports(struct vctx *v, struct json_object *val, uint16_t *lo, uint16_t *hi)
+{
+	static const char expected[] = "must be a port number (0 to 65535), \"N-M\" or \"*\"";
+	unsigned long a, b;
+	const char *s, *dash;
+	char shown[96] = "";
+	uint64_t x = 0;
+	size_t n1, n2;
+	bool neg = false;
+	int e;
+
+	if (json_object_is_type(val, json_type_int)) {
+		e = want_int(v, val, &x, &neg);
+		if (e)
+			return e;
+		if (neg)
+			return fail(v, "%lld is out of range (0 to 65535)", (long long)x);
+		if (x > 65535)
+			return fail(v, "%llu is out of range (0 to 65535)", (unsigned long long)x);
+		*lo = *hi = (uint16_t)x;
+		return 0;
+	}
+	if (!json_object_is_type(val, json_type_string))
+		return fail(v, "expected a port number, \"N-M\" or \"*\"");
+	e = want_string(v, val, &s);
+	if (e)
+		return e;
+	if (!strcmp(s, "*")) {
+		*lo = 0;
+		*hi = 65535;
+		return 0;
+	}
+	crs_str_render(shown, sizeof(shown), s, strlen(s), 32, true);
+	dash = strchr(s, '-');
+	n1 = dash ? (size_t)(dash - s) : strlen(s);
+	n2 = dash ? strlen(dash + 1) : 0;
+	if (!n1 || n1 > 5 || strspn(s, "0123456789") != n1 ||
+	    (dash && (!n2 || n2 > 5 || strspn(dash + 1, "0123456789") != n2)))
+		return fail(v, "%s: %s", shown, expected);
+	a = strtoul(s, NULL, 10);
+	b = dash ? strtoul(dash + 1, NULL, 10) : a;
+	if (a > 65535 || b > 65535)
+		return fail(v, "%lu is out of range (0 to 65535)", a > 65535 ? a : b);
+	if (a > b)
+		return fail(v, "empty range %s (the first port must not be greater than the "
+			    "second)", shown);
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+/* direction, protocol, address, port; then the checks of crs_policy_validate(). */
+static int parse_net_rule(struct vctx *v, struct json_object *o,
+			  struct crs_policy_rule *r, struct rule_counts *n)
+{
+	static const char *const other[] = { "path", "access", "syscall", "args" };
+	struct crs_net_addr masked;
+	struct json_object *val;
+	const char *s = NULL, *why;
+	size_t mark, i;
+	int e = 0;
+
+	for (i = 0; !e && i < CRS_ARRAY_SIZE(other); i++)
+		e = not_allowed(v, o, other[i], r->type);
+	if (e)
+		return e;
+
+	if (r->type == CRS_RULE_LISTENER) {
+		e = not_allowed(v, o, "direction", r->type);
+	} else {
+		if (!field(v, o, "direction", &val, &mark)) {
+			push(v, "direction");
+			e = fail(v, "missing required field (\"outbound\" or \"inbound\")");
+		} else {
+			e = want_string(v, val, &s);
+			if (!e && crs_direction_parse(s, &r->direction))
+				e = fail(v, "must be \"outbound\" or \"inbound\"");
+		}
+		pop(v, mark);
+	}
+	if (e)
+		return e;
+
+	r->protocol = CRS_PROTO_ANY;
+	if (field(v, o, "protocol", &val, &mark)) {
+		e = want_string(v, val, &s);
+		if (!e && crs_proto_parse(s, &r->protocol))
+			e = fail(v, r->type == CRS_RULE_LISTENER
+				 ? "must be \"tcp\", \"udp\" or \"any\""
+				 : "must be \"tcp\", \"udp\", \"icmp\" or \"any\"");
+	}
+	pop(v, mark);
+	if (e)
+		return e;
+
+	if (field(v, o, "address", &val, &mark)) {
+		if (!json_object_is_type(val, json_type_string))
+			e = fail(v, "expected a string (\"*\", an IPv4 or IPv6 address or "
+				 "prefix)");
+		else
+			e = want_string(v, val, &s);
+		if (!e && crs_net_addr_parse_masked(s, &r->address, &why, &masked))
+			e = address_error(v, why, &masked);
+	}
+	pop(v, mark);
+	if (e)
+		return e;
+
+	r->port_min = 0;
+	r->port_max = 65535;
+	if (field(v, o, "port", &val, &mark))
+		e = want_ports(v, val, &r->port_min, &r->port_max);
+	pop(v, mark);
+	if (e)
+		return e;
+	return check_rule(v, r, n);
+}
+
 static int parse_syscall_rule(struct vctx *v, struct json_object *o,
-			      struct crs_policy_rule *r, size_t *nglobs)
+			      struct crs_policy_rule *r, struct rule_counts *counts)
 {
 	struct json_object *val;
 	size_t mark, m2, n, i;
@@ -781,6 +1031,8 @@ static int parse_syscall_rule(struct vctx *v, struct json_object *o,
 	e = not_allowed(v, o, "path", r->type);
 	if (!e)
 		e = not_allowed(v, o, "access", r->type);
+	if (!e)
+		e = no_net_fields(v, o, r->type);
 	if (e)
 		return e;
 	if (!field(v, o, "syscall", &val, &mark)) {
@@ -809,15 +1061,15 @@ static int parse_syscall_rule(struct vctx *v, struct json_object *o,
 	pop(v, mark);
 	if (e)
 		return e;
-	return check_rule(v, r, nglobs);
+	return check_rule(v, r, counts);
 }
 
 static int parse_rule(struct vctx *v, struct json_object *o, struct crs_policy_rule *r,
-		      size_t *nglobs)
+		      struct rule_counts *counts)
 {
 	static const char *const fields[] = {
 		"name", "enabled", "type", "action", "program", "path", "access",
-		"syscall", "args", NULL
+		"syscall", "args", "direction", "protocol", "address", "port", NULL
 	};
 	struct json_object *val;
 	const char *s;
@@ -837,9 +1089,8 @@ static int parse_rule(struct vctx *v, struct json_object *o, struct crs_policy_r
 	}
 	e = want_string(v, val, &s);
 	if (!e && crs_rule_type_parse(s, &r->type))
-		e = fail(v, "must be \"file\", \"execute\" or \"syscall\"");
-	if (!e && reserved_type(r->type))
-		e = reserved_type_error(v, r->type);
+		e = fail(v, "must be \"file\", \"execute\", \"network\", \"listener\" "
+			 "or \"syscall\"");
 	pop(v, mark);
 	if (e)
 		return e;
@@ -871,10 +1122,14 @@ static int parse_rule(struct vctx *v, struct json_object *o, struct crs_policy_r
 	if (e)
 		return e;
 	if (r->type == CRS_RULE_SYSCALL)
-		return parse_syscall_rule(v, o, r, nglobs);
+		return parse_syscall_rule(v, o, r, counts);
+	if (net_type(r->type))
+		return parse_net_rule(v, o, r, counts);
 	e = not_allowed(v, o, "syscall", r->type);
 	if (!e)
 		e = not_allowed(v, o, "args", r->type);
+	if (!e)
+		e = no_net_fields(v, o, r->type);
 	if (!e)
 		e = opt_string(v, o, "path", &r->path);
 	if (e)
@@ -896,13 +1151,14 @@ static int parse_rule(struct vctx *v, struct json_object *o, struct crs_policy_r
 		r->access = CRS_ACCESS_EXEC;
 
 	/* names, patterns and limits: the checks crs_policy_validate() makes */
-	return check_rule(v, r, nglobs);
+	return check_rule(v, r, counts);
 }
 
 static int parse_rules(struct vctx *v, struct json_object *root, struct crs_policy *p)
 {
+	struct rule_counts counts = { 0 };
 	struct json_object *a;
-	size_t mark, n, i, nglobs = 0;
+	size_t mark, n, i;
 	int e = 0;
 
 	if (!field(v, root, "rules", &a, &mark))
@@ -927,7 +1183,7 @@ static int parse_rules(struct vctx *v, struct json_object *root, struct crs_poli
 		size_t m2 = push_index(v, i);
 
 		p->n_rules = i + 1;	/* so that crs_policy_free() sees it */
-		e = parse_rule(v, json_object_array_get_idx(a, i), &p->rules[i], &nglobs);
+		e = parse_rule(v, json_object_array_get_idx(a, i), &p->rules[i], &counts);
 		pop(v, m2);
 	}
 out:
@@ -1103,6 +1359,13 @@ static bool str_eq(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
+/* The bytes of the family's length only (family 0 has none). */
+static bool net_addr_eq(const struct crs_net_addr *a, const struct crs_net_addr *b)
+{
+	return a->family == b->family && a->prefix_len == b->prefix_len &&
+	       !memcmp(a->addr, b->addr, crs_net_addr_len(a->family));
+}
+
 bool crs_policy_equal(const struct crs_policy *a, const struct crs_policy *b)
 {
 	size_t i, j;
@@ -1127,7 +1390,9 @@ bool crs_policy_equal(const struct crs_policy *a, const struct crs_policy *b)
 		    x->type != y->type || x->action != y->action ||
 		    !str_eq(x->program, y->program) || !str_eq(x->path, y->path) ||
 		    x->access != y->access || !str_eq(x->syscall, y->syscall) ||
-		    x->n_args != y->n_args)
+		    x->n_args != y->n_args || x->direction != y->direction ||
+		    x->protocol != y->protocol || x->port_min != y->port_min ||
+		    x->port_max != y->port_max || !net_addr_eq(&x->address, &y->address))
 			return false;
 		for (j = 0; j < x->n_args && j < CRS_MAX_ARGS; j++)
 			if (x->args[j].index != y->args[j].index ||

@@ -540,9 +540,23 @@ static struct json_object *arg_json(const struct crs_syscall_arg *a)
 	return o;
 }
 
+/* A port range: 443, "1000-2000", or "*" for 0-65535. */
+struct json_object *crs_port_json(uint16_t lo, uint16_t hi)
+{
+	char buf[16];
+
+	if (lo == 0 && hi == 65535)
+		return json_object_new_string("*");
+	if (lo == hi)
+		return json_object_new_int64(lo);
+	snprintf(buf, sizeof(buf), "%u-%u", lo, hi);
+	return json_object_new_string(buf);
+}
+
 static struct json_object *rule_json(const struct crs_policy_rule *r)
 {
 	struct json_object *o = json_object_new_object(), *acc;
+	char abuf[64];
 	size_t i;
 	int e = 0;
 
@@ -563,6 +577,15 @@ static struct json_object *rule_json(const struct crs_policy_rule *r)
 		if (acc && (r->access & CRS_ACCESS_WRITE))
 			e |= append(acc, json_object_new_string("write"));
 		e |= add(o, "access", acc);
+	}
+	if (r->type == CRS_RULE_NETWORK || r->type == CRS_RULE_LISTENER) {
+		if (r->type == CRS_RULE_NETWORK)
+			e |= add(o, "direction", name_or_int(crs_direction_name(r->direction),
+							     r->direction));
+		e |= add(o, "protocol", name_or_int(crs_proto_name(r->protocol), r->protocol));
+		e |= add(o, "address", json_object_new_string(
+				 crs_net_addr_str(&r->address, abuf, sizeof(abuf))));
+		e |= add(o, "port", crs_port_json(r->port_min, r->port_max));
 	}
 	if (r->type == CRS_RULE_SYSCALL) {
 		if (r->syscall)

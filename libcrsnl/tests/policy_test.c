@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include "kselftest_harness.h"
 #include "crsnl.h"
 
@@ -273,20 +274,8 @@ TEST(bad_enums)
 				  "\"access\":[\"read\"]}"),
 		       "rules[0].action: must be \"allow\" or \"deny\"");
 	EXPECT_INVALID(WITH_RULES("{\"type\":\"socket\",\"action\":\"deny\"}"),
-		       "rules[0].type: must be \"file\", \"execute\" or \"syscall\"");
-}
-
-TEST(reserved_rule_types)
-{
-	EXPECT_INVALID(WITH_RULES("{\"type\":\"network\",\"program\":\"/usr/bin/curl\","
-				  "\"action\":\"allow\",\"direction\":\"outbound\","
-				  "\"address\":\"10.0.0.0/8\",\"port\":\"443\",\"protocol\":\"tcp\"}"),
-		       "rules[0].type: \"network\" rules are reserved for a later release "
-		       "and not supported yet");
-	EXPECT_INVALID(WITH_RULES("{\"type\":\"listener\",\"program\":\"*\",\"action\":\"allow\","
-				  "\"port\":80,\"protocol\":\"tcp\"}"),
-		       "rules[0].type: \"listener\" rules are reserved for a later release "
-		       "and not supported yet");
+		       "rules[0].type: must be \"file\", \"execute\", \"network\", \"listener\" "
+		       "or \"syscall\"");
 }
 
 TEST(missing_required_fields)
@@ -670,8 +659,7 @@ TEST(validate_built_policy)
 	rules[0].path = "/etc/shadow";
 	rules[1].type = CRS_RULE_LISTENER;
 	EXPECT_EQ(-EINVAL, crs_policy_validate(&p, &err));
-	EXPECT_STREQ("rules[1].type: \"listener\" rules are reserved for a later release and "
-		     "not supported yet", err.msg);
+	EXPECT_STREQ("rules[1].path: not allowed on listener rules", err.msg);
 	rules[1].type = 42;
 	EXPECT_EQ(-EINVAL, crs_policy_validate(&p, &err));
 	EXPECT_STREQ("rules[1].type: unknown rule type 42", err.msg);
@@ -1069,7 +1057,7 @@ TEST(syscall_rule_errors)
 	EXPECT_INVALID(SC_RULE("\"syscall\":\"mount\",\"access\":[\"read\"]"),
 		       "rules[0].access: not allowed on syscall rules");
 	EXPECT_INVALID(SC_RULE("\"syscall\":\"mount\",\"port\":80"),
-		       "rules[0].port: unknown field");
+		       "rules[0].port: not allowed on syscall rules");
 	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
 				  "\"access\":[\"read\"],\"args\":[]}"),
 		       "rules[0].args: not allowed on file rules");
@@ -1190,6 +1178,528 @@ TEST(syscall_equal_and_validate)
 	EXPECT_EQ(0, crs_policy_validate(b, &err)) TH_LOG("%s", err.msg);
 	crs_policy_free(a);
 	crs_policy_free(b);
+}
+
+/* ------------------------------------------------- network and listener rules */
+
+#define NET_RULE(fields) WITH_RULES("{\"type\":\"network\",\"action\":\"deny\"," fields "}")
+#define LST_RULE(fields) WITH_RULES("{\"type\":\"listener\",\"action\":\"deny\"," fields "}")
+
+/* The examples of the design: both parse, with their defaults filled in. */
+TEST(net_rules_design_examples)
+{
+	struct crs_policy *p;
+	struct crs_err err;
+	const struct crs_policy_rule *r;
+
+	ASSERT_EQ(0, parse(WITH_RULES(
+		"{ \"type\": \"listener\", \"program\": \"*\", \"action\": \"allow\", \"port\": 80,"
+		"  \"protocol\": \"tcp\" },"
+		"{ \"type\": \"network\", \"program\": \"/usr/bin/curl\", \"action\": \"allow\","
+		"  \"direction\": \"outbound\", \"address\": \"10.0.0.0/8\", \"port\": \"443\","
+		"  \"protocol\": \"tcp\" },"
+		"{ \"type\": \"network\", \"action\": \"deny\", \"direction\": \"inbound\" }"),
+		&p, &err)) TH_LOG("%s", err.msg);
+	ASSERT_EQ(3u, p->n_rules);
+	r = &p->rules[0];
+	EXPECT_EQ(CRS_RULE_LISTENER, (int)r->type);
+	EXPECT_EQ(CRS_ACTION_ALLOW, (int)r->action);
+	EXPECT_STREQ("*", r->program);
+	EXPECT_EQ(CRS_PROTO_TCP, (int)r->protocol);
+	EXPECT_EQ(0, r->address.family);
+	EXPECT_EQ(0u, r->address.prefix_len);
+	EXPECT_EQ(80, r->port_min);
+	EXPECT_EQ(80, r->port_max);
+	EXPECT_EQ(0, (int)r->direction);	/* not used by listener rules */
+	EXPECT_NULL(r->path);
+	EXPECT_EQ(0u, r->access);
+	r = &p->rules[1];
+	EXPECT_EQ(CRS_RULE_NETWORK, (int)r->type);
+	EXPECT_STREQ("/usr/bin/curl", r->program);
+	EXPECT_EQ(CRS_DIR_OUTBOUND, (int)r->direction);
+	EXPECT_EQ(CRS_PROTO_TCP, (int)r->protocol);
+	EXPECT_EQ(AF_INET, r->address.family);
+	EXPECT_EQ(8u, r->address.prefix_len);
+	EXPECT_EQ(10, r->address.addr[0]);
+	EXPECT_EQ(0, r->address.addr[1]);
+	EXPECT_EQ(443, r->port_min);
+	EXPECT_EQ(443, r->port_max);
+	/* defaults: any protocol, any address, every port */
+	r = &p->rules[2];
+	EXPECT_EQ(CRS_DIR_INBOUND, (int)r->direction);
+	EXPECT_EQ(CRS_PROTO_ANY, (int)r->protocol);
+	EXPECT_EQ(0, r->address.family);
+	EXPECT_EQ(0, r->port_min);
+	EXPECT_EQ(65535, r->port_max);
+	EXPECT_EQ(0, crs_policy_validate(p, &err)) TH_LOG("%s", err.msg);
+	crs_policy_free(p);
+}
+
+/* One rule's canonical JSON from "program" on (address, port, protocol forms). */
+static void expect_canonical(struct __test_metadata *_metadata, const char *json,
+			     const char *want)
+{
+	struct crs_policy *p;
+	struct crs_err err;
+	const char *at;
+	char *s;
+
+	ASSERT_EQ(0, parse(json, &p, &err)) TH_LOG("%s: %s", err.msg, json);
+	s = crs_policy_to_json(p, false);
+	ASSERT_NE(NULL, s);
+	at = strstr(s, "\"program\":");
+	ASSERT_NE(NULL, at) TH_LOG("%s", s);
+	EXPECT_STREQ(want, at) TH_LOG("input: %s", json);
+	free(s);
+	crs_policy_free(p);
+}
+
+TEST(net_rules_canonical)
+{
+	expect_canonical(_metadata, NET_RULE("\"direction\":\"outbound\""),
+			 "\"program\":\"*\",\"direction\":\"outbound\",\"protocol\":\"any\","
+			 "\"address\":\"*\",\"port\":\"*\"}]}");
+	expect_canonical(_metadata, NET_RULE("\"direction\":\"outbound\",\"program\":\"/usr/bin/curl\","
+					     "\"address\":\"10.0.0.0/8\",\"port\":\"443\","
+					     "\"protocol\":\"tcp\""),
+			 "\"program\":\"/usr/bin/curl\",\"direction\":\"outbound\",\"protocol\":\"tcp\","
+			 "\"address\":\"10.0.0.0/8\",\"port\":443}]}");
+	/* a bare address is a /32 or /128, written without the prefix */
+	expect_canonical(_metadata, NET_RULE("\"direction\":\"inbound\",\"address\":\"10.1.2.3/32\","
+					     "\"port\":\"80-80\",\"protocol\":\"udp\""),
+			 "\"program\":\"*\",\"direction\":\"inbound\",\"protocol\":\"udp\","
+			 "\"address\":\"10.1.2.3\",\"port\":80}]}");
+	expect_canonical(_metadata, NET_RULE("\"direction\":\"outbound\",\"address\":\"0:0::1/128\","
+					     "\"port\":\"0-65535\""),
+			 "\"program\":\"*\",\"direction\":\"outbound\",\"protocol\":\"any\","
+			 "\"address\":\"::1\",\"port\":\"*\"}]}");
+	/* IPv6 in its shortest lower case form; ranges "N-M"; port 0 is a port */
+	expect_canonical(_metadata, NET_RULE("\"direction\":\"outbound\","
+					     "\"address\":\"2001:DB8:0:0:0::/32\",\"port\":\"1024-65535\""),
+			 "\"program\":\"*\",\"direction\":\"outbound\",\"protocol\":\"any\","
+			 "\"address\":\"2001:db8::/32\",\"port\":\"1024-65535\"}]}");
+	expect_canonical(_metadata, NET_RULE("\"direction\":\"outbound\",\"address\":\"::/0\","
+					     "\"port\":0"),
+			 "\"program\":\"*\",\"direction\":\"outbound\",\"protocol\":\"any\","
+			 "\"address\":\"::/0\",\"port\":0}]}");
+	/* 0.0.0.0/0 is every IPv4 address, not "*" (both families) */
+	expect_canonical(_metadata, NET_RULE("\"direction\":\"outbound\",\"address\":\"0.0.0.0/0\","
+					     "\"protocol\":\"icmp\",\"port\":\"*\""),
+			 "\"program\":\"*\",\"direction\":\"outbound\",\"protocol\":\"icmp\","
+			 "\"address\":\"0.0.0.0/0\",\"port\":\"*\"}]}");
+	/* icmp with the whole range spelled out */
+	expect_canonical(_metadata, NET_RULE("\"direction\":\"outbound\",\"protocol\":\"icmp\","
+					     "\"port\":\"0-65535\""),
+			 "\"program\":\"*\",\"direction\":\"outbound\",\"protocol\":\"icmp\","
+			 "\"address\":\"*\",\"port\":\"*\"}]}");
+	/* listener rules: no direction */
+	expect_canonical(_metadata, LST_RULE("\"address\":\"fe80::/10\",\"port\":\"8000-8080\","
+					     "\"protocol\":\"tcp\""),
+			 "\"program\":\"*\",\"protocol\":\"tcp\",\"address\":\"fe80::/10\","
+			 "\"port\":\"8000-8080\"}]}");
+	expect_canonical(_metadata, LST_RULE("\"program\":\"/usr/sbin/nginx\""),
+			 "\"program\":\"/usr/sbin/nginx\",\"protocol\":\"any\",\"address\":\"*\","
+			 "\"port\":\"*\"}]}");
+}
+
+/* IPv4-mapped IPv6 addresses and prefixes become IPv4. */
+TEST(net_rules_mapped)
+{
+	expect_canonical(_metadata, NET_RULE("\"direction\":\"outbound\",\"address\":\"::ffff:10.0.0.1\""),
+			 "\"program\":\"*\",\"direction\":\"outbound\",\"protocol\":\"any\","
+			 "\"address\":\"10.0.0.1\",\"port\":\"*\"}]}");
+	expect_canonical(_metadata, NET_RULE("\"direction\":\"outbound\","
+					     "\"address\":\"::ffff:10.0.0.0/104\""),
+			 "\"program\":\"*\",\"direction\":\"outbound\",\"protocol\":\"any\","
+			 "\"address\":\"10.0.0.0/8\",\"port\":\"*\"}]}");
+	expect_canonical(_metadata, LST_RULE("\"address\":\"::FFFF:a00:1\""),
+			 "\"program\":\"*\",\"protocol\":\"any\",\"address\":\"10.0.0.1\","
+			 "\"port\":\"*\"}]}");
+	expect_canonical(_metadata, LST_RULE("\"address\":\"::ffff:0:0/96\""),
+			 "\"program\":\"*\",\"protocol\":\"any\",\"address\":\"0.0.0.0/0\","
+			 "\"port\":\"*\"}]}");
+	/* IPv4-compatible (::a.b.c.d, deprecated) is not mapped: it stays IPv6 */
+	expect_canonical(_metadata, LST_RULE("\"address\":\"::10.0.0.1\""),
+			 "\"program\":\"*\",\"protocol\":\"any\",\"address\":\"::10.0.0.1\","
+			 "\"port\":\"*\"}]}");
+	EXPECT_INVALID(NET_RULE("\"direction\":\"outbound\",\"address\":\"::ffff:0:0/95\""),
+		       "rules[0].address: an IPv4-mapped prefix must be /96 or longer");
+	EXPECT_INVALID(NET_RULE("\"direction\":\"outbound\",\"address\":\"::ffff:10.0.0.1/104\""),
+		       "rules[0].address: host bits set; did you mean 10.0.0.0/8?");
+}
+
+TEST(net_rules_errors)
+{
+	/* the field is named, with the rule's position */
+	EXPECT_INVALID(WITH_RULES(
+		"{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\",\"access\":[\"read\"]},"
+		"{\"type\":\"execute\",\"action\":\"deny\",\"path\":\"/b\"},"
+		"{\"type\":\"syscall\",\"action\":\"deny\",\"syscall\":\"ptrace\"},"
+		"{\"type\":\"listener\",\"action\":\"allow\",\"port\":70000}"),
+		"rules[3].port: 70000 is out of range (0 to 65535)");
+	/* ports */
+	EXPECT_INVALID(LST_RULE("\"port\":-1"), "rules[0].port: -1 is out of range (0 to 65535)");
+	EXPECT_INVALID(LST_RULE("\"port\":65536"), "rules[0].port: 65536 is out of range (0 to 65535)");
+	EXPECT_INVALID(LST_RULE("\"port\":\"70000\""),
+		       "rules[0].port: 70000 is out of range (0 to 65535)");
+	EXPECT_INVALID(LST_RULE("\"port\":\"1-70000\""),
+		       "rules[0].port: 70000 is out of range (0 to 65535)");
+	EXPECT_INVALID(NET_RULE("\"direction\":\"outbound\",\"port\":\"2000-1000\""),
+		       "rules[0].port: empty range \"2000-1000\" (the first port must not be "
+		       "greater than the second)");
+	EXPECT_INVALID(LST_RULE("\"port\":80.5"),
+		       "rules[0].port: expected a port number, \"N-M\" or \"*\"");
+	EXPECT_INVALID(LST_RULE("\"port\":null"),
+		       "rules[0].port: expected a port number, \"N-M\" or \"*\"");
+	EXPECT_INVALID(LST_RULE("\"port\":[80]"),
+		       "rules[0].port: expected a port number, \"N-M\" or \"*\"");
+	static const char *const bad_ports[] = {
+		"", "http", "-80", "80-", "-", "80 ", " 80", "+80", "80-90-100", "0x50",
+		"123456", "1-123456", "*-80", "80,443",
+	};
+	for (size_t i = 0; i < sizeof(bad_ports) / sizeof(bad_ports[0]); i++) {
+		char json[256], want[256];
+
+		snprintf(json, sizeof(json), LST_RULE("\"port\":\"%s\""), bad_ports[i]);
+		snprintf(want, sizeof(want), "rules[0].port: \"%s\": must be a port number "
+			 "(0 to 65535), \"N-M\" or \"*\"", bad_ports[i]);
+		EXPECT_INVALID(json, want);
+	}
+	EXPECT_INVALID(NET_RULE("\"direction\":\"outbound\",\"protocol\":\"icmp\",\"port\":7"),
+		       "rules[0].port: ICMP has no ports; must be \"*\" with protocol \"icmp\"");
+	EXPECT_INVALID(NET_RULE("\"direction\":\"outbound\",\"protocol\":\"icmp\",\"port\":\"0-1023\""),
+		       "rules[0].port: ICMP has no ports; must be \"*\" with protocol \"icmp\"");
+	/* addresses */
+	EXPECT_INVALID(NET_RULE("\"direction\":\"outbound\",\"address\":\"10.0.0.0/33\""),
+		       "rules[0].address: IPv4 prefix length must be 0 to 32");
+	EXPECT_INVALID(NET_RULE("\"direction\":\"outbound\",\"address\":\"2001:db8::/129\""),
+		       "rules[0].address: IPv6 prefix length must be 0 to 128");
+	EXPECT_INVALID(NET_RULE("\"direction\":\"outbound\",\"address\":\"10.0.0.1/8\""),
+		       "rules[0].address: host bits set; did you mean 10.0.0.0/8?");
+	EXPECT_INVALID(LST_RULE("\"address\":\"2001:db8::1/32\""),
+		       "rules[0].address: host bits set; did you mean 2001:db8::/32?");
+	EXPECT_INVALID(LST_RULE("\"address\":\"192.168.1.129/25\""),
+		       "rules[0].address: host bits set; did you mean 192.168.1.128/25?");
+	static const char *const bad_addrs[] = {
+		"", "localhost", "10.0.0", "10.0.0.256", "010.0.0.1", "10.0.0.1.", "1.2.3.4 ",
+		"::g", "1:2:3:4:5:6:7:8:9", "fe80::1%eth0", "*/8", "**", "/8", "[::1]",
+		"10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/08", "10.0.0.0/8/8",
+		"10.0.0.0/1000", "10.0.0.0/ 8",
+	};
+	for (size_t i = 0; i < sizeof(bad_addrs) / sizeof(bad_addrs[0]); i++) {
+		char json[256];
+
+		snprintf(json, sizeof(json), LST_RULE("\"address\":\"%s\""), bad_addrs[i]);
+		struct crs_policy *p = NULL;
+		struct crs_err err;
+
+		EXPECT_EQ(-EINVAL, parse(json, &p, &err)) TH_LOG("%s", json);
+		EXPECT_EQ(0, strncmp(err.msg, "rules[0].address: ", 18)) TH_LOG("%s", err.msg);
+		EXPECT_NULL(p);
+	}
+	EXPECT_INVALID(LST_RULE("\"address\":\"localhost\""),
+		       "rules[0].address: not an IPv4 or IPv6 address or prefix (\"*\" for any)");
+	EXPECT_INVALID(LST_RULE("\"address\":\"10.0.0.0/08\""),
+		       "rules[0].address: the prefix length must be a decimal number");
+	EXPECT_INVALID(LST_RULE("\"address\":10"),
+		       "rules[0].address: expected a string (\"*\", an IPv4 or IPv6 address or prefix)");
+	/* protocol and direction */
+	EXPECT_INVALID(NET_RULE("\"direction\":\"outbound\",\"protocol\":\"sctp\""),
+		       "rules[0].protocol: must be \"tcp\", \"udp\", \"icmp\" or \"any\"");
+	EXPECT_INVALID(NET_RULE("\"direction\":\"outbound\",\"protocol\":\"TCP\""),
+		       "rules[0].protocol: must be \"tcp\", \"udp\", \"icmp\" or \"any\"");
+	EXPECT_INVALID(LST_RULE("\"protocol\":\"sctp\""),
+		       "rules[0].protocol: must be \"tcp\", \"udp\" or \"any\"");
+	EXPECT_INVALID(LST_RULE("\"protocol\":\"icmp\""),
+		       "rules[0].protocol: must be \"tcp\", \"udp\" or \"any\" on listener rules "
+		       "(nothing listens on ICMP)");
+	EXPECT_INVALID(NET_RULE("\"protocol\":\"tcp\""),
+		       "rules[0].direction: missing required field (\"outbound\" or \"inbound\")");
+	EXPECT_INVALID(NET_RULE("\"direction\":\"in\""),
+		       "rules[0].direction: must be \"outbound\" or \"inbound\"");
+	EXPECT_INVALID(NET_RULE("\"direction\":1"), "rules[0].direction: expected a string");
+	EXPECT_INVALID(LST_RULE("\"direction\":\"inbound\""),
+		       "rules[0].direction: not allowed on listener rules");
+	/* inbound rules: no program */
+	EXPECT_INVALID(NET_RULE("\"direction\":\"inbound\",\"program\":\"/usr/sbin/sshd\""),
+		       "rules[0].program: inbound rules match packets before any program "
+		       "receives them; must be \"*\"");
+	EXPECT_INVALID(NET_RULE("\"direction\":\"inbound\",\"program\":\"/**\""),
+		       "rules[0].program: inbound rules match packets before any program "
+		       "receives them; must be \"*\"");
+	/* fields of other rule types */
+	EXPECT_INVALID(NET_RULE("\"direction\":\"outbound\",\"path\":\"/etc\""),
+		       "rules[0].path: not allowed on network rules");
+	EXPECT_INVALID(NET_RULE("\"direction\":\"outbound\",\"access\":[\"read\"]"),
+		       "rules[0].access: not allowed on network rules");
+	EXPECT_INVALID(LST_RULE("\"syscall\":\"bind\""),
+		       "rules[0].syscall: not allowed on listener rules");
+	EXPECT_INVALID(LST_RULE("\"args\":[]"), "rules[0].args: not allowed on listener rules");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"access\":[\"read\"],\"address\":\"*\"}"),
+		       "rules[0].address: not allowed on file rules");
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"execute\",\"action\":\"deny\",\"path\":\"/a\","
+				  "\"direction\":\"outbound\"}"),
+		       "rules[0].direction: not allowed on execute rules");
+	EXPECT_INVALID(SC_RULE("\"syscall\":\"connect\",\"protocol\":\"tcp\""),
+		       "rules[0].protocol: not allowed on syscall rules");
+	EXPECT_INVALID(LST_RULE("\"prot\":\"tcp\""), "rules[0].prot: unknown field");
+	/* the common fields are checked as for every rule */
+	EXPECT_INVALID(WITH_RULES("{\"type\":\"listener\",\"port\":80}"),
+		       "rules[0].action: missing required field");
+	EXPECT_INVALID(LST_RULE("\"program\":\"usr/bin/x\""),
+		       "rules[0].program: must start with \"/\" (or be \"*\")");
+	/* duplicate keys keep their line and column */
+	EXPECT_INVALID(LST_RULE("\"port\":80,\"port\":81"),
+		       "rules[0].port: duplicate field (line 1, column 67)");
+}
+
+static const char net_policy[] =
+	"{\"name\":\"net\",\"default_actions\":{\"network\":\"deny\",\"listener\":\"deny\"},\"rules\":["
+	"{\"type\":\"network\",\"program\":\"/usr/bin/curl\",\"action\":\"allow\","
+	" \"direction\":\"outbound\",\"address\":\"10.0.0.0/8\",\"port\":\"443\",\"protocol\":\"tcp\"},"
+	"{\"name\":\"dns\",\"type\":\"network\",\"action\":\"allow\",\"direction\":\"outbound\","
+	" \"address\":\"2001:db8::53\",\"port\":53,\"protocol\":\"udp\",\"enabled\":false},"
+	"{\"type\":\"network\",\"action\":\"deny\",\"direction\":\"inbound\",\"address\":\"::ffff:192.0.2.0/120\","
+	" \"port\":\"1-1023\"},"
+	"{\"type\":\"network\",\"action\":\"allow\",\"direction\":\"outbound\",\"protocol\":\"icmp\"},"
+	"{\"type\":\"listener\",\"program\":\"*\",\"action\":\"allow\",\"port\":80,\"protocol\":\"tcp\"},"
+	"{\"type\":\"listener\",\"program\":\"/usr/sbin/named\",\"action\":\"allow\",\"address\":\"::\","
+	" \"port\":\"53\"},"
+	"{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/etc/shadow\",\"access\":[\"read\"]},"
+	"{\"type\":\"syscall\",\"action\":\"deny\",\"syscall\":\"ptrace\"}]}";
+
+TEST(net_roundtrip)
+{
+	roundtrip(_metadata, net_policy);
+}
+
+TEST(net_equal_and_validate)
+{
+	struct crs_policy *a, *b;
+	struct crs_err err;
+	struct crs_policy_rule *r;
+
+	ASSERT_EQ(0, parse(net_policy, &a, &err)) TH_LOG("%s", err.msg);
+	ASSERT_EQ(0, parse(net_policy, &b, &err));
+	EXPECT_TRUE(crs_policy_equal(a, b));
+	r = &b->rules[0];
+	r->direction = CRS_DIR_INBOUND;
+	EXPECT_FALSE(crs_policy_equal(a, b));
+	r->direction = CRS_DIR_OUTBOUND;
+	r->protocol = CRS_PROTO_UDP;
+	EXPECT_FALSE(crs_policy_equal(a, b));
+	r->protocol = CRS_PROTO_TCP;
+	r->port_min = 442;
+	EXPECT_FALSE(crs_policy_equal(a, b));
+	r->port_min = 443;
+	r->port_max = 444;
+	EXPECT_FALSE(crs_policy_equal(a, b));
+	r->port_max = 443;
+	r->address.prefix_len = 9;
+	EXPECT_FALSE(crs_policy_equal(a, b));
+	r->address.prefix_len = 8;
+	r->address.addr[0] = 11;
+	EXPECT_FALSE(crs_policy_equal(a, b));
+	r->address.addr[0] = 10;
+	r->address.family = AF_INET6;
+	EXPECT_FALSE(crs_policy_equal(a, b));
+	r->address.family = AF_INET;
+	/* bytes past an IPv4 address do not count */
+	r->address.addr[7] = 1;
+	EXPECT_TRUE(crs_policy_equal(a, b));
+	r->address.addr[7] = 0;
+	EXPECT_EQ(0, crs_policy_validate(b, &err)) TH_LOG("%s", err.msg);
+
+	/* crs_policy_validate on rules changed in memory */
+	r->address.addr[3] = 1;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[0].address: host bits set; did you mean 10.0.0.0/8?", err.msg);
+	r->address.addr[3] = 0;
+	r->address.prefix_len = 33;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[0].address: IPv4 prefix length must be 0 to 32", err.msg);
+	r->address.prefix_len = 8;
+	r->address.family = AF_UNIX;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[0].address: unknown address family", err.msg);
+	r->address.family = AF_INET;
+	r->port_min = 500;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[0].port: empty range 500-443 (the first port must not be greater "
+		     "than the second)", err.msg);
+	r->port_min = 443;
+	r->protocol = CRS_PROTO_ICMP;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[0].port: ICMP has no ports; must be \"*\" with protocol \"icmp\"",
+		     err.msg);
+	r->protocol = (enum crs_proto)9;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[0].protocol: unknown protocol 9", err.msg);
+	r->protocol = CRS_PROTO_TCP;
+	r->direction = (enum crs_direction)2;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[0].direction: unknown direction 2", err.msg);
+	r->direction = CRS_DIR_INBOUND;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[0].program: inbound rules match packets before any program "
+		     "receives them; must be \"*\"", err.msg);
+	r->direction = CRS_DIR_OUTBOUND;
+	r->access = CRS_ACCESS_READ;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[0].access: not allowed on network rules", err.msg);
+	r->access = 0;
+	EXPECT_EQ(0, crs_policy_validate(b, &err)) TH_LOG("%s", err.msg);
+
+	/* an IPv4-mapped AF_INET6 address is not canonical: it must be AF_INET */
+	r = &b->rules[5];
+	ASSERT_EQ(CRS_RULE_LISTENER, (int)r->type);
+	ASSERT_EQ(AF_INET6, r->address.family);
+	r->address.addr[10] = r->address.addr[11] = 0xff;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[5].address: an IPv4-mapped address must be stored as AF_INET", err.msg);
+	r->address.addr[10] = r->address.addr[11] = 0;
+	/* "*" has no address bits */
+	r->address.family = 0;
+	r->address.prefix_len = 1;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[5].address: family 0 (any address) must have no address bits and "
+		     "prefix 0", err.msg);
+	r->address.prefix_len = 0;
+	r->address.family = AF_INET6;
+	r->address.prefix_len = 128;
+	r->direction = CRS_DIR_INBOUND;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[5].direction: not allowed on listener rules", err.msg);
+	r->direction = 0;
+	r->protocol = CRS_PROTO_ICMP;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[5].protocol: must be \"tcp\", \"udp\" or \"any\" on listener rules "
+		     "(nothing listens on ICMP)", err.msg);
+	r->protocol = CRS_PROTO_ANY;
+	EXPECT_EQ(0, crs_policy_validate(b, &err)) TH_LOG("%s", err.msg);
+
+	/* network fields on other rule types */
+	b->rules[6].port_max = 80;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[6].port: not allowed on file rules", err.msg);
+	b->rules[6].port_max = 0;
+	b->rules[7].protocol = CRS_PROTO_TCP;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[7].protocol: not allowed on syscall rules", err.msg);
+	b->rules[7].protocol = CRS_PROTO_ANY;
+	b->rules[7].address.family = AF_INET;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[7].address: not allowed on syscall rules", err.msg);
+	b->rules[7].address.family = 0;
+	b->rules[6].direction = CRS_DIR_INBOUND;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[6].direction: not allowed on file rules", err.msg);
+	b->rules[6].direction = 0;
+	EXPECT_EQ(0, crs_policy_validate(b, &err)) TH_LOG("%s", err.msg);
+	EXPECT_TRUE(crs_policy_equal(a, b));
+	crs_policy_free(a);
+	crs_policy_free(b);
+}
+
+/* Single-byte corruptions of the network policy: errors, or valid policies that round-trip. */
+TEST_F_TIMEOUT(big, net_robust_byte_flips, 600)
+{
+	static const unsigned char subst[] = {
+		'\0', '"', '{', '}', ',', ':', '*', '/', '-', '.', '0', '9', 'f', 0xff,
+	};
+	size_t len = strlen(net_policy), i, k;
+	int accepted = 0;
+	char *copy = malloc(len);
+
+	for (i = 0; i < len; i++) {
+		for (k = 0; k < sizeof(subst) + 1; k++) {
+			memcpy(copy, net_policy, len);
+			copy[i] = k < sizeof(subst) ? (char)subst[k] : copy[i] ^ 0x20;
+			check_mutant(_metadata, copy, len, &accepted);
+		}
+	}
+	free(copy);
+	TH_LOG("%d of %zu mutants were valid policies", accepted, len * (sizeof(subst) + 1));
+}
+
+TEST(net_names_and_addresses)
+{
+	static const struct { const char *in, *out; int family; uint32_t plen; } ok[] = {
+		{ "*", "*", 0, 0 },
+		{ "10.0.0.1", "10.0.0.1", AF_INET, 32 },
+		{ "10.0.0.0/8", "10.0.0.0/8", AF_INET, 8 },
+		{ "0.0.0.0/0", "0.0.0.0/0", AF_INET, 0 },
+		{ "255.255.255.255/32", "255.255.255.255", AF_INET, 32 },
+		{ "128.0.0.0/1", "128.0.0.0/1", AF_INET, 1 },
+		{ "2001:db8::/32", "2001:db8::/32", AF_INET6, 32 },
+		{ "2001:0DB8:0000::1", "2001:db8::1", AF_INET6, 128 },
+		{ "::", "::", AF_INET6, 128 },
+		{ "::/0", "::/0", AF_INET6, 0 },
+		{ "ff00::/8", "ff00::/8", AF_INET6, 8 },
+		{ "fe80::/10", "fe80::/10", AF_INET6, 10 },
+		{ "::ffff:10.0.0.1", "10.0.0.1", AF_INET, 32 },
+		{ "::ffff:10.0.0.0/104", "10.0.0.0/8", AF_INET, 8 },
+		{ "::ffff:0.0.0.0/96", "0.0.0.0/0", AF_INET, 0 },
+		{ "::ffff:a00:0/103", "10.0.0.0/7", AF_INET, 7 },
+	};
+	static const struct { const char *in, *why; } bad[] = {
+		{ "", "not an IPv4 or IPv6 address or prefix (\"*\" for any)" },
+		{ "10.0.0.0/33", "IPv4 prefix length must be 0 to 32" },
+		{ "::/129", "IPv6 prefix length must be 0 to 128" },
+		{ "10.0.0.1/8", "host bits set" },
+		{ "::ffff:10.0.0.0/95", "an IPv4-mapped prefix must be /96 or longer" },
+		{ "10.0.0.0/x", "the prefix length must be a decimal number" },
+	};
+	struct crs_net_addr a;
+	const char *why;
+	enum crs_proto pr;
+	enum crs_direction d;
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		memset(&a, 0x55, sizeof(a));
+		why = NULL;
+		EXPECT_EQ(0, crs_net_addr_parse(ok[i].in, &a, &why)) TH_LOG("%s: %s", ok[i].in, why);
+		EXPECT_EQ(ok[i].family, a.family) TH_LOG("%s", ok[i].in);
+		EXPECT_EQ(ok[i].plen, a.prefix_len) TH_LOG("%s", ok[i].in);
+		EXPECT_STREQ(ok[i].out, crs_net_addr_str(&a, buf, sizeof(buf)));
+	}
+	EXPECT_EQ(0, crs_net_addr_parse("*", &a, NULL));
+	for (i = 0; i < 16; i++)
+		EXPECT_EQ(0, a.addr[i]);
+	EXPECT_EQ(0, crs_net_addr_parse("192.0.2.7", &a, NULL));
+	EXPECT_EQ(192, a.addr[0]);
+	EXPECT_EQ(7, a.addr[3]);
+	EXPECT_EQ(0, a.addr[4]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		EXPECT_EQ(-EINVAL, crs_net_addr_parse(bad[i].in, &a, &why)) TH_LOG("%s", bad[i].in);
+		EXPECT_STREQ(bad[i].why, why);
+	}
+	EXPECT_EQ(-EINVAL, crs_net_addr_parse(NULL, &a, NULL));
+	/* a short buffer truncates and stays terminated */
+	ASSERT_EQ(0, crs_net_addr_parse("2001:db8::/32", &a, NULL));
+	EXPECT_STREQ("2001", crs_net_addr_str(&a, buf, 5));
+	a.family = 99;
+	EXPECT_STREQ("?", crs_net_addr_str(&a, buf, sizeof(buf)));
+
+	EXPECT_STREQ("any", crs_proto_name(CRS_PROTO_ANY));
+	EXPECT_STREQ("tcp", crs_proto_name(CRS_PROTO_TCP));
+	EXPECT_STREQ("udp", crs_proto_name(CRS_PROTO_UDP));
+	EXPECT_STREQ("icmp", crs_proto_name(CRS_PROTO_ICMP));
+	EXPECT_NULL(crs_proto_name(4));
+	EXPECT_EQ(0, crs_proto_parse("udp", &pr));
+	EXPECT_EQ(CRS_PROTO_UDP, (int)pr);
+	EXPECT_EQ(-EINVAL, crs_proto_parse("UDP", &pr));
+	EXPECT_EQ(-EINVAL, crs_proto_parse(NULL, &pr));
+	EXPECT_STREQ("outbound", crs_direction_name(CRS_DIR_OUTBOUND));
+	EXPECT_STREQ("inbound", crs_direction_name(CRS_DIR_INBOUND));
+	EXPECT_NULL(crs_direction_name(2));
+	EXPECT_EQ(0, crs_direction_parse("inbound", &d));
+	EXPECT_EQ(CRS_DIR_INBOUND, (int)d);
+	EXPECT_EQ(-EINVAL, crs_direction_parse("egress", &d));
 }
 
 TEST_HARNESS_MAIN
