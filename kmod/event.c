@@ -19,6 +19,7 @@
 #include "event.h"
 #include "main.h"
 #include "netlink.h"
+#include "nettable.h"
 
 #define RING_SLOTS	64	/* per CPU, power of two */
 #define EV_PATH		512	/* longer paths are cut and flagged */
@@ -36,6 +37,7 @@ struct event_rec {
 	char syscall[CRS_SYSCALL_NAME_MAX + 1];
 	u32 syscall_nr, arch;
 	u64 args[6];
+	struct crs_net_query net;
 };
 
 struct ring {
@@ -75,6 +77,7 @@ void crs_event_emit(const struct crs_event_info *ev)
 {
 	struct ring *r;
 	struct event_rec *rec;
+	unsigned long flags;
 
 	if (READ_ONCE(stopped))
 		return;
@@ -82,10 +85,11 @@ void crs_event_emit(const struct crs_event_info *ev)
 		crs_count(events_no_listener);
 		return;
 	}
+	/* inbound decisions emit from softirq: keep them off a held lock */
 	r = this_cpu_ptr(&rings);
-	raw_spin_lock(&r->lock);
+	raw_spin_lock_irqsave(&r->lock, flags);
 	if (r->head - r->tail >= RING_SLOTS) {
-		raw_spin_unlock(&r->lock);
+		raw_spin_unlock_irqrestore(&r->lock, flags);
 		crs_count(events_dropped);
 		return;
 	}
@@ -94,9 +98,13 @@ void crs_event_emit(const struct crs_event_info *ev)
 	rec->time_ns = ktime_get_real_ns();
 	rec->cgroup_id = ev->cgroup_id;
 	rec->table_cgroup_id = ev->table_cgroup_id;
-	rec->pid = task_tgid_nr(current);
-	rec->tid = task_pid_nr(current);
-	rec->uid = from_kuid_munged(&init_user_ns, current_uid());
+	if (ev->no_task) {
+		rec->pid = rec->tid = rec->uid = 0;
+	} else {
+		rec->pid = task_tgid_nr(current);
+		rec->tid = task_pid_nr(current);
+		rec->uid = from_kuid_munged(&init_user_ns, current_uid());
+	}
 	rec->type = ev->type;
 	rec->rule_index = ev->rule_index;
 	rec->access = ev->access;
@@ -114,8 +122,10 @@ void crs_event_emit(const struct crs_event_info *ev)
 		rec->arch = ev->arch;
 		memcpy(rec->args, ev->args, sizeof(rec->args));
 	}
+	if (ev->net)
+		rec->net = *ev->net;
 	r->head++;
-	raw_spin_unlock(&r->lock);
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 	queue_work(crs_wq, &drain_work);
 }
 
@@ -151,6 +161,22 @@ static int put_event(struct sk_buff *skb, const struct event_rec *e)
 		for (i = 0; i < 6; i++)
 			if (nla_put_u64_64bit(skb, CRS_A_EVENT_ARG, e->args[i], CRS_A_EVENT_PAD))
 				return -EMSGSIZE;
+	}
+	if (e->type == CRS_RULE_NETWORK || e->type == CRS_RULE_LISTENER) {
+		const struct crs_net_query *q = &e->net;
+		int alen = q->family == AF_INET ? 4 : 16;
+
+		if (nla_put_u32(skb, CRS_A_EVENT_DIRECTION,
+				q->kind == CRS_NET_OUT ? CRS_DIR_OUTBOUND : CRS_DIR_INBOUND) ||
+		    nla_put_u32(skb, CRS_A_EVENT_PROTOCOL, q->proto) ||
+		    nla_put_u32(skb, CRS_A_EVENT_FAMILY, q->family) ||
+		    (q->has_local &&
+		     (nla_put(skb, CRS_A_EVENT_LOCAL_ADDR, alen, q->local) ||
+		      nla_put_u32(skb, CRS_A_EVENT_LOCAL_PORT, q->lport))) ||
+		    (q->has_remote &&
+		     (nla_put(skb, CRS_A_EVENT_REMOTE_ADDR, alen, q->remote) ||
+		      nla_put_u32(skb, CRS_A_EVENT_REMOTE_PORT, q->rport))))
+			return -EMSGSIZE;
 	}
 	return 0;
 }
@@ -192,14 +218,14 @@ static void drain(struct work_struct *w)
 		struct ring *r = per_cpu_ptr(&rings, cpu);
 
 		for (;;) {
-			raw_spin_lock(&r->lock);
+			raw_spin_lock_irq(&r->lock);
 			if (r->head == r->tail) {
-				raw_spin_unlock(&r->lock);
+				raw_spin_unlock_irq(&r->lock);
 				break;
 			}
 			memcpy(&out, &r->slots[r->tail % RING_SLOTS], sizeof(out));
 			r->tail++;
-			raw_spin_unlock(&r->lock);
+			raw_spin_unlock_irq(&r->lock);
 			send_one(&out);
 			cond_resched();
 		}

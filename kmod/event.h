@@ -4,6 +4,8 @@
 
 #include <linux/types.h>
 
+struct crs_net_query;
+
 /**
  * struct crs_event_info - what a hook knows about a decision worth reporting
  * (strings are copied, so they may live in per-CPU scratch)
@@ -27,6 +29,8 @@ struct crs_event_info {
 	u32 syscall_nr;
 	u32 arch;
 	const u64 *args;	/* 6 values, or NULL */
+	bool no_task;		/* decided outside any task (softirq): no pid, uid */
+	const struct crs_net_query *net;	/* network and listener events */
 };
 
 int crs_event_init(void);

@@ -72,16 +72,15 @@ char *crs_scratch_prog(size_t *size)
 static void count_table(const struct crs_table *t, u32 verdict_rule, bool denied,
 			bool enforced)
 {
-	struct crs_table_hits *h = this_cpu_ptr(t->hits);
-
+	/* this_cpu_inc: inbound decisions count from softirq too */
 	if (verdict_rule == CRS_NO_RULE)
-		h->by_default++;
+		this_cpu_inc(t->hits->by_default);
 	if (!denied)
-		h->allowed++;
+		this_cpu_inc(t->hits->allowed);
 	else if (enforced)
-		h->denied++;
+		this_cpu_inc(t->hits->denied);
 	else
-		h->monitored++;
+		this_cpu_inc(t->hits->monitored);
 }
 
 /**
@@ -383,15 +382,17 @@ void crs_hooks_exit(void)
 }
 
 /**
- * crs_hooks_put_status - one CRS_A_STATUS_PROBE nest per probe
+ * crs_put_probe_status - one CRS_A_STATUS_PROBE nest per probe of @probes
  * @skb: reply being built
+ * @probes: registered probes
+ * @n: entries in @probes
  */
-int crs_hooks_put_status(struct sk_buff *skb)
+int crs_put_probe_status(struct sk_buff *skb, const struct kprobe *probes, int n)
 {
 	struct nlattr *nest;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(probes); i++) {
+	for (i = 0; i < n; i++) {
 		nest = nla_nest_start(skb, CRS_A_STATUS_PROBE);
 		if (!nest ||
 		    nla_put_string(skb, CRS_A_PROBE_SYMBOL, probes[i].symbol_name) ||
@@ -403,4 +404,13 @@ int crs_hooks_put_status(struct sk_buff *skb)
 		nla_nest_end(skb, nest);
 	}
 	return 0;
+}
+
+/**
+ * crs_hooks_put_status - one CRS_A_STATUS_PROBE nest per file/exec probe
+ * @skb: reply being built
+ */
+int crs_hooks_put_status(struct sk_buff *skb)
+{
+	return crs_put_probe_status(skb, probes, ARRAY_SIZE(probes));
 }

@@ -10,6 +10,7 @@
 #include "event.h"
 #include "hooks.h"
 #include "main.h"
+#include "net.h"
 #include "netlink.h"
 #include "progcache.h"
 #include "syscall.h"
@@ -40,9 +41,19 @@ static int __init crs_init(void)
 	err = crs_hooks_init();
 	if (err)
 		goto fail_netlink;
+	err = crs_net_init();
+	if (err)
+		goto fail_hooks;
+	err = crs_netfilter_init();
+	if (err)
+		goto fail_net;
 	pr_info("version %s loaded\n", CRS_VERSION);
 	return 0;
 
+fail_net:
+	crs_net_exit();
+fail_hooks:
+	crs_hooks_exit();
 fail_netlink:
 	crs_netlink_exit();
 fail_event:
@@ -62,6 +73,8 @@ static void __exit crs_exit(void)
 	rcu_barrier();		/* table frees are queued from RCU callbacks... */
 	flush_workqueue(crs_wq);	/* ...and they unregister syscall probes */
 	crs_syscall_exit();
+	crs_netfilter_exit();	/* every namespace's hooks, waiting for running ones */
+	crs_net_exit();
 	crs_hooks_exit();	/* no hook runs after this, nor is in our stub */
 	crs_event_exit();
 	destroy_workqueue(crs_wq);

@@ -13,6 +13,7 @@
 #include "compat/compat.h"
 #include "counters.h"
 #include "hooks.h"
+#include "net.h"
 #include "netlink.h"
 #include "syscall.h"
 #include "table.h"
@@ -78,7 +79,8 @@ static int get_status(struct sk_buff *skb, struct genl_info *info)
 	    put_u64(msg, CRS_A_STATUS_PATH_ERRORS, c.path_errors) ||
 	    put_u64(msg, CRS_A_STATUS_PROG_CACHE_HITS, c.prog_cache_hits) ||
 	    put_u64(msg, CRS_A_STATUS_PROG_CACHE_MISSES, c.prog_cache_misses) ||
-	    crs_hooks_put_status(msg) || crs_syscall_put_status(msg))
+	    crs_hooks_put_status(msg) || crs_net_put_status(msg) ||
+	    crs_syscall_put_status(msg))
 		goto too_big;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -146,6 +148,9 @@ static int put_rule(struct sk_buff *skb, const struct crs_rule *r)
 				goto cancel;
 			nla_nest_end(skb, an);
 		}
+	} else if (r->type == CRS_RULE_NETWORK || r->type == CRS_RULE_LISTENER) {
+		if (crs_net_put_rule(skb, r))
+			goto cancel;
 	} else if (nla_put_string(skb, CRS_A_RULE_PATH, r->obj.str) ||
 		   nla_put_u32(skb, CRS_A_RULE_ACCESS, r->access)) {
 		goto cancel;

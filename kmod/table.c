@@ -40,11 +40,19 @@ const struct nla_policy crs_rule_policy[CRS_A_RULE_MAX + 1] = {
 	[CRS_A_RULE_SYSCALL_NR]	= { .type = NLA_U32 },
 	[CRS_A_RULE_SYSCALL_NR32] = { .type = NLA_U32 },
 	[CRS_A_RULE_ARG]	= NLA_POLICY_NESTED(crs_arg_policy),
+	[CRS_A_RULE_DIRECTION]	= { .type = NLA_U32 },
+	[CRS_A_RULE_PROTOCOL]	= { .type = NLA_U32 },
+	[CRS_A_RULE_ADDR_FAMILY] = { .type = NLA_U32 },
+	[CRS_A_RULE_ADDR]	= { .type = NLA_BINARY, .len = 16 },
+	[CRS_A_RULE_PREFIX_LEN]	= { .type = NLA_U32 },
+	[CRS_A_RULE_PORT_MIN]	= { .type = NLA_U32 },
+	[CRS_A_RULE_PORT_MAX]	= { .type = NLA_U32 },
 };
 
 DEFINE_MUTEX(crs_registry_lock);
 static DEFINE_HASHTABLE(registry, 10);
 static u32 registry_count;
+static u32 registry_inbound;	/* tables that decide inbound traffic */
 static u64 registry_gen;
 static atomic64_t table_gen = ATOMIC64_INIT(0);
 
@@ -189,6 +197,31 @@ static int parse_rule(struct crs_table *t, struct crs_rule *r, u32 pos,
 	r->next32 = CRS_NO_RULE;
 	if (r->type == CRS_RULE_SYSCALL)
 		return parse_syscall_rule(r, pos, tb, attr, cursor, extack);
+	if (r->type == CRS_RULE_NETWORK || r->type == CRS_RULE_LISTENER) {
+		err = crs_net_parse_rule(r, pos, tb, attr, extack);
+		if (err)
+			return err;
+		err = parse_program_and_name(r, tb, attr, cursor, extack);
+		if (err)
+			return err;
+		/* inbound packets are decided before any program receives them */
+		if (r->net_kind == CRS_NET_IN && r->prog.kind != CRS_PAT_ANY) {
+			NL_SET_BAD_ATTR(extack, tb[CRS_A_RULE_PROGRAM]);
+			NL_SET_ERR_MSG_FMT_MOD(extack,
+					       "rule %u: inbound rules match packets before any program receives them; program must be \"*\"",
+					       pos);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (tb[CRS_A_RULE_DIRECTION] || tb[CRS_A_RULE_PROTOCOL] || tb[CRS_A_RULE_ADDR_FAMILY] ||
+	    tb[CRS_A_RULE_ADDR] || tb[CRS_A_RULE_PREFIX_LEN] || tb[CRS_A_RULE_PORT_MIN] ||
+	    tb[CRS_A_RULE_PORT_MAX]) {
+		NL_SET_BAD_ATTR(extack, attr);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "rule %u: network attributes on a non-network rule",
+				       pos);
+		return -EINVAL;
+	}
 	if (r->type >= CRS_PATH_TYPES) {
 		NL_SET_BAD_ATTR(extack, tb[CRS_A_RULE_TYPE]);
 		NL_SET_ERR_MSG_FMT_MOD(extack, "rule %u: rule type %u is not supported by this module",
@@ -362,6 +395,7 @@ void crs_table_free(struct crs_table *t)
 		kvfree(t->idx[i].globs);
 		kvfree(t->idx[i].any);
 	}
+	crs_net_free(t);
 	for (i = 0; i < t->nprobes; i++)
 		crs_sysprobe_put(t->probes[i]);
 	if (t->dispatch)
@@ -516,7 +550,7 @@ struct crs_table *crs_table_build(struct genl_info *info, struct netlink_ext_ack
 	const struct nlattr *attr;
 	struct crs_table *t;
 	size_t strbytes = 0;
-	u32 nrules = 0, nglobs = 0, i;
+	u32 nrules = 0, nglobs = 0, nnet = 0, i;
 	char *cursor;
 	int rem, err;
 
@@ -590,9 +624,21 @@ struct crs_table *crs_table_build(struct genl_info *info, struct netlink_ext_ack
 			err = -E2BIG;
 			goto fail;
 		}
+		if ((t->rules[i].type == CRS_RULE_NETWORK || t->rules[i].type == CRS_RULE_LISTENER) &&
+		    ++nnet > CRS_MAX_NET_RULES) {
+			NL_SET_BAD_ATTR(extack, attr);
+			NL_SET_ERR_MSG_FMT_MOD(extack,
+					       "too many network and listener rules: the limit is %u per table",
+					       CRS_MAX_NET_RULES);
+			err = -E2BIG;
+			goto fail;
+		}
 		i++;
 	}
 	t->nrules = nrules;
+	err = crs_net_build(t);
+	if (err)
+		goto fail;
 	for (i = 0; i < CRS_PATH_TYPES; i++) {
 		err = build_index(t, i);
 		if (err)
@@ -852,7 +898,34 @@ bool crs_registry_active(void)
  */
 struct crs_cgroup *crs_registry_find_current(u64 *own_id)
 {
-	struct cgroup *cg = task_dfl_cgroup(current);
+	return crs_registry_find_cgroup(task_dfl_cgroup(current), own_id);
+}
+
+/**
+ * crs_registry_inbound - whether some table decides inbound traffic
+ *
+ * Inbound decisions need a socket lookup per packet; without such a table
+ * the netfilter hook returns at once.
+ */
+bool crs_registry_inbound(void)
+{
+	return READ_ONCE(registry_inbound) != 0;
+}
+
+static bool needs_inbound(const struct crs_table *t)
+{
+	return t && crs_table_polices_net(t, CRS_NET_IN);
+}
+
+/**
+ * crs_registry_find_cgroup - the nearest cgroup with a table at or above @cg
+ * @cg: a cgroup v2 (a task's, or a socket's)
+ * @own_id: set to @cg's id
+ *
+ * Caller holds rcu_read_lock().
+ */
+struct crs_cgroup *crs_registry_find_cgroup(struct cgroup *cg, u64 *own_id)
+{
 	struct crs_cgroup *c;
 
 	*own_id = cgroup_id(cg);
@@ -913,6 +986,7 @@ int crs_registry_set(u64 id, struct crs_table *t, struct netlink_ext_ack *extack
 	} else {
 		old = rcu_replace_pointer(c->table, t, lockdep_is_held(&crs_registry_lock));
 	}
+	WRITE_ONCE(registry_inbound, registry_inbound + needs_inbound(t) - needs_inbound(old));
 	registry_gen++;
 	mutex_unlock(&crs_registry_lock);
 	retire(old);
@@ -921,8 +995,12 @@ int crs_registry_set(u64 id, struct crs_table *t, struct netlink_ext_ack *extack
 
 static void remove_locked(struct crs_cgroup *c)
 {
+	struct crs_table *t = rcu_dereference_protected(c->table,
+							lockdep_is_held(&crs_registry_lock));
+
 	hash_del_rcu(&c->node);
-	retire(rcu_dereference_protected(c->table, lockdep_is_held(&crs_registry_lock)));
+	WRITE_ONCE(registry_inbound, registry_inbound - needs_inbound(t));
+	retire(t);
 	kfree_rcu(c, rcu);
 	registry_gen++;
 	WRITE_ONCE(registry_count, registry_count - 1);

@@ -9,6 +9,7 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/crs.h>
 #include "match.h"
+#include "nettable.h"
 
 struct genl_info;
 struct netlink_ext_ack;
@@ -42,6 +43,13 @@ struct crs_arg {
  * @next32: next rule in the same i386 chain
  * @nargs: entries in @args
  * @args: argument matchers, all of which must hold
+ * @net_kind: network and listener rules: enum crs_net_kind
+ * @proto: enum crs_proto
+ * @family: 0 (any address), AF_INET or AF_INET6
+ * @plen: prefix length of @addr
+ * @port_min: first port of the range (host order)
+ * @port_max: last port of the range
+ * @addr: the prefix (peer for network rules, local for listener rules)
  */
 struct crs_rule {
 	struct crs_pattern prog;
@@ -60,6 +68,13 @@ struct crs_rule {
 	u32 next32;
 	u8 nargs;
 	struct crs_arg args[CRS_MAX_ARGS];
+	u8 net_kind;
+	u8 proto;
+	u8 family;
+	u8 plen;
+	u16 port_min;
+	u16 port_max;
+	u8 addr[16];
 };
 
 /**
@@ -116,6 +131,10 @@ struct crs_table_hits {
  * @probes: syscall probes this table holds a reference on
  * @nprobes: entries in @probes
  * @dispatch: holds a reference on the dispatcher probes (an allowlist)
+ * @net: network lookup structures by enum crs_net_kind and family
+ * @net_rules: enabled rules of each enum crs_net_kind
+ * @named_prog: some enabled rule of that kind names a program (so the
+ *	caller's program must be resolved to match)
  */
 struct crs_table {
 	struct rcu_work free_work;
@@ -136,7 +155,21 @@ struct crs_table {
 	struct crs_sysprobe **probes;
 	u32 nprobes;
 	bool dispatch;
+	struct crs_net_index net[CRS_NET_KINDS][2];
+	u32 net_rules[CRS_NET_KINDS];
+	bool named_prog[CRS_NET_KINDS];
 };
+
+/*
+ * Whether the table decides anything about @kind: it has rules of that kind,
+ * or the default of their type denies.
+ */
+static inline bool crs_table_polices_net(const struct crs_table *t, u32 kind)
+{
+	u32 type = kind == CRS_NET_LISTEN ? CRS_RULE_LISTENER : CRS_RULE_NETWORK;
+
+	return t->net_rules[kind] || t->defaults[type] == CRS_ACTION_DENY;
+}
 
 /**
  * struct crs_cgroup - a cgroup that has a table
@@ -181,6 +214,9 @@ int crs_registry_set_container(u64 id, u32 mode, u32 log, bool set_mode, bool se
 			       struct netlink_ext_ack *extack);
 struct crs_cgroup *crs_registry_find(u64 id);
 struct crs_cgroup *crs_registry_find_current(u64 *own_id);
+struct cgroup;
+struct crs_cgroup *crs_registry_find_cgroup(struct cgroup *cg, u64 *own_id);
+bool crs_registry_inbound(void);
 u32 crs_registry_count(void);
 u64 crs_registry_generation(void);
 /* Iteration for dumps: the @pos'th cgroup (RCU held), NULL past the end. */

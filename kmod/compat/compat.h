@@ -53,4 +53,16 @@ extern char crs_extack_buf[160];
 #define CRS_NEED_EXTACK_BUF 1
 #endif
 
+/*
+ * crs_tcp_hashinfo - the TCP socket hash tables of @net (per namespace
+ * since 6.1, which both supported kernels are; a global before).
+ */
+struct net;
+struct inet_hashinfo;
+#include <net/net_namespace.h>
+static inline struct inet_hashinfo *crs_tcp_hashinfo(struct net *net)
+{
+	return net->ipv4.tcp_death_row.hashinfo;
+}
+
 #endif /* CRS_COMPAT_H */
