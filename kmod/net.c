@@ -277,6 +277,8 @@ static int decide_out(struct sock *sk, struct crs_net_query *q)
 	q->family = fam;	/* the peer's family rules (v4-mapped) */
 	if ((sk->sk_family == AF_INET6) != (fam == AF_INET6))
 		q->has_local = false;	/* not yet comparable: no local in the event */
+	if (q->proto == CRS_PROTO_ICMP)
+		q->lport = q->rport = 0;	/* ping sockets: an echo id, not ports */
 	return decide_current(q);
 }
 
