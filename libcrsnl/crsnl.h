@@ -296,7 +296,13 @@ struct crs_event {
 	/* network and listener events */
 	enum crs_direction direction;
 	enum crs_proto protocol;
-	int family;			/* AF_INET, AF_INET6, or 0 if none given */
+	/*
+	 * family of both addresses: AF_INET when each address sent is IPv4
+	 * (4 bytes, or 16 bytes IPv4-mapped), else AF_INET6 (an IPv4 end is
+	 * then stored IPv4-mapped); without addresses CRS_A_EVENT_FAMILY as
+	 * sent, 0 if none. has_local/has_remote: that address was sent.
+	 */
+	int family;
 	bool has_local, has_remote;
 	uint8_t local_addr[16], remote_addr[16];	/* 4 bytes used for AF_INET */
 	uint16_t local_port, remote_port;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <json-c/json.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
@@ -236,6 +237,28 @@ static struct json_object *enum_json(const char *name, uint32_t v)
 	return name ? json_object_new_string(name) : json_object_new_int64(v);
 }
 
+/* { "address": "10.0.0.1", "port": 443 } of a network event. */
+static struct json_object *endpoint_json(int family, const uint8_t *addr, uint16_t port)
+{
+	struct json_object *o = json_object_new_object(), *v;
+	char text[INET6_ADDRSTRLEN] = "?";
+	int bad = 0;
+
+	if (!o)
+		return NULL;
+	if (family == AF_INET || family == AF_INET6)
+		inet_ntop(family, addr, text, sizeof(text));
+	v = json_object_new_string(text);
+	bad |= !v || json_object_object_add(o, "address", v);
+	v = json_object_new_int64(port);
+	bad |= !v || json_object_object_add(o, "port", v);
+	if (bad) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
 char *crs_event_to_json(const struct crs_event *e)
 {
 	struct json_object *o = json_object_new_object(), *v, *args;
@@ -282,6 +305,19 @@ char *crs_event_to_json(const struct crs_event *e)
 			if (json_object_array_add(args, json_object_new_uint64(e->args[i])))
 				bad = 1;
 		ADD("args", args);
+	} else if (e->type == CRS_RULE_NETWORK || e->type == CRS_RULE_LISTENER) {
+		/* no path, no access: direction (network), protocol, the two ends */
+		if (e->type == CRS_RULE_NETWORK)
+			ADD("direction", enum_json(crs_direction_name(e->direction), e->direction));
+		ADD("protocol", enum_json(crs_proto_name(e->protocol), e->protocol));
+		if (e->has_local)
+			ADD("local", endpoint_json(e->family, e->local_addr, e->local_port));
+		else
+			bad |= json_object_object_add(o, "local", NULL) != 0;
+		if (e->has_remote)
+			ADD("remote", endpoint_json(e->family, e->remote_addr, e->remote_port));
+		else
+			bad |= json_object_object_add(o, "remote", NULL) != 0;
 	} else {
 		ADD("path", clean_string(e->path));
 		ADD("access", json_object_new_string(crs_access_str(e->access, abuf,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 #include "crsnl_int.h"
@@ -37,6 +38,17 @@ static size_t rule_size(const struct crs_policy_rule *r)
 	if (r->name)
 		sz += str_size(r->name);
 	sz += str_size(r->program ? r->program : "*");
+	if (r->type == CRS_RULE_NETWORK || r->type == CRS_RULE_LISTENER) {
+		size_t alen = crs_net_addr_len(r->address.family);
+
+		if (r->type == CRS_RULE_NETWORK)
+			sz += ATTR_SIZE(sizeof(uint32_t));	/* direction */
+		/* protocol, family, port min and max */
+		sz += 4 * ATTR_SIZE(sizeof(uint32_t));
+		if (alen)
+			sz += ATTR_SIZE(alen) + ATTR_SIZE(sizeof(uint32_t));	/* addr, prefix */
+		return ATTR_SIZE(sz);
+	}
 	if (r->type == CRS_RULE_SYSCALL) {
 		sz += str_size(r->syscall ? r->syscall : "");
 		sz += 2 * ATTR_SIZE(sizeof(uint32_t));	/* nr, nr32 */
@@ -102,6 +114,24 @@ static int put_rule(struct nl_msg *msg, uint32_t index, const struct crs_policy_
 	e |= nla_put_u32(msg, CRS_A_RULE_ACTION, r->action);
 	e |= nla_put_u32(msg, CRS_A_RULE_FLAGS, r->enabled ? CRS_RULE_F_ENABLED : 0);
 	e |= nla_put_string(msg, CRS_A_RULE_PROGRAM, r->program ? r->program : "*");
+	if (r->type == CRS_RULE_NETWORK || r->type == CRS_RULE_LISTENER) {
+		size_t alen = crs_net_addr_len(r->address.family);
+
+		if (r->type == CRS_RULE_NETWORK)
+			e |= nla_put_u32(msg, CRS_A_RULE_DIRECTION, r->direction);
+		e |= nla_put_u32(msg, CRS_A_RULE_PROTOCOL, r->protocol);
+		/* family 0 ("*"): no address and no prefix */
+		e |= nla_put_u32(msg, CRS_A_RULE_ADDR_FAMILY, alen ? (uint32_t)r->address.family : 0);
+		if (alen) {
+			e |= nla_put(msg, CRS_A_RULE_ADDR, (int)alen, r->address.addr);
+			e |= nla_put_u32(msg, CRS_A_RULE_PREFIX_LEN, r->address.prefix_len);
+		}
+		e |= nla_put_u32(msg, CRS_A_RULE_PORT_MIN, r->port_min);
+		e |= nla_put_u32(msg, CRS_A_RULE_PORT_MAX, r->port_max);
+		if (e || nla_nest_end(msg, nest))
+			return -EMSGSIZE;
+		return 0;
+	}
 	if (r->type == CRS_RULE_SYSCALL) {
 		uint32_t nr = r->syscall_nr, nr32 = r->syscall_nr32;
 		struct nlattr *an;
@@ -260,11 +290,33 @@ static int parse_arg_nest(const struct nlattr *nest, struct crs_syscall_arg *arg
 	return 0;
 }
 
+/* A u32 port attribute: 0..65535. */
+static int get_port(const struct nlattr *a, uint16_t *port)
+{
+	uint32_t v;
+
+	if (get_u32(a, &v) || v > 65535)
+		return -EBADMSG;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* An address attribute of 4 or 16 bytes into addr; *len is its length. */
+static int get_addr(const struct nlattr *a, uint8_t *addr, int *len)
+{
+	if (nla_len(a) != 4 && nla_len(a) != 16)
+		return -EBADMSG;
+	memcpy(addr, nla_data(a), nla_len(a));
+	*len = nla_len(a);
+	return 0;
+}
+
 static int parse_rule_nest(const struct nlattr *nest, struct crs_rule_info *r)
 {
 	struct nlattr *a;
 	uint32_t v = 0;
-	int rem, e = 0;
+	int rem, e = 0, alen = 0;
+	bool have_port_max = false;
 
 	memset(r, 0, sizeof(*r));
 	r->syscall_nr = r->syscall_nr32 = CRS_SYSCALL_NONE;
@@ -314,9 +366,43 @@ static int parse_rule_nest(const struct nlattr *nest, struct crs_rule_info *r)
 				return -EBADMSG;
 			e = parse_arg_nest(a, &r->args[r->n_args++]);
 			break;
+		case CRS_A_RULE_DIRECTION:
+			e = get_u32(a, &v);
+			r->direction = v;
+			break;
+		case CRS_A_RULE_PROTOCOL:
+			e = get_u32(a, &v);
+			r->protocol = v;
+			break;
+		case CRS_A_RULE_ADDR_FAMILY:
+			e = get_u32(a, &v);
+			r->address.family = (int)v;
+			break;
+		case CRS_A_RULE_ADDR:
+			e = get_addr(a, r->address.addr, &alen);
+			break;
+		case CRS_A_RULE_PREFIX_LEN:
+			e = get_u32(a, &r->address.prefix_len);
+			break;
+		case CRS_A_RULE_PORT_MIN:
+			e = get_port(a, &r->port_min);
+			break;
+		case CRS_A_RULE_PORT_MAX:
+			e = get_port(a, &r->port_max);
+			have_port_max = !e;
+			break;
 		}
 		if (e)
 			return e;
+	}
+	if (r->type == CRS_RULE_NETWORK || r->type == CRS_RULE_LISTENER) {
+		/* the address must be as long as its family says; none for family 0 */
+		if ((size_t)alen != crs_net_addr_len(r->address.family) ||
+		    (r->address.family && r->address.family != AF_INET &&
+		     r->address.family != AF_INET6))
+			return -EBADMSG;
+		if (!have_port_max)
+			r->port_max = 65535;	/* crs.h: the default range is 0-65535 */
 	}
 	return 0;
 }
@@ -643,6 +729,51 @@ int crs_status_msg_parse(const struct nlmsghdr *nlh, struct crs_status *st)
 	return 0;
 }
 
+static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+/* An IPv4-mapped IPv6 address (16 bytes) to its 4 bytes of IPv4; *len becomes 4. */
+static void unmap_addr(uint8_t *addr, int *len)
+{
+	if (*len != 16 || memcmp(addr, v4_mapped, sizeof(v4_mapped)))
+		return;
+	memmove(addr, addr + 12, 4);
+	memset(addr + 4, 0, 12);
+	*len = 4;
+}
+
+/* 4 bytes of IPv4 to the IPv4-mapped IPv6 address. */
+static void map_addr(uint8_t *addr)
+{
+	memmove(addr + 12, addr, 4);
+	memcpy(addr, v4_mapped, sizeof(v4_mapped));
+}
+
+/*
+ * One family for both addresses of an event, which is what they are: IPv4
+ * comes as 4 bytes (crs.h), so a mapped 16-byte address is taken as IPv4
+ * too; AF_INET when every address given is IPv4, AF_INET6 when one is not
+ * (an IPv4 one is then shown mapped). Without addresses, CRS_A_EVENT_FAMILY
+ * as sent.
+ */
+static void event_addrs(struct crs_event *ev, int llen, int rlen)
+{
+	ev->has_local = llen != 0;
+	ev->has_remote = rlen != 0;
+	if (!llen && !rlen)
+		return;
+	unmap_addr(ev->local_addr, &llen);
+	unmap_addr(ev->remote_addr, &rlen);
+	if (llen != 16 && rlen != 16) {
+		ev->family = AF_INET;
+		return;
+	}
+	ev->family = AF_INET6;
+	if (llen == 4)
+		map_addr(ev->local_addr);
+	if (rlen == 4)
+		map_addr(ev->remote_addr);
+}
+
 int crs_event_msg_parse(const struct nlmsghdr *nlh, struct crs_event *ev)
 {
 	struct nlattr *head, *a;
@@ -651,6 +782,7 @@ int crs_event_msg_parse(const struct nlmsghdr *nlh, struct crs_event *ev)
 	uint32_t v = 0, nargs = 0;
 	bool have_nr = false;
 	const char *name;
+	int llen = 0, rlen = 0;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->rule_index = CRS_RULE_INDEX_NONE;
@@ -714,10 +846,31 @@ int crs_event_msg_parse(const struct nlmsghdr *nlh, struct crs_event *ev)
 				e = get_u64(a, &ev->args[nargs]);
 			nargs++;
 			break;
+		case CRS_A_EVENT_DIRECTION:
+			e = get_u32(a, &v);
+			ev->direction = v;
+			break;
+		case CRS_A_EVENT_PROTOCOL:
+			e = get_u32(a, &v);
+			ev->protocol = v;
+			break;
+		case CRS_A_EVENT_FAMILY:
+			e = get_u32(a, &v);
+			ev->family = (int)v;
+			break;
+		case CRS_A_EVENT_LOCAL_ADDR:
+			e = get_addr(a, ev->local_addr, &llen);
+			break;
+		case CRS_A_EVENT_LOCAL_PORT:	e = get_port(a, &ev->local_port); break;
+		case CRS_A_EVENT_REMOTE_ADDR:
+			e = get_addr(a, ev->remote_addr, &rlen);
+			break;
+		case CRS_A_EVENT_REMOTE_PORT:	e = get_port(a, &ev->remote_port); break;
 		}
 		if (e)
 			return e;
 	}
+	event_addrs(ev, llen, rlen);
 	if (have_nr && !ev->syscall[0]) {
 		name = crs_syscall_name(ev->syscall_nr, ev->arch);
 		if (name)
@@ -778,6 +931,13 @@ static const char *const rule_attr_names[] = {
 	[CRS_A_RULE_SYSCALL_NR] = "CRS_A_RULE_SYSCALL_NR",
 	[CRS_A_RULE_SYSCALL_NR32] = "CRS_A_RULE_SYSCALL_NR32",
 	[CRS_A_RULE_ARG] = "CRS_A_RULE_ARG",
+	[CRS_A_RULE_DIRECTION] = "CRS_A_RULE_DIRECTION",
+	[CRS_A_RULE_PROTOCOL] = "CRS_A_RULE_PROTOCOL",
+	[CRS_A_RULE_ADDR_FAMILY] = "CRS_A_RULE_ADDR_FAMILY",
+	[CRS_A_RULE_ADDR] = "CRS_A_RULE_ADDR",
+	[CRS_A_RULE_PREFIX_LEN] = "CRS_A_RULE_PREFIX_LEN",
+	[CRS_A_RULE_PORT_MIN] = "CRS_A_RULE_PORT_MIN",
+	[CRS_A_RULE_PORT_MAX] = "CRS_A_RULE_PORT_MAX",
 };
 
 static const char *attr_name(const char *const *names, size_t n, uint32_t type)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <netlink/attr.h>
@@ -1415,6 +1416,391 @@ TEST(event_syscall_name_from_number)
 	ASSERT_EQ(0, crs_event_msg_parse(nlmsg_hdr(m), &e));
 	EXPECT_STREQ("kill", e.syscall);
 	EXPECT_EQ(21u, e.args[5]);
+	nlmsg_free(m);
+}
+
+/* ------------------------------------------------- network and listener rules */
+
+static const char net_policy_json[] =
+	"{\"name\":\"net\",\"default_actions\":{\"network\":\"deny\"},\"rules\":["
+	"{\"name\":\"curl\",\"type\":\"network\",\"program\":\"/usr/bin/curl\",\"action\":\"allow\","
+	" \"direction\":\"outbound\",\"address\":\"10.0.0.0/8\",\"port\":\"443\",\"protocol\":\"tcp\"},"
+	"{\"type\":\"listener\",\"action\":\"allow\",\"port\":80,\"protocol\":\"tcp\"},"
+	"{\"type\":\"network\",\"action\":\"deny\",\"direction\":\"inbound\",\"enabled\":false,"
+	" \"address\":\"2001:db8::/32\",\"port\":\"1000-2000\",\"protocol\":\"udp\"},"
+	"{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/etc/shadow\",\"access\":[\"read\"]}]}";
+
+/* The exact attributes of network and listener rules. */
+TEST(set_table_net_message)
+{
+	struct crs_policy *p = get_policy(_metadata, net_policy_json);
+	struct nlattr *head, *a, *b;
+	struct nl_msg *m;
+	int len, rem, r2, err, idx = 0, n;
+	static const int order0[] = {
+		CRS_A_RULE_INDEX, CRS_A_RULE_NAME, CRS_A_RULE_TYPE, CRS_A_RULE_ACTION,
+		CRS_A_RULE_FLAGS, CRS_A_RULE_PROGRAM, CRS_A_RULE_DIRECTION, CRS_A_RULE_PROTOCOL,
+		CRS_A_RULE_ADDR_FAMILY, CRS_A_RULE_ADDR, CRS_A_RULE_PREFIX_LEN,
+		CRS_A_RULE_PORT_MIN, CRS_A_RULE_PORT_MAX,
+	};
+	/* a listener: no direction; address "*": family 0, no address, no prefix */
+	static const int order1[] = {
+		CRS_A_RULE_INDEX, CRS_A_RULE_TYPE, CRS_A_RULE_ACTION, CRS_A_RULE_FLAGS,
+		CRS_A_RULE_PROGRAM, CRS_A_RULE_PROTOCOL, CRS_A_RULE_ADDR_FAMILY,
+		CRS_A_RULE_PORT_MIN, CRS_A_RULE_PORT_MAX,
+	};
+	static const int order2[] = {
+		CRS_A_RULE_INDEX, CRS_A_RULE_TYPE, CRS_A_RULE_ACTION, CRS_A_RULE_FLAGS,
+		CRS_A_RULE_PROGRAM, CRS_A_RULE_DIRECTION, CRS_A_RULE_PROTOCOL,
+		CRS_A_RULE_ADDR_FAMILY, CRS_A_RULE_ADDR, CRS_A_RULE_PREFIX_LEN,
+		CRS_A_RULE_PORT_MIN, CRS_A_RULE_PORT_MAX,
+	};
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	static const uint8_t v4[4] = { 10, 0, 0, 0 };
+	const int *order;
+	int norder;
+
+	ASSERT_NE(NULL, p);
+	m = crs_table_msg_build(FAMILY, CGID, p, &err);
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(crs_table_msg_size(p), nlmsg_hdr(m)->nlmsg_len);
+	head = top_attrs(m, &len);
+	nla_for_each_attr(a, head, len, rem) {
+		if (nla_type(a) != CRS_A_RULE)
+			continue;
+		order = idx == 0 ? order0 : idx == 1 ? order1 : order2;
+		norder = idx == 0 ? 13 : idx == 1 ? 9 : 12;
+		n = 0;
+		nla_for_each_nested(b, a, r2) {
+			if (idx == 3) {
+				/* the file rule has none of them */
+				EXPECT_GT(CRS_A_RULE_DIRECTION, nla_type(b));
+				n++;
+				continue;
+			}
+			ASSERT_LT(n, norder);
+			EXPECT_EQ(order[n], nla_type(b)) TH_LOG("rule %d attribute %d", idx, n);
+			switch (nla_type(b)) {
+			case CRS_A_RULE_TYPE:
+				EXPECT_EQ(idx == 1 ? CRS_RULE_LISTENER : CRS_RULE_NETWORK,
+					  (int)nla_get_u32(b));
+				break;
+			case CRS_A_RULE_FLAGS:
+				EXPECT_EQ(idx == 2 ? 0u : CRS_RULE_F_ENABLED, nla_get_u32(b));
+				break;
+			case CRS_A_RULE_DIRECTION:
+				EXPECT_EQ(4, nla_len(b));
+				EXPECT_EQ(idx ? CRS_DIR_INBOUND : CRS_DIR_OUTBOUND, (int)nla_get_u32(b));
+				break;
+			case CRS_A_RULE_PROTOCOL:
+				EXPECT_EQ(4, nla_len(b));
+				EXPECT_EQ(idx == 2 ? CRS_PROTO_UDP : CRS_PROTO_TCP, (int)nla_get_u32(b));
+				break;
+			case CRS_A_RULE_ADDR_FAMILY:
+				EXPECT_EQ(4, nla_len(b));
+				EXPECT_EQ(idx == 0 ? AF_INET : idx == 1 ? 0 : AF_INET6,
+					  (int)nla_get_u32(b));
+				break;
+			case CRS_A_RULE_ADDR:
+				if (idx == 0) {
+					ASSERT_EQ(4, nla_len(b));
+					EXPECT_EQ(0, memcmp(v4, nla_data(b), 4));
+				} else {
+					ASSERT_EQ(16, nla_len(b));
+					EXPECT_EQ(0, memcmp(v6, nla_data(b), 16));
+				}
+				break;
+			case CRS_A_RULE_PREFIX_LEN:
+				EXPECT_EQ(4, nla_len(b));
+				EXPECT_EQ(idx == 0 ? 8u : 32u, nla_get_u32(b));
+				break;
+			case CRS_A_RULE_PORT_MIN:
+				EXPECT_EQ(4, nla_len(b));
+				EXPECT_EQ(idx == 0 ? 443u : idx == 1 ? 80u : 1000u, nla_get_u32(b));
+				break;
+			case CRS_A_RULE_PORT_MAX:
+				EXPECT_EQ(4, nla_len(b));
+				EXPECT_EQ(idx == 0 ? 443u : idx == 1 ? 80u : 2000u, nla_get_u32(b));
+				break;
+			}
+			n++;
+		}
+		if (idx < 3)
+			EXPECT_EQ(norder, n) TH_LOG("rule %d", idx);
+		idx++;
+	}
+	EXPECT_EQ(4, idx);
+	nlmsg_free(m);
+	crs_policy_free(p);
+}
+
+/* The reply parser reads the network fields back. */
+TEST(set_table_net_parsed_back)
+{
+	struct crs_policy *p = get_policy(_metadata, net_policy_json);
+	struct crs_table_acc acc = { 0 };
+	struct crs_rule_info *r;
+	struct nl_msg *m;
+	char buf[64];
+	size_t i;
+	int err;
+
+	ASSERT_NE(NULL, p);
+	m = crs_table_msg_build(FAMILY, CGID, p, &err);
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, crs_table_msg_parse(nlmsg_hdr(m), &acc));
+	ASSERT_EQ(1u, acc.n);
+	ASSERT_EQ(4u, acc.tables[0].nrules);
+	EXPECT_EQ(CRS_ACTION_DENY, (int)acc.tables[0].defaults[CRS_RULE_NETWORK]);
+	for (i = 0; i < 3; i++) {
+		const struct crs_policy_rule *pr = &p->rules[i];
+
+		r = &acc.tables[0].rules[i];
+		EXPECT_EQ(pr->type, r->type);
+		EXPECT_EQ(pr->direction, r->direction);
+		EXPECT_EQ(pr->protocol, r->protocol);
+		EXPECT_EQ(pr->address.family, r->address.family);
+		EXPECT_EQ(pr->address.prefix_len, r->address.prefix_len);
+		EXPECT_EQ(0, memcmp(pr->address.addr, r->address.addr, 16));
+		EXPECT_EQ(pr->port_min, r->port_min);
+		EXPECT_EQ(pr->port_max, r->port_max);
+		EXPECT_STREQ("", r->path);
+		EXPECT_EQ(0u, r->access);
+	}
+	r = &acc.tables[0].rules[0];
+	EXPECT_STREQ("10.0.0.0/8", crs_net_addr_str(&r->address, buf, sizeof(buf)));
+	EXPECT_STREQ("/usr/bin/curl", r->program);
+	EXPECT_STREQ("curl", r->name);
+	r = &acc.tables[0].rules[2];
+	EXPECT_STREQ("2001:db8::/32", crs_net_addr_str(&r->address, buf, sizeof(buf)));
+	EXPECT_EQ(0u, r->flags);
+	r = &acc.tables[0].rules[3];
+	EXPECT_STREQ("/etc/shadow", r->path);
+	EXPECT_EQ(0, r->address.family);
+	EXPECT_EQ(0, r->port_max);
+	crs_table_acc_free(&acc);
+	nlmsg_free(m);
+	crs_policy_free(p);
+}
+
+/* A GET_TABLE reply with one network rule nest, shaped by how. */
+enum { NET_OK, NET_NO_PORTS, NET_ADDR5, NET_FAMILY_MISMATCH, NET_PORT_BIG, NET_PORT_U16,
+       NET_NO_ADDR, NET_FAMILY_UNIX, NET_ANY_WITH_ADDR };
+
+static struct nl_msg *net_reply(int how)
+{
+	struct nl_msg *m = genl_msg(CRS_CMD_GET_TABLE, 4096);
+	static const uint8_t addr[16] = { 192, 0, 2, 0 };
+	struct nlattr *rule;
+
+	nla_put_u64(m, CRS_A_CGROUP_ID, CGID);
+	nla_put_u64(m, CRS_A_TABLE_GENERATION, 1);
+	rule = nla_nest_start(m, CRS_A_RULE);
+	nla_put_u32(m, CRS_A_RULE_INDEX, 0);
+	nla_put_u32(m, CRS_A_RULE_TYPE, CRS_RULE_NETWORK);
+	nla_put_u32(m, CRS_A_RULE_ACTION, CRS_ACTION_DENY);
+	nla_put_u32(m, CRS_A_RULE_FLAGS, CRS_RULE_F_ENABLED);
+	nla_put_string(m, CRS_A_RULE_PROGRAM, "*");
+	nla_put_u64(m, CRS_A_RULE_HITS, 5);
+	nla_put_u32(m, CRS_A_RULE_DIRECTION, CRS_DIR_INBOUND);
+	nla_put_u32(m, CRS_A_RULE_PROTOCOL, CRS_PROTO_UDP);
+	nla_put_u32(m, CRS_A_RULE_ADDR_FAMILY, how == NET_FAMILY_MISMATCH ? AF_INET6 :
+		    how == NET_FAMILY_UNIX ? AF_UNIX : how == NET_ANY_WITH_ADDR ? 0 : AF_INET);
+	if (how != NET_NO_ADDR)
+		nla_put(m, CRS_A_RULE_ADDR, how == NET_ADDR5 ? 5 : 4, addr);
+	nla_put_u32(m, CRS_A_RULE_PREFIX_LEN, 24);
+	if (how == NET_PORT_U16) {
+		nla_put_u16(m, CRS_A_RULE_PORT_MIN, 53);
+	} else if (how != NET_NO_PORTS) {
+		nla_put_u32(m, CRS_A_RULE_PORT_MIN, 53);
+		nla_put_u32(m, CRS_A_RULE_PORT_MAX, how == NET_PORT_BIG ? 65536 : 54);
+	}
+	nla_put_u32(m, 200, 1);		/* a newer attribute: ignored */
+	nla_nest_end(m, rule);
+	return m;
+}
+
+TEST(table_reply_net)
+{
+	struct crs_table_acc acc = { 0 };
+	struct crs_rule_info *r;
+	struct nl_msg *m;
+	char buf[64];
+	int how;
+
+	m = net_reply(NET_OK);
+	ASSERT_EQ(0, crs_table_msg_parse(nlmsg_hdr(m), &acc));
+	ASSERT_EQ(1u, acc.tables[0].nrules);
+	r = &acc.tables[0].rules[0];
+	EXPECT_EQ(CRS_RULE_NETWORK, (int)r->type);
+	EXPECT_EQ(CRS_DIR_INBOUND, (int)r->direction);
+	EXPECT_EQ(CRS_PROTO_UDP, (int)r->protocol);
+	EXPECT_STREQ("192.0.2.0/24", crs_net_addr_str(&r->address, buf, sizeof(buf)));
+	EXPECT_EQ(53, r->port_min);
+	EXPECT_EQ(54, r->port_max);
+	EXPECT_EQ(5u, r->hits);
+	crs_table_acc_free(&acc);
+	nlmsg_free(m);
+
+	/* without port attributes: the whole range (crs.h's defaults) */
+	m = net_reply(NET_NO_PORTS);
+	ASSERT_EQ(0, crs_table_msg_parse(nlmsg_hdr(m), &acc));
+	r = &acc.tables[0].rules[0];
+	EXPECT_EQ(0, r->port_min);
+	EXPECT_EQ(65535, r->port_max);
+	crs_table_acc_free(&acc);
+	nlmsg_free(m);
+
+	for (how = NET_ADDR5; how <= NET_ANY_WITH_ADDR; how++) {
+		m = net_reply(how);
+		EXPECT_EQ(-EBADMSG, crs_table_msg_parse(nlmsg_hdr(m), &acc)) TH_LOG("case %d", how);
+		crs_table_acc_free(&acc);
+		nlmsg_free(m);
+	}
+}
+
+/* A network (or listener) event with the given addresses (NULL: absent). */
+static struct nl_msg *net_event_msg(uint32_t type, int family, const void *local, int llen,
+				    const void *remote, int rlen)
+{
+	struct nl_msg *m = genl_msg(CRS_CMD_EVENT, 8192);
+
+	nla_put_u64(m, CRS_A_EVENT_SEQ, 11);
+	nla_put_u64(m, CRS_A_EVENT_TIME_NS, 1714564800000000002ULL);
+	nla_put_u64(m, CRS_A_EVENT_CGROUP_ID, 7);
+	nla_put_u64(m, CRS_A_EVENT_TABLE_CGROUP_ID, 7);
+	nla_put_u32(m, CRS_A_EVENT_PID, 200);
+	nla_put_u32(m, CRS_A_EVENT_TID, 201);
+	nla_put_u32(m, CRS_A_EVENT_UID, 0);
+	nla_put_string(m, CRS_A_EVENT_PROGRAM, "/usr/bin/curl");
+	nla_put_u32(m, CRS_A_EVENT_TYPE, type);
+	nla_put_u32(m, CRS_A_EVENT_RULE_INDEX, 1);
+	nla_put_u32(m, CRS_A_EVENT_DIRECTION, CRS_DIR_OUTBOUND);
+	nla_put_u32(m, CRS_A_EVENT_PROTOCOL, CRS_PROTO_TCP);
+	if (family >= 0)
+		nla_put_u32(m, CRS_A_EVENT_FAMILY, family);
+	if (local) {
+		nla_put(m, CRS_A_EVENT_LOCAL_ADDR, llen, local);
+		nla_put_u32(m, CRS_A_EVENT_LOCAL_PORT, 51234);
+	}
+	if (remote) {
+		nla_put(m, CRS_A_EVENT_REMOTE_ADDR, rlen, remote);
+		nla_put_u32(m, CRS_A_EVENT_REMOTE_PORT, 443);
+	}
+	nla_put_u32(m, CRS_A_EVENT_ACTION, CRS_ACTION_DENY);
+	nla_put_u32(m, CRS_A_EVENT_VERDICT, CRS_ACTION_DENY);
+	nla_put_u32(m, CRS_A_EVENT_MODE, CRS_MODE_ENFORCE);
+	nla_put_u32(m, CRS_A_EVENT_FLAGS, 0);
+	return m;
+}
+
+TEST(event_net_decode_and_json)
+{
+	static const uint8_t l4[4] = { 10, 0, 0, 5 }, r4[4] = { 93, 184, 216, 34 };
+	static const uint8_t l6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t m6[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 5 };
+	struct crs_event e;
+	struct nl_msg *m;
+	char *s;
+
+	m = net_event_msg(CRS_RULE_NETWORK, AF_INET, l4, 4, r4, 4);
+	ASSERT_EQ(0, crs_event_msg_parse(nlmsg_hdr(m), &e));
+	EXPECT_EQ(CRS_RULE_NETWORK, (int)e.type);
+	EXPECT_EQ(CRS_DIR_OUTBOUND, (int)e.direction);
+	EXPECT_EQ(CRS_PROTO_TCP, (int)e.protocol);
+	EXPECT_EQ(AF_INET, e.family);
+	EXPECT_TRUE(e.has_local);
+	EXPECT_TRUE(e.has_remote);
+	EXPECT_EQ(0, memcmp(l4, e.local_addr, 4));
+	EXPECT_EQ(0, memcmp(r4, e.remote_addr, 4));
+	EXPECT_EQ(51234, e.local_port);
+	EXPECT_EQ(443, e.remote_port);
+	s = crs_event_to_json(&e);
+	ASSERT_NE(NULL, s);
+	EXPECT_STREQ("{\"seq\":11,\"time\":\"2024-05-01T12:00:00.000000002Z\","
+		     "\"time_ns\":1714564800000000002,\"cgroup_id\":7,\"table_cgroup_id\":7,"
+		     "\"pid\":200,\"tid\":201,\"uid\":0,\"program\":\"/usr/bin/curl\","
+		     "\"type\":\"network\",\"rule_index\":1,\"rule_name\":null,"
+		     "\"direction\":\"outbound\",\"protocol\":\"tcp\","
+		     "\"local\":{\"address\":\"10.0.0.5\",\"port\":51234},"
+		     "\"remote\":{\"address\":\"93.184.216.34\",\"port\":443},"
+		     "\"action\":\"deny\",\"verdict\":\"deny\",\"mode\":\"enforce\","
+		     "\"default\":false,\"truncated\":false}", s);
+	free(s);
+	nlmsg_free(m);
+
+	/* a listener event: local end only, no direction; IPv6 */
+	m = net_event_msg(CRS_RULE_LISTENER, AF_INET6, l6, 16, NULL, 0);
+	ASSERT_EQ(0, crs_event_msg_parse(nlmsg_hdr(m), &e));
+	EXPECT_EQ(AF_INET6, e.family);
+	EXPECT_TRUE(e.has_local);
+	EXPECT_FALSE(e.has_remote);
+	s = crs_event_to_json(&e);
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, "\"rule_name\":null,\"protocol\":\"tcp\","
+			       "\"local\":{\"address\":\"2001:db8::1\",\"port\":51234},"
+			       "\"remote\":null,\"action\":\"deny\",")) TH_LOG("%s", s);
+	EXPECT_NULL(strstr(s, "\"path\"")) TH_LOG("%s", s);
+	EXPECT_NULL(strstr(s, "\"direction\"")) TH_LOG("%s", s);
+	free(s);
+	nlmsg_free(m);
+
+	/* no family attribute: taken from the addresses; a mapped address is IPv4 */
+	m = net_event_msg(CRS_RULE_NETWORK, -1, m6, 16, r4, 4);
+	ASSERT_EQ(0, crs_event_msg_parse(nlmsg_hdr(m), &e));
+	EXPECT_EQ(AF_INET, e.family);
+	EXPECT_EQ(0, memcmp(l4, e.local_addr, 4));
+	nlmsg_free(m);
+
+	/* IPv6 and IPv4 together: IPv6, the IPv4 end mapped */
+	m = net_event_msg(CRS_RULE_NETWORK, AF_INET6, l6, 16, r4, 4);
+	ASSERT_EQ(0, crs_event_msg_parse(nlmsg_hdr(m), &e));
+	EXPECT_EQ(AF_INET6, e.family);
+	s = crs_event_to_json(&e);
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, "\"remote\":{\"address\":\"::ffff:93.184.216.34\",\"port\":443}"))
+		TH_LOG("%s", s);
+	free(s);
+	nlmsg_free(m);
+
+	/* no addresses at all: both ends null; the family as sent */
+	m = net_event_msg(CRS_RULE_NETWORK, AF_INET, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, crs_event_msg_parse(nlmsg_hdr(m), &e));
+	EXPECT_FALSE(e.has_local);
+	EXPECT_FALSE(e.has_remote);
+	EXPECT_EQ(AF_INET, e.family);
+	s = crs_event_to_json(&e);
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, "\"local\":null,\"remote\":null,")) TH_LOG("%s", s);
+	free(s);
+	nlmsg_free(m);
+
+	/* malformed: an address of 3 bytes, a port beyond 65535 */
+	m = net_event_msg(CRS_RULE_NETWORK, AF_INET, l4, 4, r4, 3);
+	EXPECT_EQ(-EBADMSG, crs_event_msg_parse(nlmsg_hdr(m), &e));
+	nlmsg_free(m);
+	m = net_event_msg(CRS_RULE_NETWORK, AF_INET, l4, 4, NULL, 0);
+	nla_put_u32(m, CRS_A_EVENT_REMOTE_PORT, 65536);
+	EXPECT_EQ(-EBADMSG, crs_event_msg_parse(nlmsg_hdr(m), &e));
+	nlmsg_free(m);
+}
+
+/* File and syscall events are unchanged by the network fields. */
+TEST(event_file_has_no_net_fields)
+{
+	struct nl_msg *m = event_msg(false, "/usr/bin/cat", "/etc/shadow");
+	struct crs_event e;
+	char *s;
+
+	ASSERT_EQ(0, crs_event_msg_parse(nlmsg_hdr(m), &e));
+	EXPECT_FALSE(e.has_local);
+	EXPECT_FALSE(e.has_remote);
+	EXPECT_EQ(0, e.family);
+	s = crs_event_to_json(&e);
+	ASSERT_NE(NULL, s);
+	EXPECT_NULL(strstr(s, "\"local\""));
+	EXPECT_NULL(strstr(s, "\"protocol\""));
+	free(s);
 	nlmsg_free(m);
 }
 
