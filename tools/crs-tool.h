@@ -94,10 +94,17 @@ struct rule_view {
 	uint32_t nr, nr32;	/* CRS_SYSCALL_NONE where the ABI has none */
 	const struct crs_syscall_arg *args;
 	size_t n_args;
+	/* network and listener rules */
+	enum crs_direction direction;	/* network rules */
+	enum crs_proto protocol;
+	const struct crs_net_addr *address;
+	uint16_t port_min, port_max;
 };
 void print_rule_line(const struct rule_view *r);
 /* "arg0 eq 16" (masks in hex) on stdout. */
 void print_arg(const struct crs_syscall_arg *a);
+/* "443", "1000-2000", "*" (0-65535): ports as policies write them. */
+const char *port_range_str(uint16_t lo, uint16_t hi, char *buf, size_t len);
 struct json_object *rule_view_json(const struct rule_view *r);
 struct json_object *defaults_json(const enum crs_action *defaults);
 void print_defaults(const enum crs_action *defaults);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include "crs-tool.h"
 
 const char events_help[] =
@@ -24,6 +26,12 @@ const char events_help[] =
 	"\n"
 	"  TIME MODE OUTCOME syscall NAME(0xA0, ..., 0xA5) ARCH/NR program=P pid=N ... rule=...\n"
 	"\n"
+	"and for network and listener rules, the direction (network rules), the\n"
+	"protocol and the local and remote ends (IPv6 addresses in brackets):\n"
+	"\n"
+	"  TIME MODE OUTCOME network DIRECTION PROTOCOL local=A:P remote=A:P program=P ...\n"
+	"  TIME MODE OUTCOME listener PROTOCOL local=A:P program=P ...\n"
+	"\n"
 	"TIME is RFC 3339 UTC with nanoseconds; OUTCOME is deny, allow, or\n"
 	"\"allow(would-deny)\" in monitor mode; cgroup is the task's own cgroup\n"
 	"(\"table=ID\" follows when the deciding table is an ancestor's).\n"
@@ -34,7 +42,9 @@ const char events_help[] =
 	"rule_index (null for a default action), rule_name (null if none), path,\n"
 	"access, action, verdict, mode, default, truncated (see docs/crs-tool.md);\n"
 	"syscall events have syscall, syscall_nr, arch and args (six numbers)\n"
-	"instead of path and access.\n"
+	"instead of path and access; network events direction, protocol, local\n"
+	"and remote ({ \"address\", \"port\" } or null), listener events the same\n"
+	"without direction.\n"
 	"\n"
 	"--count N      exit after N events;\n"
 	"--timeout SEC  exit after SEC seconds (fractions allowed).\n"
@@ -56,6 +66,19 @@ struct follow {
 	uint64_t last_seq;
 	bool write_failed;
 };
+
+/* " local=10.0.0.1:80", " remote=[2001:db8::1]:443"; "?" for an unknown family. */
+static void print_end(const char *what, int family, const uint8_t *addr, uint16_t port)
+{
+	char text[INET6_ADDRSTRLEN] = "?";
+
+	if (family == AF_INET || family == AF_INET6)
+		inet_ntop(family, addr, text, sizeof(text));
+	if (family == AF_INET6)
+		printf(" %s=[%s]:%u", what, text, port);
+	else
+		printf(" %s=%s:%u", what, text, port);
+}
 
 static void print_human(const struct crs_event *e)
 {
@@ -94,6 +117,31 @@ static void print_human(const struct crs_event *e)
 		for (i = 0; i < 6; i++)
 			printf("%s0x%" PRIx64, i ? ", " : "", e->args[i]);
 		printf(") %s/%" PRIu32, arch, e->syscall_nr);
+		printf(" program=%s pid=%" PRIu32 " tid=%" PRIu32 " uid=%" PRIu32 " cgroup=%" PRIu64,
+		       printable(e->program, prog, sizeof(prog)), e->pid, e->tid, e->uid,
+		       e->cgroup_id);
+	} else if (e->type == CRS_RULE_NETWORK || e->type == CRS_RULE_LISTENER) {
+		const char *proto = crs_proto_name(e->protocol);
+		const char *dir = crs_direction_name(e->direction);
+
+		if (!proto) {
+			snprintf(b3, sizeof(b3), "proto%u", (unsigned int)e->protocol);
+			proto = b3;
+		}
+		/* TIME MODE OUTCOME network DIRECTION PROTOCOL local=A:P remote=A:P ... */
+		printf("%s %s %s %s", crs_time_rfc3339(e->time_ns, t, sizeof(t)), mode, outcome,
+		       type);
+		if (e->type == CRS_RULE_NETWORK) {
+			if (dir)
+				printf(" %s", dir);
+			else
+				printf(" direction%u", (unsigned int)e->direction);
+		}
+		printf(" %s", proto);
+		if (e->has_local)
+			print_end("local", e->family, e->local_addr, e->local_port);
+		if (e->has_remote)
+			print_end("remote", e->family, e->remote_addr, e->remote_port);
 		printf(" program=%s pid=%" PRIu32 " tid=%" PRIu32 " uid=%" PRIu32 " cgroup=%" PRIu64,
 		       printable(e->program, prog, sizeof(prog)), e->pid, e->tid, e->uid,
 		       e->cgroup_id);

@@ -37,8 +37,12 @@ const char check_help[] =
 	"  INDEX  TYPE  ACTION  ACCESS  enabled|disabled  program=P (kind)  path=P (kind)  name=\"N\"\n"
 	"  INDEX  syscall  ACTION  -  enabled|disabled  program=P (kind)  syscall=NAME (x86_64 N, i386 N)\n"
 	"         args: arg0 eq 16, arg2 mask_any 0x1000  name=\"N\"\n"
+	"  INDEX  network  ACTION  outbound|inbound  enabled|disabled  program=P (kind)\n"
+	"         PROTOCOL ADDRESS port PORTS  name=\"N\"\n"
+	"  INDEX  listener  ACTION  -  enabled|disabled  program=P (kind)  PROTOCOL ADDRESS port PORTS\n"
 	"\n"
-	"The kind of a pattern is any, glob, subtree or exact (docs/policy.md).\n"
+	"Addresses and ports are in their canonical form (\"*\", 10.0.0.0/8, 2001:db8::1;\n"
+	"443, 1000-2000, *). The kind of a pattern is any, glob, subtree or exact (docs/policy.md).\n"
 	"With --json, print that table as a JSON object instead.\n"
 	"\n"
 	"Exit status: 0 valid; 2 usage error; 3 invalid (the field is named).\n";
@@ -134,6 +138,8 @@ static struct rule_view view_of(const struct crs_policy_rule *r, uint32_t index)
 		.path = r->path ? r->path : "", .access = r->access, .show_kinds = true,
 		.syscall = r->syscall, .nr = r->syscall_nr, .nr32 = r->syscall_nr32,
 		.args = r->args, .n_args = r->n_args,
+		.direction = r->direction, .protocol = r->protocol, .address = &r->address,
+		.port_min = r->port_min, .port_max = r->port_max,
 	};
 
 	return v;

@@ -51,7 +51,7 @@ static void print_syscall_rule_line(const struct rule_view *r)
 	int pk = crs_pattern_check(r->program, strlen(r->program), NULL);
 	size_t i;
 
-	printf("  %5u  %-7s  %-5s  %-10s  %-8s  program=%s",
+	printf("  %5u  %-8s  %-5s  %-10s  %-8s  program=%s",
 	       r->index, or_number(crs_rule_type_name(r->type), r->type, b1, sizeof(b1)),
 	       or_number(crs_action_name(r->action), r->action, b2, sizeof(b2)), "-",
 	       r->enabled ? "enabled" : "disabled",
@@ -71,6 +71,48 @@ static void print_syscall_rule_line(const struct rule_view *r)
 	putchar('\n');
 }
 
+const char *port_range_str(uint16_t lo, uint16_t hi, char *buf, size_t len)
+{
+	if (lo == 0 && hi == 65535)
+		snprintf(buf, len, "*");
+	else if (lo == hi)
+		snprintf(buf, len, "%u", lo);
+	else
+		snprintf(buf, len, "%u-%u", lo, hi);
+	return buf;
+}
+
+/*
+ * INDEX network ACTION DIRECTION enabled program=P  PROTOCOL ADDRESS port PORTS
+ * (a listener rule has "-" for the direction; its address is the local one).
+ */
+static void print_net_rule_line(const struct rule_view *r)
+{
+	char b1[16], b2[16], b3[16], b4[16], ports[16], addr[64];
+	char prog[4 * CRS_PATTERN_MAX + 8], name[4 * CRS_NAME_MAX + 8];
+	int pk = crs_pattern_check(r->program, strlen(r->program), NULL);
+	struct crs_net_addr any = { 0 };
+
+	printf("  %5u  %-8s  %-5s  %-10s  %-8s  program=%s",
+	       r->index, or_number(crs_rule_type_name(r->type), r->type, b1, sizeof(b1)),
+	       or_number(crs_action_name(r->action), r->action, b2, sizeof(b2)),
+	       r->type == CRS_RULE_NETWORK
+	       ? or_number(crs_direction_name(r->direction), r->direction, b3, sizeof(b3)) : "-",
+	       r->enabled ? "enabled" : "disabled",
+	       printable(r->program, prog, sizeof(prog)));
+	if (r->show_kinds && pk >= 0)
+		printf(" (%s)", crs_pattern_kind_name(pk));
+	printf("  %s %s port %s",
+	       or_number(crs_proto_name(r->protocol), r->protocol, b4, sizeof(b4)),
+	       crs_net_addr_str(r->address ? r->address : &any, addr, sizeof(addr)),
+	       port_range_str(r->port_min, r->port_max, ports, sizeof(ports)));
+	if (r->hits)
+		printf("  hits=%llu", (unsigned long long)*r->hits);
+	if (r->name && r->name[0])
+		printf("  name=\"%s\"", printable(r->name, name, sizeof(name)));
+	putchar('\n');
+}
+
 void print_rule_line(const struct rule_view *r)
 {
 	char b1[16], b2[16], acc[64], prog[4 * CRS_PATTERN_MAX + 8], path[4 * CRS_PATTERN_MAX + 8];
@@ -81,9 +123,13 @@ void print_rule_line(const struct rule_view *r)
 		print_syscall_rule_line(r);
 		return;
 	}
+	if (r->type == CRS_RULE_NETWORK || r->type == CRS_RULE_LISTENER) {
+		print_net_rule_line(r);
+		return;
+	}
 	pk = crs_pattern_check(r->program, strlen(r->program), NULL);
 	ok = crs_pattern_check(r->path, strlen(r->path), NULL);
-	printf("  %5u  %-7s  %-5s  %-10s  %-8s  program=%s",
+	printf("  %5u  %-8s  %-5s  %-10s  %-8s  program=%s",
 	       r->index, or_number(crs_rule_type_name(r->type), r->type, b1, sizeof(b1)),
 	       or_number(crs_action_name(r->action), r->action, b2, sizeof(b2)),
 	       crs_access_str(r->access, acc, sizeof(acc)),
@@ -124,6 +170,27 @@ struct json_object *rule_view_json(const struct rule_view *r)
 		k = crs_pattern_check(r->program, strlen(r->program), NULL);
 		json_object_object_add(o, "program_kind", k >= 0 ?
 				       json_object_new_string(crs_pattern_kind_name(k)) : NULL);
+	}
+	if (r->type == CRS_RULE_NETWORK || r->type == CRS_RULE_LISTENER) {
+		struct crs_net_addr any = { 0 };
+		char addr[64], ports[16];
+
+		if (r->type == CRS_RULE_NETWORK)
+			json_object_object_add(o, "direction", enum_json(crs_direction_name(r->direction),
+									 r->direction));
+		json_object_object_add(o, "protocol", enum_json(crs_proto_name(r->protocol),
+								r->protocol));
+		json_object_object_add(o, "address", json_object_new_string(
+			crs_net_addr_str(r->address ? r->address : &any, addr, sizeof(addr))));
+		/* as in policies: a number for one port, else "N-M" or "*" */
+		if (r->port_min == r->port_max)
+			json_object_object_add(o, "port", json_object_new_int64(r->port_min));
+		else
+			json_object_object_add(o, "port", json_object_new_string(
+				port_range_str(r->port_min, r->port_max, ports, sizeof(ports))));
+		if (r->hits)
+			json_object_object_add(o, "hits", json_object_new_uint64(*r->hits));
+		return o;
 	}
 	if (r->type == CRS_RULE_SYSCALL) {
 		struct json_object *args = json_object_new_array(), *a;

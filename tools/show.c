@@ -21,6 +21,9 @@ const char show_help[] =
 	"      INDEX  TYPE  ACTION  ACCESS  enabled|disabled  program=P  path=P  hits=N  name=\"N\"\n"
 	"      INDEX  syscall  ACTION  -  enabled|disabled  program=P  syscall=NAME (x86_64 N, i386 N)\n"
 	"             args: arg0 eq 16, ...  hits=N  name=\"N\"\n"
+	"      INDEX  network  ACTION  outbound|inbound  enabled|disabled  program=P\n"
+	"             PROTOCOL ADDRESS port PORTS  hits=N  name=\"N\"\n"
+	"      INDEX  listener  ACTION  -  enabled|disabled  program=P  PROTOCOL ADDRESS port PORTS ...\n"
 	"\n"
 	"Decisions count allowed accesses, enforced denials, would-be denials let\n"
 	"through in monitor mode, and decisions made by a default action.\n"
@@ -46,6 +49,8 @@ static struct rule_view view_of(const struct crs_rule_info *r)
 		.path = r->path, .access = r->access, .hits = &r->hits,
 		.syscall = r->syscall, .nr = r->syscall_nr, .nr32 = r->syscall_nr32,
 		.args = r->args, .n_args = r->n_args,
+		.direction = r->direction, .protocol = r->protocol, .address = &r->address,
+		.port_min = r->port_min, .port_max = r->port_max,
 	};
 
 	return v;
