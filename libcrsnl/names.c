@@ -262,10 +262,6 @@ int crs_net_addr_check(const struct crs_net_addr *a, const char **why,
 			*why = "IPv6 prefix length must be 0 to 128";
 			return -EINVAL;
 		}
-		if (!memcmp(a->addr, v4_mapped_prefix, sizeof(v4_mapped_prefix))) {
-			*why = "an IPv4-mapped address must be stored as AF_INET";
-			return -EINVAL;
-		}
 		break;
 	default:
 		*why = "unknown address family";
@@ -276,6 +272,12 @@ int crs_net_addr_check(const struct crs_net_addr *a, const char **why,
 		if (masked)
 			*masked = c;
 		*why = "host bits set";
+		return -EINVAL;
+	}
+	/* with host bits clear, a mapped address has a prefix of at least /96 */
+	if (a->family == AF_INET6 &&
+	    !memcmp(a->addr, v4_mapped_prefix, sizeof(v4_mapped_prefix))) {
+		*why = "an IPv4-mapped address must be stored as AF_INET";
 		return -EINVAL;
 	}
 	return 0;

@@ -1558,6 +1558,10 @@ TEST(net_equal_and_validate)
 	r->address.addr[10] = r->address.addr[11] = 0xff;
 	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
 	EXPECT_STREQ("rules[5].address: an IPv4-mapped address must be stored as AF_INET", err.msg);
+	/* a shorter prefix over those bytes is a host bits error first */
+	r->address.prefix_len = 80;
+	EXPECT_EQ(-EINVAL, crs_policy_validate(b, &err));
+	EXPECT_STREQ("rules[5].address: host bits set; did you mean ::/80?", err.msg);
 	r->address.addr[10] = r->address.addr[11] = 0;
 	/* "*" has no address bits */
 	r->address.family = 0;
