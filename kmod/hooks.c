@@ -117,6 +117,47 @@ int crs_settle(const struct crs_cgroup *cg, const struct crs_table *t, u32 mode,
 	return ret;
 }
 
+/**
+ * crs_effective_mode - the mode in force: the container's override, else the table's
+ * @cg: registry entry
+ * @t: its table
+ */
+u32 crs_effective_mode(const struct crs_cgroup *cg, const struct crs_table *t)
+{
+	u32 mode = READ_ONCE(cg->mode);
+
+	return mode == CRS_MODE_POLICY ? t->mode : mode;
+}
+
+/**
+ * crs_event_fill - the fields every decision's event has
+ * @ev: event to fill (type-specific fields are the caller's)
+ * @cg: the cgroup whose table decided
+ * @own_id: the actor's own cgroup id
+ * @t: the table
+ * @type: enum crs_rule_type
+ * @mode: the mode in effect
+ * @rule: the deciding rule or CRS_NO_RULE
+ * @verdict: what the policy said
+ * @ret: what the hook returns (nonzero: denied)
+ */
+void crs_event_fill(struct crs_event_info *ev, const struct crs_cgroup *cg, u64 own_id,
+		    const struct crs_table *t, u32 type, u32 mode, u32 rule, u32 verdict, int ret)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->cgroup_id = own_id;
+	ev->table_cgroup_id = cg->id;
+	ev->prog = "";
+	ev->path = "";
+	ev->type = type;
+	ev->rule_index = rule == CRS_NO_RULE ? CRS_RULE_INDEX_NONE : t->rules[rule].index;
+	ev->rule_name = rule == CRS_NO_RULE ? NULL : t->rules[rule].name;
+	ev->action = ret ? CRS_ACTION_DENY : CRS_ACTION_ALLOW;
+	ev->verdict = verdict;
+	ev->mode = mode;
+	ev->flags = rule == CRS_NO_RULE ? CRS_EVENT_F_DEFAULT : 0;
+}
+
 /*
  * The common decision: is current allowed @access (CRS_ACCESS_* bits) to
  * @path under rule type @type? Returns 0 or -EACCES.
@@ -143,9 +184,7 @@ static int decide(u32 type, u32 access, const struct path *path)
 	if (!cg)
 		goto out;
 	t = rcu_dereference(cg->table);
-	mode = READ_ONCE(cg->mode);
-	if (mode == CRS_MODE_POLICY)
-		mode = t->mode;
+	mode = crs_effective_mode(cg, t);
 	if (mode == CRS_MODE_DISABLED)
 		goto out;
 	crs_count(policed);
@@ -202,20 +241,12 @@ static int decide(u32 type, u32 access, const struct path *path)
 	if (!report)
 		goto out;
 
-	ev.cgroup_id = own_id;
-	ev.table_cgroup_id = cg->id;
+	crs_event_fill(&ev, cg, own_id, t, type, mode, rule, verdict, ret);
 	ev.prog = prog;
 	ev.prog_len = prog_len;
 	ev.path = obj;
 	ev.path_len = obj_len;
-	ev.type = type;
-	ev.rule_index = rule == CRS_NO_RULE ? CRS_RULE_INDEX_NONE : t->rules[rule].index;
-	ev.rule_name = rule == CRS_NO_RULE ? NULL : t->rules[rule].name;
 	ev.access = access;
-	ev.action = ret ? CRS_ACTION_DENY : CRS_ACTION_ALLOW;
-	ev.verdict = verdict;
-	ev.mode = mode;
-	ev.flags = rule == CRS_NO_RULE ? CRS_EVENT_F_DEFAULT : 0;
 	crs_event_emit(&ev);
 out:
 	rcu_read_unlock();

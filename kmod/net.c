@@ -62,16 +62,14 @@ int crs_net_decide(const struct crs_cgroup *cg, u64 own_id, const struct crs_net
 {
 	const struct crs_table *t = rcu_dereference(cg->table);
 	u32 type = q->kind == CRS_NET_LISTEN ? CRS_RULE_LISTENER : CRS_RULE_NETWORK;
-	u32 mode = READ_ONCE(cg->mode), rule, verdict;
-	struct crs_event_info ev = {};
+	u32 mode = crs_effective_mode(cg, t), rule, verdict;
+	struct crs_event_info ev;
 	const char *prog = NULL;
 	size_t prog_len = 0, size;
 	char *buf = NULL;
 	bool report;
 	int ret;
 
-	if (mode == CRS_MODE_POLICY)
-		mode = t->mode;
 	if (mode == CRS_MODE_DISABLED || !crs_table_polices_net(t, q->kind))
 		return 0;
 	crs_count(policed);
@@ -91,18 +89,11 @@ int crs_net_decide(const struct crs_cgroup *cg, u64 own_id, const struct crs_net
 
 	if (task && !prog)
 		prog = crs_prog_path(buf, size, &prog_len);
-	ev.cgroup_id = own_id;
-	ev.table_cgroup_id = cg->id;
-	ev.prog = prog ?: "";
-	ev.prog_len = prog ? prog_len : 0;
-	ev.path = "";
-	ev.type = type;
-	ev.rule_index = rule == CRS_NO_RULE ? CRS_RULE_INDEX_NONE : t->rules[rule].index;
-	ev.rule_name = rule == CRS_NO_RULE ? NULL : t->rules[rule].name;
-	ev.action = ret ? CRS_ACTION_DENY : CRS_ACTION_ALLOW;
-	ev.verdict = verdict;
-	ev.mode = mode;
-	ev.flags = rule == CRS_NO_RULE ? CRS_EVENT_F_DEFAULT : 0;
+	crs_event_fill(&ev, cg, own_id, t, type, mode, rule, verdict, ret);
+	if (prog) {
+		ev.prog = prog;
+		ev.prog_len = prog_len;
+	}
 	ev.no_task = !task;
 	ev.net = q;
 	crs_event_emit(&ev);

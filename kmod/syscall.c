@@ -217,9 +217,7 @@ static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
 		goto out;
 	if (!t->sys64 && !at_dispatcher)
 		goto out;	/* probed for another table */
-	mode = READ_ONCE(cg->mode);
-	if (mode == CRS_MODE_POLICY)
-		mode = t->mode;
+	mode = crs_effective_mode(cg, t);
 	if (mode == CRS_MODE_DISABLED)
 		goto out;
 	if (at_dispatcher && args && always_allowed(ia32, nr))
@@ -244,19 +242,9 @@ static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
 	if (ignored && nr < CRS_SYSCALL_NR_MAX && test_bit(nr, ignored))
 		goto out;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.cgroup_id = own_id;
-	ev.table_cgroup_id = cg->id;
+	crs_event_fill(&ev, cg, own_id, t, CRS_RULE_SYSCALL, mode, rule, verdict, ret);
 	ev.prog = prog;
 	ev.prog_len = prog_len;
-	ev.path = "";
-	ev.type = CRS_RULE_SYSCALL;
-	ev.rule_index = rule == CRS_NO_RULE ? CRS_RULE_INDEX_NONE : t->rules[rule].index;
-	ev.rule_name = rule == CRS_NO_RULE ? NULL : t->rules[rule].name;
-	ev.action = ret ? CRS_ACTION_DENY : CRS_ACTION_ALLOW;
-	ev.verdict = verdict;
-	ev.mode = mode;
-	ev.flags = rule == CRS_NO_RULE ? CRS_EVENT_F_DEFAULT : 0;
 	ev.syscall = name;
 	ev.syscall_nr = report_nr;
 	ev.arch = arch;
