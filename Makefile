@@ -8,6 +8,7 @@
 #   make debug-kernel   build (or find cached) the debug guest kernel
 #   make bench      overhead ratios in an instruction-counting guest
 #   make vm-run KVER=... SCRIPT=path   run any script in the guest, print its output, exit with its status
+#   make crsd-test  crsd's API tests on the host: a real crsd on a temporary socket and database
 
 SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
@@ -46,13 +47,18 @@ SELFTESTS := $(SELFTEST_SRCS:selftests/%.c=$(HOST)/selftests/%)
 BENCH := $(HOST)/bench/crs_bench
 UNIT_SRCS := $(wildcard libcrsnl/tests/*_test.c)
 UNITS := $(UNIT_SRCS:libcrsnl/tests/%.c=$(HOST)/unit/%)
+CRSD_SRCS := $(wildcard crsd/*.c)
+CRSD_OBJS := $(CRSD_SRCS:crsd/%.c=$(HOST)/crsd-objs/%.o)
+CRSD := $(HOST)/crsd
+CRSD_PKGS := libmicrohttpd sqlite3
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/compat/*.h kmod/uapi/linux/*.h) Kbuild
 
 .PHONY: debug-kernel debug-modules fuzz fuzz-build
 .PHONY: all userspace modules check check-only run run-only bench bench-only vm-run unit dkms-check clean deps
+.PHONY: crsd-test
 all: userspace modules
 
-userspace: $(LIB) $(TOOL) $(SELFTESTS) $(UNITS) $(BENCH)
+userspace: $(LIB) $(TOOL) $(CRSD) $(SELFTESTS) $(UNITS) $(BENCH)
 
 $(HOST)/%.o: %.c $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h
 	@mkdir -p $(dir $@)
@@ -68,6 +74,18 @@ $(LIB): $(LIB_OBJS)
 
 $(TOOL): $(TOOL_OBJS) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $(TOOL_OBJS) $(LIB) $(PKG_LIBS)
+
+# crsd: the daemon (libmicrohttpd, SQLite) on libcrsnl.
+# (objects beside, not under, build/host/crsd: that name is the binary)
+$(HOST)/crsd-objs/%.o: crsd/%.c crsd/crsd.h $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(CRSD_PKGS) 2>/dev/null) -c -o $@ $<
+$(CRSD): $(CRSD_OBJS) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $(CRSD_OBJS) $(LIB) $(PKG_LIBS) $(shell pkg-config --libs $(CRSD_PKGS) 2>/dev/null) -lpthread
+
+# crsd's API against a real crsd process and SQLite file; no kernel module needed.
+crsd-test: $(CRSD)
+	crsd/tests/api_test.sh $(CRSD)
 
 # kselftest harness headers come from Debian's linux-source package at build time.
 $(KSFT_DIR)/kselftest_harness.h:

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * /api/v1/images: which policy each image reference gets.
+ *   GET    /api/v1/images                   every assignment
+ *   GET    /api/v1/images/{image}/policy    one
+ *   PUT    /api/v1/images/{image}/policy    {"policy": "ID"}
+ *   DELETE /api/v1/images/{image}/policy
+ * {image} is an OCI reference, raw ("docker.io/library/nginx:1.25") or
+ * percent-encoded; it is decoded once here and must then be a valid
+ * reference (the grammar of the OCI distribution spec, checked below).
+ * References are keys as given: "nginx" and "docker.io/library/nginx:latest"
+ * are different images to this slice (no normalization yet).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "crsd.h"
+
+static bool lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static bool alnum(char c)
+{
+	return lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
+
+/* path-component := [a-z0-9]+ ( ("." | "_" | "__" | "-"+) [a-z0-9]+ )* */
+static bool path_component(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (!n || !lower_alnum(s[0]) || !lower_alnum(s[n - 1]))
+		return false;
+	while (i < n) {
+		if (lower_alnum(s[i])) {
+			i++;
+			continue;
+		}
+		if (s[i] == '.') {
+			i++;
+		} else if (s[i] == '_') {
+			i += (i + 1 < n && s[i + 1] == '_') ? 2 : 1;
+		} else if (s[i] == '-') {
+			while (i < n && s[i] == '-')
+				i++;
+		} else {
+			return false;
+		}
+		if (i >= n || !lower_alnum(s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* domain := label ("." label)* [":" port]; label := alnum ([alnum-]* alnum)? */
+static bool domain(const char *s, size_t n)
+{
+	const char *colon = memchr(s, ':', n);
+	size_t hn = colon ? (size_t)(colon - s) : n, i, start = 0;
+
+	if (colon) {
+		size_t pn = n - hn - 1;
+
+		if (!pn || pn > 5)
+			return false;
+		for (i = hn + 1; i < n; i++)
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+	}
+	if (!hn)
+		return false;
+	for (i = 0; i <= hn; i++) {
+		if (i == hn || s[i] == '.') {
+			size_t ln = i - start;
+
+			if (!ln || !alnum(s[start]) || !alnum(s[i - 1]))
+				return false;
+			start = i + 1;
+		} else if (!alnum(s[i]) && s[i] != '-') {
+			return false;
+		}
+	}
+	return true;
+}
+
+const char *crsd_image_check(const char *s)
+{
+	size_t n = strlen(s), i, nl;
+	const char *at, *slash, *colon, *c, *comp;
+
+	if (!n)
+		return "empty image reference";
+	if (n > CRSD_IMAGE_MAX)
+		return "image reference too long (at most 255 characters)";
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] >= 0x7f)
+			return "image reference contains a space, control or non-ASCII character";
+	if (strstr(s, ".."))
+		return "image reference contains \"..\"";
+	at = strchr(s, '@');
+	if (at) {
+		const char *hex = strchr(at + 1, ':');
+		size_t an, hn;
+
+		if (!hex || strchr(at + 1, '@'))
+			return "digest: expected ALGORITHM:HEX";
+		an = hex - (at + 1);
+		hex++;
+		hn = strlen(hex);
+		if (!an)
+			return "digest: expected ALGORITHM:HEX";
+		for (c = at + 1; c < hex - 1; c++)
+			if (!lower_alnum(*c) && !strchr("+._-", *c))
+				return "digest: bad algorithm";
+		for (c = hex; *c; c++)
+			if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
+				return "digest: expected lowercase hex";
+		if (an == 6 && !strncmp(at + 1, "sha256", 6) ? hn != 64 : hn < 32)
+			return "digest: wrong length";
+		nl = at - s;
+	} else {
+		nl = n;
+	}
+	/* A tag is after the last ':' that follows the last '/'. */
+	slash = memrchr(s, '/', nl);
+	colon = memrchr(slash ? slash : s, ':', nl - (slash ? slash - s : 0));
+	if (colon) {
+		size_t tn = nl - (colon - s) - 1;
+
+		if (!tn || tn > 128 || !(alnum(colon[1]) || colon[1] == '_'))
+			return "tag: expected [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+		for (c = colon + 1; c < s + nl; c++)
+			if (!alnum(*c) && !strchr("_.-", *c))
+				return "tag: expected [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+		nl = colon - s;
+	}
+	if (!nl)
+		return "image name is empty";
+	comp = s;
+	slash = memchr(s, '/', nl);
+	if (slash) {
+		size_t fn = slash - s;
+
+		/* The first component is a registry if it looks like a host. */
+		if (memchr(s, '.', fn) || memchr(s, ':', fn) ||
+		    (fn == 9 && !strncmp(s, "localhost", 9))) {
+			if (!domain(s, fn))
+				return "registry: expected HOST[:PORT]";
+			comp = slash + 1;
+		}
+	}
+	while (comp <= s + nl) {
+		const char *end = memchr(comp, '/', s + nl - comp);
+		size_t cn = (end ? end : s + nl) - comp;
+
+		if (!path_component(comp, cn))
+			return "image name: components are [a-z0-9] separated by '.', '_', '__' or '-'";
+		if (!end)
+			break;
+		comp = end + 1;
+	}
+	return NULL;
+}
+
+/* Decoded and checked image from the raw path; on failure out holds the 400. */
+static bool image_arg(const char *raw, char *img, size_t len, struct crsd_resp *out)
+{
+	const char *why;
+
+	if (crsd_pct_decode(raw, strlen(raw), img, len) < 0) {
+		crsd_resp_error(out, 400, "image", "image: malformed or too long");
+		return false;
+	}
+	why = crsd_image_check(img);
+	if (why) {
+		crsd_resp_error(out, 400, "image", "image: %s", why);
+		return false;
+	}
+	return true;
+}
+
+static struct json_object *assignment(const char *image, const char *policy_id,
+				      const char *policy_name, int64_t assigned)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "image", json_object_new_string(image));
+	json_object_object_add(o, "policy", json_object_new_string(policy_id));
+	if (policy_name)
+		json_object_object_add(o, "policy_name", json_object_new_string(policy_name));
+	json_object_object_add(o, "assigned", crsd_json_time(assigned));
+	return o;
+}
+
+static void list_cb(const char *image, const char *policy_id, const char *policy_name,
+		    int64_t assigned, void *arg)
+{
+	json_object_array_add(arg, assignment(image, policy_id, policy_name, assigned));
+}
+
+int api_images_list(struct crsd_req *r, struct crsd_resp *out)
+{
+	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	if (store_image_list(list_cb, a)) {
+		json_object_put(a);
+		json_object_put(o);
+		return crsd_resp_error(out, 500, NULL, "store error");
+	}
+	json_object_object_add(o, "images", a);
+	return crsd_resp_json(out, 200, o);
+}
+
+static int put(struct crsd_req *r, struct crsd_resp *out, const char *img)
+{
+	struct json_object *body = crsd_parse_body(r, out), *v = NULL;
+	char policy[CRSD_ID_MAX + 1];
+	bool created = false;
+	int64_t assigned = 0;
+	int ret;
+
+	if (!body)
+		return out->status;
+	json_object_object_foreach(body, key, val) {
+		(void)val;
+		if (strcmp(key, "policy")) {
+			crsd_resp_error(out, 400, key, "%s: unknown field", key);
+			json_object_put(body);	/* key lives in body */
+			return out->status;
+		}
+	}
+	if (!json_object_object_get_ex(body, "policy", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		json_object_put(body);
+		return crsd_resp_error(out, 400, "policy", "policy: expected a policy id (string)");
+	}
+	snprintf(policy, sizeof(policy), "%s", json_object_get_string(v));
+	if (!crsd_id_valid(json_object_get_string(v), false)) {
+		json_object_put(body);
+		return crsd_resp_error(out, 400, "policy", "policy: malformed id");
+	}
+	json_object_put(body);
+	ret = store_image_set(img, policy, &created);
+	if (ret == -ENOENT)
+		return crsd_resp_error(out, 400, "policy", "policy: no policy %s", policy);
+	if (ret)
+		return crsd_resp_error(out, 500, NULL, "store error (%s)", strerror(-ret));
+	store_image_get(img, policy, sizeof(policy), &assigned);
+	return crsd_resp_json(out, created ? 201 : 200, assignment(img, policy, NULL, assigned));
+}
+
+int api_images(struct crsd_req *r, struct crsd_resp *out, const char *raw_image)
+{
+	char img[1024], policy[CRSD_ID_MAX + 1];
+	int64_t assigned;
+	int ret;
+
+	if (strcmp(r->method, "GET") && strcmp(r->method, "PUT") && strcmp(r->method, "DELETE"))
+		return crsd_method_not_allowed(out, "GET, PUT, DELETE");
+	if (!image_arg(raw_image, img, sizeof(img), out))
+		return out->status;
+	if (!strcmp(r->method, "PUT"))
+		return put(r, out, img);
+	if (!strcmp(r->method, "GET")) {
+		ret = store_image_get(img, policy, sizeof(policy), &assigned);
+		if (ret == -ENOENT)
+			return crsd_resp_error(out, 404, NULL, "image %s has no policy", img);
+		if (ret)
+			return crsd_resp_error(out, 500, NULL, "store error");
+		return crsd_resp_json(out, 200, assignment(img, policy, NULL, assigned));
+	}
+	ret = store_image_delete(img);
+	if (ret == -ENOENT)
+		return crsd_resp_error(out, 404, NULL, "image %s has no policy", img);
+	if (ret)
+		return crsd_resp_error(out, 500, NULL, "store error");
+	out->body = strdup("");
+	out->status = 204;
+	return 204;
+}

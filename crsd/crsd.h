@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * crsd - the CRS daemon: desired state (policies, image assignments,
+ * containers, overrides, events) in SQLite, served over an HTTP API
+ * (docs/crsd.md). One file per concern:
+ *   main.c            options, signals, start and clean shutdown
+ *   http.c            libmicrohttpd daemons, bodies, limits, auth, routing
+ *   json.c            JSON helpers: bodies with line/column, merge patch,
+ *                     error bodies, percent-decoding
+ *   store.c           SQLite (WAL, synchronous=FULL), schema, every query
+ *   api_policies.c    /api/v1/policies
+ *   api_images.c      /api/v1/images, OCI image reference validation
+ *   api_containers.c  /api/v1/containers (store side: list, overrides)
+ *   api_events.c      /api/v1/events (query of stored events)
+ *   api_status.c      /api/v1/status, /metrics
+ *   kernel.c          the link to crs.ko through libcrsnl (optional)
+ */
+#ifndef CRSD_H
+#define CRSD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <json-c/json.h>
+#include "crsnl.h"
+
+#define CRSD_ID_MAX		64	/* policy and container ids */
+#define CRSD_IMAGE_MAX		255	/* OCI: whole reference, as docker limits names */
+#define CRSD_CGROUP_MAX		4096
+
+/* ------------------------------------------------------------ requests */
+
+struct crsd_req {
+	const char *method;
+	const char *path;		/* raw (still percent-encoded), no query */
+	void *conn;			/* struct MHD_Connection * */
+	const char *body;		/* NUL-terminated; NULL if none */
+	size_t len;
+};
+
+struct crsd_resp {
+	int status;
+	char *body;			/* malloc'd */
+	const char *ctype;		/* NULL: application/json */
+	char location[256];		/* Location header if set */
+	char etag[32];			/* ETag header if set */
+	const char *allow;		/* Allow header (405) */
+};
+
+/* Query argument (percent-decoded into buf) or NULL; -1 in *bad if malformed. */
+const char *crsd_query(struct crsd_req *r, const char *key, char *buf, size_t len,
+		       bool *bad);
+/* Request header or NULL. */
+const char *crsd_header(struct crsd_req *r, const char *name);
+
+/* json.c */
+int crsd_resp_json(struct crsd_resp *out, int status, struct json_object *o);
+int crsd_resp_error(struct crsd_resp *out, int status, const char *field,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int crsd_resp_crs_err(struct crsd_resp *out, int status, const struct crs_err *err);
+/* Parse a request body as JSON; on failure fills a 400 into out and returns NULL. */
+struct json_object *crsd_parse_body(struct crsd_req *r, struct crsd_resp *out);
+/* RFC 7396: returns the patched document (target consumed, patch borrowed). */
+struct json_object *crsd_merge_patch(struct json_object *target, struct json_object *patch);
+/* Percent-decode src[0..len) into dst (size dsize); -1 on bad escapes, NUL or overflow. */
+int crsd_pct_decode(const char *src, size_t len, char *dst, size_t dsize);
+/* "2024-05-01T12:00:00.123456789Z" */
+struct json_object *crsd_json_time(int64_t ns);
+int64_t crsd_now_ns(void);
+
+/* --------------------------------------------------------------- store */
+
+struct crsd_policy_row {
+	char id[CRSD_ID_MAX + 1];
+	char *name;
+	char *json;
+	int64_t created, updated, revision;
+};
+
+struct crsd_override {
+	bool has_mode, has_log, has_passive;
+	char mode[16];			/* enforce | monitor | disabled */
+	uint32_t log;
+	bool passive;
+	int64_t updated;
+};
+
+struct crsd_container_row {
+	char id[CRSD_ID_MAX + 1];
+	char image[CRSD_IMAGE_MAX + 1];
+	char *cgroup;
+	int64_t cgroup_id, pid, created;
+	char policy_id[CRSD_ID_MAX + 1];	/* "" if the image has none */
+	char *policy_json;			/* NULL if none */
+	struct crsd_override ov;
+};
+
+struct crsd_event_filter {
+	const char *container, *image, *policy, *type, *action;
+	int64_t since, until;		/* ns; 0 = unbounded */
+	int64_t cursor;			/* seq: only events after it */
+	int limit;
+};
+
+int store_open(const char *path, char *errbuf, size_t len);
+void store_close(void);
+int store_schema_version(void);
+
+/* Policies: 0, -ENOENT, -EEXIST (name taken), -ESTALE (revision mismatch), -EBUSY (in use). */
+int store_policy_create(const char *name, const char *json, struct crsd_policy_row *out);
+int store_policy_get(const char *id, struct crsd_policy_row *out);
+int store_policy_update(const char *id, const char *name, const char *json,
+			int64_t if_revision, struct crsd_policy_row *out);
+int store_policy_delete(const char *id, bool force, int *n_images, int *n_containers);
+/* cb for each policy (ordered by name); rows are only valid during cb. */
+int store_policy_list(void (*cb)(const struct crsd_policy_row *row, void *arg), void *arg);
+void store_policy_row_free(struct crsd_policy_row *row);
+
+/* Images: 0, -ENOENT (no such policy / assignment). *created: new assignment. */
+int store_image_set(const char *image, const char *policy_id, bool *created);
+int store_image_get(const char *image, char *policy_id, size_t len, int64_t *assigned);
+int store_image_delete(const char *image);
+int store_image_list(void (*cb)(const char *image, const char *policy_id,
+				const char *policy_name, int64_t assigned, void *arg),
+		     void *arg);
+
+/* Containers. */
+int store_container_put(const char *id, const char *image, const char *cgroup,
+			int64_t cgroup_id, int64_t pid, bool *created);
+int store_container_delete(const char *id);
+int store_container_get(const char *id, struct crsd_container_row *out);
+/* policy_id NULL: all containers. */
+int store_container_list(const char *policy_id,
+			 void (*cb)(const struct crsd_container_row *row, void *arg),
+			 void *arg);
+void store_container_row_free(struct crsd_container_row *row);
+int store_override_set(const char *container_id, const struct crsd_override *ov);
+int store_override_delete(const char *container_id);
+
+/* Events. */
+int store_events_query(const struct crsd_event_filter *f,
+		       void (*cb)(int64_t seq, const char *json, void *arg), void *arg);
+int store_events_prune(int64_t max_count, int64_t max_age_ns);
+
+struct crsd_counts {
+	int64_t policies, images, containers, overrides, events;
+};
+int store_counts(struct crsd_counts *c);
+
+/* ---------------------------------------------------------------- api */
+
+int api_policies(struct crsd_req *r, struct crsd_resp *out, char **seg, int nseg);
+int api_images(struct crsd_req *r, struct crsd_resp *out, const char *raw_image);
+int api_images_list(struct crsd_req *r, struct crsd_resp *out);
+int api_containers(struct crsd_req *r, struct crsd_resp *out, char **seg, int nseg);
+int api_policy_containers(struct crsd_req *r, struct crsd_resp *out, const char *policy_id);
+int api_events(struct crsd_req *r, struct crsd_resp *out);
+int api_status(struct crsd_req *r, struct crsd_resp *out);
+int api_metrics(struct crsd_req *r, struct crsd_resp *out);
+
+/* Ids: [a-z0-9][a-z0-9_.-]* for policies; containers also allow A-Z. */
+bool crsd_id_valid(const char *s, bool upper);
+/* OCI image reference; NULL if valid, else a static reason. */
+const char *crsd_image_check(const char *s);
+/* Effective mode of a container row: "none" without a policy. */
+const char *crsd_effective_mode(const struct crsd_container_row *c);
+/* 405 with Allow. */
+int crsd_method_not_allowed(struct crsd_resp *out, const char *allow);
+
+/* --------------------------------------------------------------- http */
+
+struct crsd_http_opts {
+	const char *socket_path;
+	const char *listen;		/* HOST:PORT or NULL */
+	const char *token;		/* required with listen */
+	size_t max_body;
+	unsigned rate;			/* requests per second, 0 = unlimited */
+	unsigned burst;
+	unsigned max_conns;
+};
+
+int http_start(const struct crsd_http_opts *o);
+void http_stop(void);
+
+struct crsd_http_stats {
+	uint64_t requests, by_class[6];	/* 1xx..5xx */
+	uint64_t rejected_rate, rejected_auth, rejected_size;
+};
+void http_stats(struct crsd_http_stats *s);
+
+/* ------------------------------------------------------------- kernel */
+
+void kernel_init(void);
+void kernel_fini(void);
+/* {"available": bool, "error": "...", "version": ..., counters} */
+struct json_object *kernel_status_json(void);
+/* Prometheus lines for the kernel counters, appended to buf (open_memstream). */
+void kernel_metrics(FILE *f);
+
+#endif /* CRSD_H */

@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The HTTP side: one libmicrohttpd daemon on the Unix socket (root-owned,
+ * 0660; the socket's permissions are the access control) and, only if asked
+ * for, one on TCP that requires "Authorization: Bearer TOKEN" (compared in
+ * constant time). Both run one internal polling thread each.
+ *
+ * Per request, before any handler runs: rate limit (429), bearer token on
+ * TCP (401), content type of bodies (415), body size (413, from
+ * Content-Length up front or while the body arrives). The URL reaches us
+ * undecoded (our unescape callback is the identity) and every segment is
+ * percent-decoded here, once, rejecting NUL and bad escapes.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <microhttpd.h>
+#include "crsd.h"
+
+#define MAX_SEGS	8
+
+struct listener {
+	struct MHD_Daemon *d;
+	int fd;
+	bool tcp;
+};
+
+struct conn {
+	char *buf;
+	size_t len, cap;
+	bool too_big;
+	bool started;
+};
+
+static struct crsd_http_opts opts;
+static struct listener unix_l = { .fd = -1 }, tcp_l = { .fd = -1, .tcp = true };
+static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+static struct crsd_http_stats stats;
+static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
+static double tokens;
+static struct timespec last_refill;
+
+#define INC(x) __atomic_fetch_add(&(x), 1, __ATOMIC_RELAXED)
+
+void http_stats(struct crsd_http_stats *s)
+{
+	size_t i;
+
+	s->requests = __atomic_load_n(&stats.requests, __ATOMIC_RELAXED);
+	for (i = 0; i < 6; i++)
+		s->by_class[i] = __atomic_load_n(&stats.by_class[i], __ATOMIC_RELAXED);
+	s->rejected_rate = __atomic_load_n(&stats.rejected_rate, __ATOMIC_RELAXED);
+	s->rejected_auth = __atomic_load_n(&stats.rejected_auth, __ATOMIC_RELAXED);
+	s->rejected_size = __atomic_load_n(&stats.rejected_size, __ATOMIC_RELAXED);
+}
+
+/* ------------------------------------------------------------- helpers */
+
+const char *crsd_header(struct crsd_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *crsd_query(struct crsd_req *r, const char *key, char *buf, size_t len,
+		       bool *bad)
+{
+	const char *raw = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+
+	if (!raw)
+		return NULL;
+	if (crsd_pct_decode(raw, strlen(raw), buf, len) < 0) {
+		*bad = true;
+		return NULL;
+	}
+	return buf;
+}
+
+int crsd_method_not_allowed(struct crsd_resp *out, const char *allow)
+{
+	out->allow = allow;
+	return crsd_resp_error(out, 405, NULL, "method not allowed (allowed: %s)", allow);
+}
+
+/* The URL is left as sent: we decode it, per segment (see route()). */
+static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	return strlen(s);
+}
+
+/* Token bucket over both listeners: rate per second, burst deep. */
+static bool rate_ok(void)
+{
+	struct timespec now;
+	double dt;
+	bool ok;
+
+	if (!opts.rate)
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&rate_lock);
+	dt = (now.tv_sec - last_refill.tv_sec) + (now.tv_nsec - last_refill.tv_nsec) / 1e9;
+	last_refill = now;
+	tokens += dt * opts.rate;
+	if (tokens > opts.burst)
+		tokens = opts.burst;
+	ok = tokens >= 1.0;
+	if (ok)
+		tokens -= 1.0;
+	pthread_mutex_unlock(&rate_lock);
+	return ok;
+}
+
+/* Constant time in the token's length whatever the candidate is. */
+static bool token_ok(const char *hdr)
+{
+	const char *t = opts.token;
+	size_t tl = strlen(t), cl, i;
+	unsigned char diff;
+
+	if (!hdr || strncasecmp(hdr, "Bearer ", 7))
+		return false;
+	hdr += 7;
+	while (*hdr == ' ')
+		hdr++;
+	cl = strlen(hdr);
+	diff = cl != tl;
+	for (i = 0; i < tl; i++)
+		diff |= (unsigned char)t[i] ^ (unsigned char)(cl ? hdr[i % cl] : 0);
+	return !diff;
+}
+
+/* "application/json; charset=utf-8" matches "application/json". */
+static bool ctype_is(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+
+	while (*ct == ' ')
+		ct++;
+	if (strncasecmp(ct, want, n))
+		return false;
+	ct += n;
+	while (*ct == ' ')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+static bool has_body_method(const char *m)
+{
+	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH");
+}
+
+/* ------------------------------------------------------------- routing */
+
+static bool seg_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '/')
+			return false;
+	return true;
+}
+
+static int route(struct crsd_req *r, struct crsd_resp *out)
+{
+	static const char images[] = "/api/v1/images/";
+	char copy[2048], *segv[MAX_SEGS], *save = NULL, *tok;
+	char dec[MAX_SEGS][512];
+	size_t plen = strlen(r->path);
+	int n = 0, i;
+
+	if (r->path[0] != '/' || plen >= sizeof(copy))
+		return crsd_resp_error(out, 404, NULL, "no such resource");
+	if (!strcmp(r->path, "/metrics")) {
+		if (strcmp(r->method, "GET"))
+			return crsd_method_not_allowed(out, "GET");
+		return api_metrics(r, out);
+	}
+	/* Image references contain '/': the route is prefix + ref + "/policy". */
+	if (!strncmp(r->path, images, sizeof(images) - 1)) {
+		const char *ref = r->path + sizeof(images) - 1;
+		size_t rl = strlen(ref);
+
+		if (rl > 7 && !strcmp(ref + rl - 7, "/policy")) {
+			char raw[1024];
+
+			if (rl - 7 >= sizeof(raw))
+				return crsd_resp_error(out, 400, "image", "image reference too long");
+			memcpy(raw, ref, rl - 7);
+			raw[rl - 7] = '\0';
+			return api_images(r, out, raw);
+		}
+		return crsd_resp_error(out, 404, NULL, "no such resource");
+	}
+	memcpy(copy, r->path, plen + 1);
+	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (n == MAX_SEGS)
+			return crsd_resp_error(out, 404, NULL, "no such resource");
+		if (crsd_pct_decode(tok, strlen(tok), dec[n], sizeof(dec[n])) < 0 ||
+		    !seg_ok(dec[n]))
+			return crsd_resp_error(out, 400, NULL, "malformed path");
+		segv[n] = dec[n];
+		n++;
+	}
+	/* Empty segments ("//", trailing "/") are not our routes. */
+	if (plen > 1 && (r->path[plen - 1] == '/' || strstr(r->path, "//")))
+		return crsd_resp_error(out, 404, NULL, "no such resource");
+	if (n < 3 || strcmp(segv[0], "api") || strcmp(segv[1], "v1"))
+		return crsd_resp_error(out, 404, NULL, "no such resource");
+	for (i = 0; i < n; i++)
+		if (!strcmp(segv[i], "..") || !strcmp(segv[i], "."))
+			return crsd_resp_error(out, 400, NULL, "malformed path");
+	if (!strcmp(segv[2], "policies"))
+		return api_policies(r, out, segv + 3, n - 3);
+	if (!strcmp(segv[2], "images") && n == 3) {
+		if (strcmp(r->method, "GET"))
+			return crsd_method_not_allowed(out, "GET");
+		return api_images_list(r, out);
+	}
+	if (!strcmp(segv[2], "containers"))
+		return api_containers(r, out, segv + 3, n - 3);
+	if (!strcmp(segv[2], "events") && n == 3) {
+		if (strcmp(r->method, "GET"))
+			return crsd_method_not_allowed(out, "GET");
+		return api_events(r, out);
+	}
+	if (!strcmp(segv[2], "status") && n == 3) {
+		if (strcmp(r->method, "GET"))
+			return crsd_method_not_allowed(out, "GET");
+		return api_status(r, out);
+	}
+	return crsd_resp_error(out, 404, NULL, "no such resource");
+}
+
+/* ------------------------------------------------------------ plumbing */
+
+static enum MHD_Result reply(struct MHD_Connection *c, struct crsd_resp *out)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t len;
+	char *body = out->body;
+
+	if (!body) {
+		body = strdup("{\"error\": \"out of memory\"}\n");
+		out->status = 500;
+		if (!body)
+			return MHD_NO;
+	}
+	len = out->status == 204 ? 0 : strlen(body);
+	resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	out->body = NULL;
+	if (len)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					out->ctype ? out->ctype : "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (out->location[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, out->location);
+	if (out->etag[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, out->etag);
+	if (out->allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, out->allow);
+	if (out->status == 401)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	if (out->status == 429)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	ret = MHD_queue_response(c, (unsigned int)out->status, resp);
+	MHD_destroy_response(resp);
+	if (out->status >= 100 && out->status < 600)
+		INC(stats.by_class[out->status / 100]);
+	return ret;
+}
+
+/* Checks made before the body is read; nonzero: out holds the rejection. */
+static int precheck(struct listener *l, struct MHD_Connection *c, const char *method,
+		    struct crsd_resp *out)
+{
+	const char *cl, *ct;
+
+	if (!rate_ok()) {
+		INC(stats.rejected_rate);
+		return crsd_resp_error(out, 429, NULL, "too many requests");
+	}
+	if (l->tcp && !token_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							    MHD_HTTP_HEADER_AUTHORIZATION))) {
+		INC(stats.rejected_auth);
+		return crsd_resp_error(out, 401, NULL, "a valid bearer token is required");
+	}
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl) {
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(cl, &end, 10);
+		if (errno || *end || end == cl || v > opts.max_body) {
+			INC(stats.rejected_size);
+			return crsd_resp_error(out, 413, NULL,
+					       "request body too large (at most %zu bytes)",
+					       opts.max_body);
+		}
+	}
+	if (has_body_method(method)) {
+		ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+		if (!ct || !(ctype_is(ct, "application/json") ||
+			     (!strcmp(method, "PATCH") &&
+			      ctype_is(ct, "application/merge-patch+json"))))
+			return crsd_resp_error(out, 415, NULL,
+					       "Content-Type must be application/json%s",
+					       strcmp(method, "PATCH") ? "" :
+					       " or application/merge-patch+json");
+	}
+	return 0;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
+			       const char *method, const char *version,
+			       const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct listener *l = cls;
+	struct conn *cn = *con_cls;
+	struct crsd_resp out = { 0 };
+	struct crsd_req r;
+	enum MHD_Result ret;
+
+	if (!cn) {
+		cn = calloc(1, sizeof(*cn));
+		if (!cn)
+			return MHD_NO;
+		*con_cls = cn;
+		INC(stats.requests);
+		if (precheck(l, c, method, &out))
+			return reply(c, &out);
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		size_t n = *upload_size;
+
+		*upload_size = 0;
+		if (cn->too_big)
+			return MHD_YES;
+		if (cn->len + n > opts.max_body) {
+			cn->too_big = true;
+			free(cn->buf);
+			cn->buf = NULL;
+			cn->len = 0;
+			return MHD_YES;
+		}
+		if (cn->len + n + 1 > cn->cap) {
+			size_t cap = (cn->len + n + 1) * 2;
+			char *b;
+
+			if (cap > opts.max_body + 1)
+				cap = opts.max_body + 1;
+			b = realloc(cn->buf, cap);
+			if (!b)
+				return MHD_NO;
+			cn->buf = b;
+			cn->cap = cap;
+		}
+		memcpy(cn->buf + cn->len, upload_data, n);
+		cn->len += n;
+		cn->buf[cn->len] = '\0';
+		return MHD_YES;
+	}
+	if (cn->too_big) {
+		INC(stats.rejected_size);
+		crsd_resp_error(&out, 413, NULL, "request body too large (at most %zu bytes)",
+				opts.max_body);
+		return reply(c, &out);
+	}
+	r.method = strcmp(method, "HEAD") ? method : "GET";
+	r.path = url;
+	r.conn = c;
+	r.body = cn->buf;
+	r.len = cn->len;
+	route(&r, &out);
+	if (!out.status)
+		crsd_resp_error(&out, 500, NULL, "internal error");
+	ret = reply(c, &out);
+	free(out.body);
+	return ret;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	struct conn *cn = *con_cls;
+
+	if (cn) {
+		free(cn->buf);
+		free(cn);
+		*con_cls = NULL;
+	}
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "crsd: http: ");
+	vfprintf(stderr, fmt, ap);
+}
+
+/* -------------------------------------------------------------- sockets */
+
+static int unix_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat stt;
+	mode_t old;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "crsd: %s: socket path too long\n", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	if (!lstat(path, &stt)) {
+		int probe;
+
+		if (!S_ISSOCK(stt.st_mode)) {
+			fprintf(stderr, "crsd: %s exists and is not a socket\n", path);
+			return -1;
+		}
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe >= 0 && !connect(probe, (struct sockaddr *)&sa, sizeof(sa))) {
+			close(probe);
+			fprintf(stderr, "crsd: %s: another crsd is listening there\n", path);
+			return -1;
+		}
+		if (probe >= 0)
+			close(probe);
+		unlink(path);	/* stale, from a crsd that died */
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		perror("crsd: socket");
+		return -1;
+	}
+	/* Created 0660 from the start: no window where others may connect. */
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		umask(old);
+		fprintf(stderr, "crsd: bind %s: %s\n", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, 0660) || listen(fd, 64)) {
+		fprintf(stderr, "crsd: %s: %s\n", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	return fd;
+}
+
+/* "HOST:PORT", "[V6]:PORT", ":PORT" (all addresses). */
+static int tcp_listen(const char *spec)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+	struct addrinfo *res, *ai;
+	char host[256], port[16], name[INET6_ADDRSTRLEN];
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	const char *colon = strrchr(spec, ':');
+	size_t hl;
+	int fd = -1, one = 1, e;
+
+	if (!colon || strlen(colon + 1) >= sizeof(port) || !colon[1])
+		goto usage;
+	hl = colon - spec;
+	if (hl && spec[0] == '[') {
+		if (spec[hl - 1] != ']')
+			goto usage;
+		spec++;
+		hl -= 2;
+	}
+	if (hl >= sizeof(host))
+		goto usage;
+	memcpy(host, spec, hl);
+	host[hl] = '\0';
+	strcpy(port, colon + 1);
+	e = getaddrinfo(hl ? host : NULL, port, &hints, &res);
+	if (e) {
+		fprintf(stderr, "crsd: --listen %s: %s\n", spec, gai_strerror(e));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (!bind(fd, ai->ai_addr, ai->ai_addrlen) && !listen(fd, 64))
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		fprintf(stderr, "crsd: --listen %s: cannot bind: %s\n", spec, strerror(errno));
+		return -1;
+	}
+	if (!getsockname(fd, (struct sockaddr *)&ss, &sl)) {
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &s6->sin6_addr, name, sizeof(name));
+			fprintf(stderr, "crsd: listening on tcp [%s]:%u\n", name,
+				ntohs(s6->sin6_port));
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &s4->sin_addr, name, sizeof(name));
+			fprintf(stderr, "crsd: listening on tcp %s:%u\n", name,
+				ntohs(s4->sin_port));
+		}
+	}
+	return fd;
+usage:
+	fprintf(stderr, "crsd: --listen %s: expected HOST:PORT\n", spec);
+	return -1;
+}
+
+static int start(struct listener *l)
+{
+	l->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0,
+				NULL, NULL, handler, l,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)l->fd,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)opts.max_conns,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				(unsigned int)(l->tcp ? 16 : 0),
+				MHD_OPTION_END);
+	if (!l->d) {
+		fprintf(stderr, "crsd: cannot start the HTTP daemon (%s)\n",
+			l->tcp ? "tcp" : "unix");
+		return -1;
+	}
+	return 0;
+}
+
+int http_start(const struct crsd_http_opts *o)
+{
+	opts = *o;
+	tokens = opts.burst;
+	clock_gettime(CLOCK_MONOTONIC, &last_refill);
+	unix_l.fd = unix_listen(o->socket_path);
+	if (unix_l.fd < 0)
+		return -1;
+	snprintf(sock_path, sizeof(sock_path), "%s", o->socket_path);
+	if (start(&unix_l))
+		goto fail;
+	fprintf(stderr, "crsd: listening on unix %s\n", o->socket_path);
+	if (o->listen) {
+		tcp_l.fd = tcp_listen(o->listen);
+		if (tcp_l.fd < 0 || start(&tcp_l))
+			goto fail;
+	}
+	return 0;
+fail:
+	http_stop();
+	return -1;
+}
+
+void http_stop(void)
+{
+	struct listener *ls[] = { &tcp_l, &unix_l };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		/* A running daemon owns its listening socket and closes it. */
+		if (ls[i]->d)
+			MHD_stop_daemon(ls[i]->d);
+		else if (ls[i]->fd >= 0)
+			close(ls[i]->fd);
+		ls[i]->d = NULL;
+		ls[i]->fd = -1;
+	}
+	if (sock_path[0])
+		unlink(sock_path);
+	sock_path[0] = '\0';
+}

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * crsd: options, start, the main thread's loop (signals and event
+ * retention), clean shutdown. The API is in docs/crsd.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include "crsd.h"
+
+const char *crsd_db_path = "/var/lib/crsd/crsd.db";
+int64_t crsd_started_ns;
+
+static const char usage[] =
+	"Usage: crsd [OPTIONS]\n"
+	"\n"
+	"The CRS daemon: policies, image assignments, containers, overrides and\n"
+	"events over an HTTP API (docs/crsd.md).\n"
+	"\n"
+	"  --socket PATH          Unix socket of the API (default /run/crsd.sock;\n"
+	"                         created 0660, owned by crsd's user)\n"
+	"  --db PATH              SQLite database (default /var/lib/crsd/crsd.db)\n"
+	"  --listen HOST:PORT     also listen on TCP (needs --token-file); port 0 picks one\n"
+	"  --token-file PATH      bearer token for TCP clients (file mode 0600 or stricter,\n"
+	"                         at least 16 characters)\n"
+	"  --max-body BYTES       largest request body (default 1048576)\n"
+	"  --rate N               requests per second over all clients, 0 = no limit\n"
+	"                         (default 200)\n"
+	"  --burst N              requests above the rate a burst may use (default 400)\n"
+	"  --max-connections N    concurrent connections per listener (default 64)\n"
+	"  --events-max N         events kept (default 100000)\n"
+	"  --events-max-age SEC   age of the oldest event kept (default 604800)\n"
+	"  --no-kernel            do not connect to crs.ko\n"
+	"  -h, --help, --version\n";
+
+enum {
+	OPT_SOCKET = 256, OPT_DB, OPT_LISTEN, OPT_TOKEN, OPT_MAX_BODY, OPT_RATE, OPT_BURST,
+	OPT_MAX_CONNS, OPT_EV_MAX, OPT_EV_AGE, OPT_NO_KERNEL, OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "token-file", required_argument, NULL, OPT_TOKEN },
+	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "burst", required_argument, NULL, OPT_BURST },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONNS },
+	{ "events-max", required_argument, NULL, OPT_EV_MAX },
+	{ "events-max-age", required_argument, NULL, OPT_EV_AGE },
+	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int number(const char *opt, const char *s, unsigned long long max,
+		  unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || *out > max) {
+		fprintf(stderr, "crsd: %s: expected a number up to %llu\n", opt, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* The token: the file's first line, trailing whitespace removed. */
+static char *read_token(const char *path)
+{
+	char buf[4097];
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0 || fstat(fd, &st)) {
+		fprintf(stderr, "crsd: --token-file %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
+		fprintf(stderr, "crsd: --token-file %s: must be a regular file readable by "
+			"its owner only (mode 0600 or 0400)\n", path);
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	n = strlen(buf);
+	while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	if (n < 16) {
+		fprintf(stderr, "crsd: --token-file %s: the token must be at least 16 characters\n",
+			path);
+		return NULL;
+	}
+	return strdup(buf);
+}
+
+static void make_parent(const char *path)
+{
+	char *copy = strdup(path);
+
+	if (copy) {
+		mkdir(dirname(copy), 0700);	/* one level: /var/lib/crsd */
+		free(copy);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct crsd_http_opts ho = {
+		.socket_path = "/run/crsd.sock", .max_body = 1 << 20,
+		.rate = 200, .burst = 400, .max_conns = 64,
+	};
+	unsigned long long v, ev_max = 100000, ev_age = 7 * 86400;
+	const char *token_file = NULL;
+	bool no_kernel = false;
+	char errbuf[512];
+	sigset_t set;
+	int c, sig;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SOCKET: ho.socket_path = optarg; break;
+		case OPT_DB: crsd_db_path = optarg; break;
+		case OPT_LISTEN: ho.listen = optarg; break;
+		case OPT_TOKEN: token_file = optarg; break;
+		case OPT_MAX_BODY:
+			if (number("--max-body", optarg, 64 << 20, &v))
+				return 2;
+			ho.max_body = v;
+			break;
+		case OPT_RATE:
+			if (number("--rate", optarg, 1000000, &v))
+				return 2;
+			ho.rate = v;
+			break;
+		case OPT_BURST:
+			if (number("--burst", optarg, 1000000, &v))
+				return 2;
+			ho.burst = v ? v : 1;
+			break;
+		case OPT_MAX_CONNS:
+			if (number("--max-connections", optarg, 10000, &v) || !v)
+				return 2;
+			ho.max_conns = v;
+			break;
+		case OPT_EV_MAX:
+			if (number("--events-max", optarg, 1ULL << 40, &v))
+				return 2;
+			ev_max = v;
+			break;
+		case OPT_EV_AGE:
+			if (number("--events-max-age", optarg, 100ULL * 365 * 86400, &v))
+				return 2;
+			ev_age = v;
+			break;
+		case OPT_NO_KERNEL: no_kernel = true; break;
+		case OPT_VERSION: printf("crsd %s\n", CRS_VERSION); return 0;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (ho.listen && !token_file) {
+		fprintf(stderr, "crsd: --listen requires --token-file (TCP clients must present "
+			"a bearer token)\n");
+		return 2;
+	}
+	if (token_file && !(ho.token = read_token(token_file)))
+		return 2;
+	if (ho.max_body < 1024) {
+		fprintf(stderr, "crsd: --max-body: at least 1024\n");
+		return 2;
+	}
+
+	umask(077);	/* the database and its WAL: crsd's user only */
+	crsd_started_ns = crsd_now_ns();
+	/* Threads started below inherit this mask; the main thread waits for them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	make_parent(crsd_db_path);
+	if (store_open(crsd_db_path, errbuf, sizeof(errbuf))) {
+		fprintf(stderr, "crsd: store: %s\n", errbuf);
+		return 1;
+	}
+	store_events_prune((int64_t)ev_max, (int64_t)ev_age * 1000000000);
+	if (!no_kernel)
+		kernel_init();
+	if (http_start(&ho)) {
+		kernel_fini();
+		store_close();
+		return 1;
+	}
+	fprintf(stderr, "crsd: ready (store %s)\n", crsd_db_path);
+	for (;;) {
+		struct timespec ts = { .tv_sec = 60 };
+
+		sig = sigtimedwait(&set, NULL, &ts);
+		if (sig < 0) {
+			if (errno == EAGAIN)
+				store_events_prune((int64_t)ev_max, (int64_t)ev_age * 1000000000);
+			continue;
+		}
+		if (sig == SIGHUP)
+			continue;	/* nothing to reload yet */
+		break;
+	}
+	fprintf(stderr, "crsd: signal %d, shutting down\n", sig);
+	http_stop();
+	kernel_fini();
+	store_close();
+	free((char *)ho.token);
+	return 0;
+}

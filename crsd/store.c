@@ -1,0 +1,826 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The store: one SQLite database in WAL mode with synchronous=FULL, so a
+ * write is on disk (the WAL fsync'd) before its request is answered and
+ * kill -9 or a power cut at any moment loses nothing acknowledged. One
+ * connection, serialized by a mutex (both HTTP daemons call in). Every
+ * change that spans rows is one transaction.
+ *
+ * Schema version 1 (table schema_version holds it; a newer database than
+ * this crsd knows is refused rather than misread).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sqlite3.h>
+#include "crsd.h"
+
+#define SCHEMA_VERSION	1
+
+static sqlite3 *db;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char schema_v1[] =
+	"CREATE TABLE policies ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  json TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  revision INTEGER NOT NULL);"
+	"CREATE TABLE image_policy ("
+	"  image TEXT PRIMARY KEY,"
+	"  policy_id TEXT NOT NULL REFERENCES policies(id) ON DELETE CASCADE,"
+	"  assigned INTEGER NOT NULL);"
+	"CREATE INDEX image_policy_policy ON image_policy(policy_id);"
+	"CREATE TABLE containers ("
+	"  id TEXT PRIMARY KEY,"
+	"  image TEXT NOT NULL,"
+	"  cgroup TEXT NOT NULL,"
+	"  cgroup_id INTEGER NOT NULL DEFAULT 0,"
+	"  pid INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL);"
+	"CREATE INDEX containers_image ON containers(image);"
+	"CREATE TABLE overrides ("
+	"  container_id TEXT PRIMARY KEY REFERENCES containers(id) ON DELETE CASCADE,"
+	"  mode TEXT,"
+	"  log INTEGER,"
+	"  passive INTEGER,"
+	"  updated INTEGER NOT NULL);"
+	"CREATE TABLE events ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time_ns INTEGER NOT NULL,"
+	"  container_id TEXT,"
+	"  image TEXT,"
+	"  policy_id TEXT,"
+	"  type TEXT,"
+	"  action TEXT,"
+	"  json TEXT NOT NULL);"
+	"CREATE INDEX events_time ON events(time_ns);";
+
+static int exec_sql(const char *sql, char *errbuf, size_t len)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if (errbuf)
+			snprintf(errbuf, len, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -EIO;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *prep(const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "crsd: store: %s: %s\n", sql, sqlite3_errmsg(db));
+		return NULL;
+	}
+	return st;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? (const char *)s : "";
+}
+
+static void copy(char *dst, size_t len, const char *s)
+{
+	snprintf(dst, len, "%s", s ? s : "");
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_CONSTRAINT)
+		return -EEXIST;
+	fprintf(stderr, "crsd: store: %s\n", sqlite3_errmsg(db));
+	return -EIO;
+}
+
+int store_open(const char *path, char *errbuf, size_t len)
+{
+	sqlite3_stmt *st;
+	int version = 0;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		snprintf(errbuf, len, "%s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		db = NULL;
+		return -EIO;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	/* WAL, and fsync the WAL on every commit: acknowledged means on disk. */
+	if (exec_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		     "PRAGMA foreign_keys=ON;", errbuf, len))
+		goto fail;
+	st = prep("SELECT journal_mode FROM pragma_journal_mode");
+	if (st && sqlite3_step(st) == SQLITE_ROW && strcmp(col_text(st, 0), "wal")) {
+		snprintf(errbuf, len, "%s: cannot use WAL mode (journal_mode is %s)", path,
+			 col_text(st, 0));
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	if (exec_sql("BEGIN IMMEDIATE;"
+		     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);",
+		     errbuf, len))
+		goto fail;
+	st = prep("SELECT max(version) FROM schema_version");
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > SCHEMA_VERSION) {
+		exec_sql("ROLLBACK", NULL, 0);
+		snprintf(errbuf, len, "%s: schema version %d is newer than this crsd's (%d)",
+			 path, version, SCHEMA_VERSION);
+		goto fail;
+	}
+	if (version == 0) {
+		if (exec_sql(schema_v1, errbuf, len) ||
+		    exec_sql("INSERT INTO schema_version VALUES (1)", errbuf, len)) {
+			exec_sql("ROLLBACK", NULL, 0);
+			goto fail;
+		}
+	}
+	if (exec_sql("COMMIT", errbuf, len))
+		goto fail;
+	return 0;
+fail:
+	sqlite3_close(db);
+	db = NULL;
+	return -EIO;
+}
+
+void store_close(void)
+{
+	pthread_mutex_lock(&lock);
+	if (db) {
+		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		sqlite3_close(db);
+		db = NULL;
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+int store_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
+/* ------------------------------------------------------------ policies */
+
+/* "p" and 9 characters of [a-z0-9]: short, lowercase, unguessable enough. */
+static void new_id(char *id)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[9];
+	size_t i;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+		uint64_t t = (uint64_t)crsd_now_ns();
+
+		for (i = 0; i < sizeof(rnd); i++)
+			rnd[i] = (unsigned char)(t >> (i * 7)) ^ (unsigned char)rand();
+	}
+	id[0] = 'p';
+	for (i = 0; i < sizeof(rnd); i++)
+		id[i + 1] = set[rnd[i] % 36];
+	id[10] = '\0';
+}
+
+static int name_taken(const char *name, const char *except_id)
+{
+	sqlite3_stmt *st = prep("SELECT id FROM policies WHERE name = ?1");
+	int taken = 0;
+
+	if (!st)
+		return -EIO;
+	bind_text(st, 1, name);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		taken = !except_id || strcmp(col_text(st, 0), except_id);
+	sqlite3_finalize(st);
+	return taken;
+}
+
+static int policy_get_locked(const char *id, struct crsd_policy_row *out)
+{
+	sqlite3_stmt *st = prep("SELECT id, name, json, created, updated, revision "
+				"FROM policies WHERE id = ?1");
+	int r = -ENOENT;
+
+	if (!st)
+		return -EIO;
+	bind_text(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (out) {
+			copy(out->id, sizeof(out->id), col_text(st, 0));
+			out->name = strdup(col_text(st, 1));
+			out->json = strdup(col_text(st, 2));
+			out->created = sqlite3_column_int64(st, 3);
+			out->updated = sqlite3_column_int64(st, 4);
+			out->revision = sqlite3_column_int64(st, 5);
+			r = out->name && out->json ? 0 : -ENOMEM;
+		} else {
+			r = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_policy_create(const char *name, const char *json, struct crsd_policy_row *out)
+{
+	sqlite3_stmt *st;
+	char id[16];
+	int64_t now = crsd_now_ns();
+	int r, tries;
+
+	pthread_mutex_lock(&lock);
+	r = name_taken(name, NULL);
+	if (r) {
+		r = r > 0 ? -EEXIST : r;
+		goto out;
+	}
+	for (tries = 0; tries < 8; tries++) {
+		new_id(id);
+		if (policy_get_locked(id, NULL) == -ENOENT)
+			break;
+	}
+	st = prep("INSERT INTO policies (id, name, json, created, updated, revision) "
+		  "VALUES (?1, ?2, ?3, ?4, ?4, 1)");
+	if (!st) {
+		r = -EIO;
+		goto out;
+	}
+	bind_text(st, 1, id);
+	bind_text(st, 2, name);
+	bind_text(st, 3, json);
+	sqlite3_bind_int64(st, 4, now);
+	r = step_done(st);
+	sqlite3_finalize(st);
+	if (!r && out)
+		r = policy_get_locked(id, out);
+out:
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int store_policy_get(const char *id, struct crsd_policy_row *out)
+{
+	int r;
+
+	pthread_mutex_lock(&lock);
+	r = policy_get_locked(id, out);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int store_policy_update(const char *id, const char *name, const char *json,
+			int64_t if_revision, struct crsd_policy_row *out)
+{
+	struct crsd_policy_row cur = {0};
+	sqlite3_stmt *st;
+	int r;
+
+	pthread_mutex_lock(&lock);
+	exec_sql("BEGIN IMMEDIATE", NULL, 0);
+	r = policy_get_locked(id, &cur);
+	if (r)
+		goto rollback;
+	if (if_revision > 0 && cur.revision != if_revision) {
+		r = -ESTALE;
+		goto rollback;
+	}
+	r = name_taken(name, id);
+	if (r) {
+		r = r > 0 ? -EEXIST : r;
+		goto rollback;
+	}
+	st = prep("UPDATE policies SET name = ?2, json = ?3, updated = ?4, "
+		  "revision = revision + 1 WHERE id = ?1");
+	if (!st) {
+		r = -EIO;
+		goto rollback;
+	}
+	bind_text(st, 1, id);
+	bind_text(st, 2, name);
+	bind_text(st, 3, json);
+	sqlite3_bind_int64(st, 4, crsd_now_ns());
+	r = step_done(st);
+	sqlite3_finalize(st);
+	if (r)
+		goto rollback;
+	if (exec_sql("COMMIT", NULL, 0)) {
+		r = -EIO;
+		goto rollback;
+	}
+	store_policy_row_free(&cur);
+	r = out ? policy_get_locked(id, out) : 0;
+	pthread_mutex_unlock(&lock);
+	return r;
+rollback:
+	exec_sql("ROLLBACK", NULL, 0);
+	store_policy_row_free(&cur);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+static int count_where(const char *sql, const char *arg)
+{
+	sqlite3_stmt *st = prep(sql);
+	int n = 0;
+
+	if (!st)
+		return 0;
+	bind_text(st, 1, arg);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int store_policy_delete(const char *id, bool force, int *n_images, int *n_containers)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	pthread_mutex_lock(&lock);
+	exec_sql("BEGIN IMMEDIATE", NULL, 0);
+	r = policy_get_locked(id, NULL);
+	if (r)
+		goto rollback;
+	*n_images = count_where("SELECT count(*) FROM image_policy WHERE policy_id = ?1", id);
+	*n_containers = count_where("SELECT count(*) FROM containers c JOIN image_policy i "
+				    "ON c.image = i.image WHERE i.policy_id = ?1", id);
+	if ((*n_images || *n_containers) && !force) {
+		r = -EBUSY;
+		goto rollback;
+	}
+	/* image_policy rows go with it (ON DELETE CASCADE). */
+	st = prep("DELETE FROM policies WHERE id = ?1");
+	if (!st) {
+		r = -EIO;
+		goto rollback;
+	}
+	bind_text(st, 1, id);
+	r = step_done(st);
+	sqlite3_finalize(st);
+	if (r || exec_sql("COMMIT", NULL, 0)) {
+		r = r ? r : -EIO;
+		goto rollback;
+	}
+	pthread_mutex_unlock(&lock);
+	return 0;
+rollback:
+	exec_sql("ROLLBACK", NULL, 0);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int store_policy_list(void (*cb)(const struct crsd_policy_row *row, void *arg), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	pthread_mutex_lock(&lock);
+	st = prep("SELECT id, name, json, created, updated, revision FROM policies "
+		  "ORDER BY name");
+	if (!st) {
+		pthread_mutex_unlock(&lock);
+		return -EIO;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct crsd_policy_row row;
+
+		copy(row.id, sizeof(row.id), col_text(st, 0));
+		row.name = (char *)col_text(st, 1);
+		row.json = (char *)col_text(st, 2);
+		row.created = sqlite3_column_int64(st, 3);
+		row.updated = sqlite3_column_int64(st, 4);
+		row.revision = sqlite3_column_int64(st, 5);
+		cb(&row, arg);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&lock);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+void store_policy_row_free(struct crsd_policy_row *row)
+{
+	free(row->name);
+	free(row->json);
+	row->name = row->json = NULL;
+}
+
+/* -------------------------------------------------------------- images */
+
+int store_image_set(const char *image, const char *policy_id, bool *created)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	pthread_mutex_lock(&lock);
+	exec_sql("BEGIN IMMEDIATE", NULL, 0);
+	r = policy_get_locked(policy_id, NULL);
+	if (r)
+		goto rollback;
+	*created = !count_where("SELECT count(*) FROM image_policy WHERE image = ?1", image);
+	st = prep("INSERT INTO image_policy (image, policy_id, assigned) VALUES (?1, ?2, ?3) "
+		  "ON CONFLICT(image) DO UPDATE SET policy_id = excluded.policy_id, "
+		  "assigned = excluded.assigned");
+	if (!st) {
+		r = -EIO;
+		goto rollback;
+	}
+	bind_text(st, 1, image);
+	bind_text(st, 2, policy_id);
+	sqlite3_bind_int64(st, 3, crsd_now_ns());
+	r = step_done(st);
+	sqlite3_finalize(st);
+	if (r || exec_sql("COMMIT", NULL, 0)) {
+		r = r ? r : -EIO;
+		goto rollback;
+	}
+	pthread_mutex_unlock(&lock);
+	return 0;
+rollback:
+	exec_sql("ROLLBACK", NULL, 0);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int store_image_get(const char *image, char *policy_id, size_t len, int64_t *assigned)
+{
+	sqlite3_stmt *st;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&lock);
+	st = prep("SELECT policy_id, assigned FROM image_policy WHERE image = ?1");
+	if (!st) {
+		r = -EIO;
+	} else {
+		bind_text(st, 1, image);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			copy(policy_id, len, col_text(st, 0));
+			*assigned = sqlite3_column_int64(st, 1);
+			r = 0;
+		}
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int store_image_delete(const char *image)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	pthread_mutex_lock(&lock);
+	st = prep("DELETE FROM image_policy WHERE image = ?1");
+	if (!st) {
+		r = -EIO;
+	} else {
+		bind_text(st, 1, image);
+		r = step_done(st);
+		if (!r && sqlite3_changes(db) == 0)
+			r = -ENOENT;
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int store_image_list(void (*cb)(const char *image, const char *policy_id,
+				const char *policy_name, int64_t assigned, void *arg),
+		     void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	pthread_mutex_lock(&lock);
+	st = prep("SELECT i.image, i.policy_id, p.name, i.assigned FROM image_policy i "
+		  "JOIN policies p ON p.id = i.policy_id ORDER BY i.image");
+	if (!st) {
+		pthread_mutex_unlock(&lock);
+		return -EIO;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb(col_text(st, 0), col_text(st, 1), col_text(st, 2),
+		   sqlite3_column_int64(st, 3), arg);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&lock);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+/* ---------------------------------------------------------- containers */
+
+int store_container_put(const char *id, const char *image, const char *cgroup,
+			int64_t cgroup_id, int64_t pid, bool *created)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	pthread_mutex_lock(&lock);
+	exec_sql("BEGIN IMMEDIATE", NULL, 0);
+	*created = !count_where("SELECT count(*) FROM containers WHERE id = ?1", id);
+	st = prep("INSERT INTO containers (id, image, cgroup, cgroup_id, pid, created) "
+		  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET "
+		  "image = excluded.image, cgroup = excluded.cgroup, "
+		  "cgroup_id = excluded.cgroup_id, pid = excluded.pid");
+	if (!st) {
+		r = -EIO;
+		goto rollback;
+	}
+	bind_text(st, 1, id);
+	bind_text(st, 2, image);
+	bind_text(st, 3, cgroup);
+	sqlite3_bind_int64(st, 4, cgroup_id);
+	sqlite3_bind_int64(st, 5, pid);
+	sqlite3_bind_int64(st, 6, crsd_now_ns());
+	r = step_done(st);
+	sqlite3_finalize(st);
+	if (r || exec_sql("COMMIT", NULL, 0)) {
+		r = r ? r : -EIO;
+		goto rollback;
+	}
+	pthread_mutex_unlock(&lock);
+	return 0;
+rollback:
+	exec_sql("ROLLBACK", NULL, 0);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int store_container_delete(const char *id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	pthread_mutex_lock(&lock);
+	st = prep("DELETE FROM containers WHERE id = ?1");
+	if (!st) {
+		r = -EIO;
+	} else {
+		bind_text(st, 1, id);
+		r = step_done(st);
+		if (!r && sqlite3_changes(db) == 0)
+			r = -ENOENT;
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+#define CONTAINER_SELECT \
+	"SELECT c.id, c.image, c.cgroup, c.cgroup_id, c.pid, c.created, " \
+	"i.policy_id, p.json, o.mode, o.log, o.passive, o.updated " \
+	"FROM containers c LEFT JOIN image_policy i ON i.image = c.image " \
+	"LEFT JOIN policies p ON p.id = i.policy_id " \
+	"LEFT JOIN overrides o ON o.container_id = c.id "
+
+static void container_row(sqlite3_stmt *st, struct crsd_container_row *c, bool dup)
+{
+	memset(c, 0, sizeof(*c));
+	copy(c->id, sizeof(c->id), col_text(st, 0));
+	copy(c->image, sizeof(c->image), col_text(st, 1));
+	c->cgroup = dup ? strdup(col_text(st, 2)) : (char *)col_text(st, 2);
+	c->cgroup_id = sqlite3_column_int64(st, 3);
+	c->pid = sqlite3_column_int64(st, 4);
+	c->created = sqlite3_column_int64(st, 5);
+	copy(c->policy_id, sizeof(c->policy_id), col_text(st, 6));
+	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+		c->policy_json = dup ? strdup(col_text(st, 7)) : (char *)col_text(st, 7);
+	if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+		c->ov.has_mode = true;
+		copy(c->ov.mode, sizeof(c->ov.mode), col_text(st, 8));
+	}
+	if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+		c->ov.has_log = true;
+		c->ov.log = (uint32_t)sqlite3_column_int64(st, 9);
+	}
+	if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
+		c->ov.has_passive = true;
+		c->ov.passive = sqlite3_column_int(st, 10);
+	}
+	c->ov.updated = sqlite3_column_int64(st, 11);
+}
+
+int store_container_get(const char *id, struct crsd_container_row *out)
+{
+	sqlite3_stmt *st;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&lock);
+	st = prep(CONTAINER_SELECT "WHERE c.id = ?1");
+	if (!st) {
+		r = -EIO;
+	} else {
+		bind_text(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			container_row(st, out, true);
+			r = out->cgroup ? 0 : -ENOMEM;
+		}
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int store_container_list(const char *policy_id,
+			 void (*cb)(const struct crsd_container_row *row, void *arg),
+			 void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	pthread_mutex_lock(&lock);
+	st = prep(policy_id ? CONTAINER_SELECT "WHERE i.policy_id = ?1 ORDER BY c.id"
+			    : CONTAINER_SELECT "ORDER BY c.id");
+	if (!st) {
+		pthread_mutex_unlock(&lock);
+		return -EIO;
+	}
+	if (policy_id)
+		bind_text(st, 1, policy_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct crsd_container_row row;
+
+		container_row(st, &row, false);
+		cb(&row, arg);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&lock);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+void store_container_row_free(struct crsd_container_row *row)
+{
+	free(row->cgroup);
+	free(row->policy_json);
+	row->cgroup = row->policy_json = NULL;
+}
+
+int store_override_set(const char *container_id, const struct crsd_override *ov)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	pthread_mutex_lock(&lock);
+	exec_sql("BEGIN IMMEDIATE", NULL, 0);
+	if (!count_where("SELECT count(*) FROM containers WHERE id = ?1", container_id)) {
+		r = -ENOENT;
+		goto rollback;
+	}
+	st = prep("INSERT OR REPLACE INTO overrides (container_id, mode, log, passive, updated) "
+		  "VALUES (?1, ?2, ?3, ?4, ?5)");
+	if (!st) {
+		r = -EIO;
+		goto rollback;
+	}
+	bind_text(st, 1, container_id);
+	bind_text(st, 2, ov->has_mode ? ov->mode : NULL);
+	if (ov->has_log)
+		sqlite3_bind_int64(st, 3, ov->log);
+	else
+		sqlite3_bind_null(st, 3);
+	if (ov->has_passive)
+		sqlite3_bind_int(st, 4, ov->passive);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int64(st, 5, crsd_now_ns());
+	r = step_done(st);
+	sqlite3_finalize(st);
+	if (r || exec_sql("COMMIT", NULL, 0)) {
+		r = r ? r : -EIO;
+		goto rollback;
+	}
+	pthread_mutex_unlock(&lock);
+	return 0;
+rollback:
+	exec_sql("ROLLBACK", NULL, 0);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int store_override_delete(const char *container_id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	pthread_mutex_lock(&lock);
+	if (!count_where("SELECT count(*) FROM containers WHERE id = ?1", container_id)) {
+		pthread_mutex_unlock(&lock);
+		return -ENOENT;
+	}
+	st = prep("DELETE FROM overrides WHERE container_id = ?1");
+	if (!st) {
+		r = -EIO;
+	} else {
+		bind_text(st, 1, container_id);
+		r = step_done(st);
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+/* -------------------------------------------------------------- events */
+
+int store_events_query(const struct crsd_event_filter *f,
+		       void (*cb)(int64_t seq, const char *json, void *arg), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	pthread_mutex_lock(&lock);
+	st = prep("SELECT seq, json FROM events WHERE seq > ?1 "
+		  "AND (?2 IS NULL OR container_id = ?2) AND (?3 IS NULL OR image = ?3) "
+		  "AND (?4 IS NULL OR policy_id = ?4) AND (?5 IS NULL OR type = ?5) "
+		  "AND (?6 IS NULL OR action = ?6) AND (?7 = 0 OR time_ns >= ?7) "
+		  "AND (?8 = 0 OR time_ns < ?8) ORDER BY seq LIMIT ?9");
+	if (!st) {
+		pthread_mutex_unlock(&lock);
+		return -EIO;
+	}
+	sqlite3_bind_int64(st, 1, f->cursor);
+	bind_text(st, 2, f->container);
+	bind_text(st, 3, f->image);
+	bind_text(st, 4, f->policy);
+	bind_text(st, 5, f->type);
+	bind_text(st, 6, f->action);
+	sqlite3_bind_int64(st, 7, f->since);
+	sqlite3_bind_int64(st, 8, f->until);
+	sqlite3_bind_int(st, 9, f->limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb(sqlite3_column_int64(st, 0), col_text(st, 1), arg);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&lock);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int store_events_prune(int64_t max_count, int64_t max_age_ns)
+{
+	sqlite3_stmt *st;
+	int r = 0, n = 0;
+
+	pthread_mutex_lock(&lock);
+	if (max_age_ns > 0) {
+		st = prep("DELETE FROM events WHERE time_ns < ?1");
+		if (st) {
+			sqlite3_bind_int64(st, 1, crsd_now_ns() - max_age_ns);
+			r = step_done(st);
+			n += sqlite3_changes(db);
+			sqlite3_finalize(st);
+		}
+	}
+	if (max_count > 0) {
+		st = prep("DELETE FROM events WHERE seq <= "
+			  "(SELECT max(seq) FROM events) - ?1");
+		if (st) {
+			sqlite3_bind_int64(st, 1, max_count);
+			r = r ? r : step_done(st);
+			n += sqlite3_changes(db);
+			sqlite3_finalize(st);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return r ? r : n;
+}
+
+int store_counts(struct crsd_counts *c)
+{
+	static const char *const q[] = {
+		"SELECT count(*) FROM policies", "SELECT count(*) FROM image_policy",
+		"SELECT count(*) FROM containers", "SELECT count(*) FROM overrides",
+		"SELECT count(*) FROM events",
+	};
+	int64_t *v[] = { &c->policies, &c->images, &c->containers, &c->overrides, &c->events };
+	size_t i;
+
+	pthread_mutex_lock(&lock);
+	for (i = 0; i < 5; i++)
+		*v[i] = count_where(q[i], NULL);
+	pthread_mutex_unlock(&lock);
+	return 0;
+}

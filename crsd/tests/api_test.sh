@@ -1,0 +1,457 @@
+#!/bin/bash
+# api_test.sh CRSD - crsd's HTTP API against a real crsd process and a real
+# SQLite file, on the host (no crs.ko needed): policy CRUD and validation
+# errors, conflicts, image assignments, containers and overrides, event
+# queries, restart persistence, kill -9 durability, the Unix socket's mode,
+# bearer tokens on TCP, rate limits and hostile requests.
+# Needs curl and jq (sqlite3 to seed events). Prints "ok"/"not ok" per check
+# and ends with "N passed, N failed"; exit status nonzero if any failed.
+set -uo pipefail
+CRSD=$(realpath "${1:?usage: $0 path/to/crsd}")
+TMP=$(mktemp -d /tmp/crsd-test.XXXXXX)
+SOCK=$TMP/crsd.sock
+DB=$TMP/crsd.db
+PID=
+pass=0 fail=0 CODE= BODY=
+
+cleanup() {
+	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() {	# ok NAME COND...: COND is a command; its status decides
+	local name=$1
+	shift
+	if "$@"; then
+		pass=$((pass + 1))
+		echo "ok - $name"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $name (status $CODE, body: $(head -c 400 "$TMP/body" 2>/dev/null))"
+	fi
+}
+eq() { [ "$1" = "$2" ]; }
+has() { grep -q -- "$2" <<<"$1"; }
+
+# start [crsd options...]: crsd on $SOCK/$DB, waits until it answers.
+start() {
+	"$CRSD" --socket "$SOCK" --db "$DB" "$@" 2>>"$TMP/crsd.log" &
+	PID=$!
+	for _ in $(seq 100); do
+		curl -s --unix-socket "$SOCK" -o /dev/null http://crsd/api/v1/status && return 0
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "crsd did not start; log:" >&2
+	cat "$TMP/crsd.log" >&2
+	return 1
+}
+stop() {
+	kill -TERM "$PID" 2>/dev/null
+	wait "$PID" 2>/dev/null
+	PID=
+}
+
+# req METHOD PATH [BODY [CONTENT-TYPE]] [-- curl args]: sets CODE, BODY.
+req() {
+	local m=$1 p=$2 body=${3-} ct=${4-application/json}
+	local args=(-s --path-as-is --unix-socket "$SOCK" -X "$m" -o "$TMP/body" -w '%{http_code}')
+	shift 2
+	[ $# -gt 0 ] && shift
+	[ $# -gt 0 ] && shift
+	[ "${1-}" = -- ] && shift
+	if [ -n "$body" ]; then
+		printf '%s' "$body" >"$TMP/req"
+		args+=(--data-binary "@$TMP/req")
+		[ -n "$ct" ] && args+=(-H "Content-Type: $ct")
+	fi
+	CODE=$(curl "${args[@]}" "$@" "http://crsd$p")
+	BODY=$(cat "$TMP/body")
+}
+j() { jq -r "$1" <<<"$BODY"; }
+
+WEB='{"name": "web", "mode": "enforce",
+  "default_actions": {"file": "allow", "execute": "allow"},
+  "rules": [ {"name": "no shadow", "program": "*", "type": "file", "action": "deny",
+              "path": "/etc/shadow", "access": ["read", "write"]} ]}'
+DB_POLICY='{"name": "db", "mode": "monitor"}'
+
+start || exit 1
+
+echo "# status without crs.ko"
+req GET /api/v1/status
+ok "status 200" eq "$CODE" 200
+ok "status names the kernel" eq "$(j '.kernel.available | type')" boolean
+if [ "$(j .kernel.available)" = false ]; then
+	ok "kernel unavailable has a reason" test -n "$(j .kernel.error)"
+fi
+ok "status: schema version" eq "$(j .store.schema_version)" 1
+req GET /metrics
+ok "metrics 200" eq "$CODE" 200
+ok "metrics text" has "$BODY" '^crsd_policies 0$'
+ok "metrics kernel gauge" has "$BODY" '^crsd_kernel_available '
+
+echo "# unix socket"
+ok "socket mode 0660" eq "$(stat -c %a "$SOCK")" 660
+ok "socket owned by crsd's user" eq "$(stat -c %u "$SOCK")" "$(id -u)"
+ok "database not world-readable" eq "$(( 0$(stat -c %a "$DB") & 077 ))" 0
+
+echo "# policies: create, get, list"
+req POST /api/v1/policies "$WEB"
+ok "create 201" eq "$CODE" 201
+WEB_ID=$(j .id)
+ok "id is short lowercase" has "$WEB_ID" '^p[a-z0-9]\{9\}$'
+ok "revision 1" eq "$(j .revision)" 1
+ok "stored canonical (enabled filled in)" eq "$(j '.policy.rules[0].enabled')" true
+ok "default action kept" eq "$(j .policy.default_actions.file)" allow
+LOC=$(curl -s -D - -o /dev/null --unix-socket "$SOCK" -X POST -H 'Content-Type: application/json' \
+	--data-binary "$DB_POLICY" http://crsd/api/v1/policies | tr -d '\r' | sed -n 's/^Location: //p')
+DB_ID=${LOC##*/}
+ok "Location header" has "$LOC" "^/api/v1/policies/p"
+req GET "/api/v1/policies/$WEB_ID"
+ok "get 200" eq "$CODE" 200
+ok "get name" eq "$(j .policy.name)" web
+req GET /api/v1/policies
+ok "list has two" eq "$(j '.policies | length')" 2
+ok "list sorted by name, with mode" eq "$(j '[.policies[] | .name + ":" + .mode] | join(",")')" \
+	"db:monitor,web:enforce"
+req GET /api/v1/policies/pnosuchid0
+ok "unknown id 404" eq "$CODE" 404
+
+echo "# policies: validation errors (libcrsnl's messages)"
+req POST /api/v1/policies '{"name": "bad", "mode": "enforce", "rules": [{"type": "file", "program": "*", "action": "deny", "path": "/etc//x", "access": ["read"]}]}'
+ok "bad path 400" eq "$CODE" 400
+ok "bad path field" eq "$(j .field)" "rules[0].path"
+ok "bad path message" has "$(j .error)" 'must not contain "//"'
+req POST /api/v1/policies '{"name": "bad", "mode": "enf"}'
+ok "bad mode field" eq "$(j .field)" mode
+req POST /api/v1/policies '{"name": "bad", "bogus": 1}'
+ok "unknown field named" eq "$(j .field)" bogus
+req POST /api/v1/policies $'{"name": "bad",\n "mode": }'
+ok "syntax error 400" eq "$CODE" 400
+ok "syntax error line" eq "$(j .line)" 2
+ok "syntax error column" eq "$(j .column)" 10
+req POST /api/v1/policies '{"name": "bad", "mode": "enforce", "rules": [{"type": "syscall", "program": "*", "action": "deny", "syscall": "nosuchcall"}]}'
+ok "unknown syscall field" eq "$(j .field)" "rules[0].syscall"
+req POST /api/v1/policies '[1, 2]'
+ok "not an object 400" eq "$CODE" 400
+CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' --unix-socket "$SOCK" -X POST \
+	-H 'Content-Type: application/json' --data-binary '' http://crsd/api/v1/policies)
+ok "empty body 400" eq "$CODE" 400
+
+echo "# policies: conflicts"
+req POST /api/v1/policies "$WEB"
+ok "duplicate name 409" eq "$CODE" 409
+ok "duplicate name field" eq "$(j .field)" name
+
+echo "# policies: replace, patch"
+req PUT "/api/v1/policies/$DB_ID" '{"name": "db", "mode": "enforce", "description": "database"}'
+ok "put 200" eq "$CODE" 200
+ok "put revision 2" eq "$(j .revision)" 2
+ok "put description" eq "$(j .policy.description)" database
+req PUT "/api/v1/policies/$DB_ID" '{"name": "web", "mode": "enforce"}'
+ok "rename onto an existing name 409" eq "$CODE" 409
+req PUT "/api/v1/policies/$DB_ID" '{"name": "db", "mode": "nope"}'
+ok "put invalid 400" eq "$CODE" 400
+req GET "/api/v1/policies/$DB_ID"
+ok "invalid put changed nothing" eq "$(j .revision):$(j .policy.mode)" "2:enforce"
+req PATCH "/api/v1/policies/$DB_ID" '{"mode": "monitor", "description": null}' application/merge-patch+json
+ok "patch 200" eq "$CODE" 200
+ok "patch set mode" eq "$(j .policy.mode)" monitor
+ok "patch null removed description" eq "$(j .policy.description)" null
+ok "patch revision 3" eq "$(j .revision)" 3
+req PATCH "/api/v1/policies/$WEB_ID" '{"default_actions": {"execute": "deny"}}'
+ok "patch nested merge" eq "$(j .policy.default_actions.execute):$(j .policy.default_actions.file)" "deny:allow"
+req PATCH "/api/v1/policies/$WEB_ID" '{"rules": [{"type": "file", "program": "*", "action": "deny", "path": "relative", "access": ["read"]}]}'
+ok "patch re-validated as a whole" eq "$CODE:$(j .field)" "400:rules[0].path"
+req PATCH "/api/v1/policies/$WEB_ID" '{"name": "db"}'
+ok "patch to a taken name 409" eq "$CODE" 409
+req PATCH "/api/v1/policies/$WEB_ID" '{"mode": "monitor"}' application/json -- -H 'If-Match: "1"'
+ok "If-Match stale 412" eq "$CODE" 412
+req PATCH "/api/v1/policies/$WEB_ID" '{"mode": "enforce"}' application/json -- -H 'If-Match: "2"'
+ok "If-Match current 200" eq "$CODE" 200
+req PATCH "/api/v1/policies/$WEB_ID" '{"mode": "enforce"'
+ok "patch malformed JSON 400 with position" eq "$CODE:$(j .line)" "400:1"
+
+echo "# images"
+req PUT /api/v1/images/docker.io/library/nginx:1.25/policy "{\"policy\": \"$WEB_ID\"}"
+ok "assign 201" eq "$CODE" 201
+ok "assign echoes image" eq "$(j .image)" docker.io/library/nginx:1.25
+req PUT /api/v1/images/docker.io%2Flibrary%2Fnginx%3A1.25/policy "{\"policy\": \"$WEB_ID\"}"
+ok "percent-encoded: same image, 200" eq "$CODE:$(j .image)" "200:docker.io/library/nginx:1.25"
+req PUT "/api/v1/images/registry.example.com:5000/team/db@sha256:$(printf '%064d' 0 | tr 0 a)/policy" \
+	"{\"policy\": \"$DB_ID\"}"
+ok "digest reference 201" eq "$CODE" 201
+req PUT /api/v1/images/redis/policy '{"policy": "pnosuchid0"}'
+ok "unknown policy 400" eq "$CODE:$(j .field)" "400:policy"
+req PUT /api/v1/images/redis/policy '{"policy": 7}'
+ok "policy not a string 400" eq "$CODE:$(j .field)" "400:policy"
+req PUT /api/v1/images/redis/policy "{\"policy\": \"$WEB_ID\", \"x\": 1}"
+ok "unknown field 400" eq "$CODE:$(j .field)" "400:x"
+req GET /api/v1/images/docker.io/library/nginx:1.25/policy
+ok "get assignment" eq "$CODE:$(j .policy)" "200:$WEB_ID"
+req GET /api/v1/images
+ok "list assignments" eq "$(j '.images | length')" 2
+ok "list names the policy" eq "$(j '.images[] | select(.image == "docker.io/library/nginx:1.25") | .policy_name')" web
+req GET /api/v1/images/redis/policy
+ok "image without policy 404" eq "$CODE" 404
+
+echo "# images: hostile references"
+for bad in '../../etc/passwd' '..%2F..%2Fetc%2Fpasswd' '%2e%2e/x' 'nginx%0a' 'nginx%00' 'nginx%ZZ' \
+	'Nginx' 'nginx:' 'nginx@sha256:abc' 'a//b' '/nginx' 'nginx:-tag' 'host:99999999/x' \
+	'nginx%20x' "$(printf 'a%.0s' $(seq 300))"; do
+	req PUT "/api/v1/images/$bad/policy" "{\"policy\": \"$WEB_ID\"}"
+	ok "image '${bad:0:40}' 400" eq "$CODE" 400
+done
+req GET /api/v1/images
+ok "no hostile assignment stored" eq "$(j '.images | length')" 2
+
+echo "# containers and overrides"
+req POST /api/v1/containers '{"id": "c1", "image": "docker.io/library/nginx:1.25", "cgroup": "/sys/fs/cgroup/system.slice/c1", "cgroup_id": 1234, "pid": 4321}'
+ok "register container 201" eq "$CODE" 201
+ok "container gets the image policy" eq "$(j .policy)" "$WEB_ID"
+ok "effective mode from policy" eq "$(j .effective_mode)" enforce
+ok "default log" eq "$(j '.log | join(",")')" deny
+req POST /api/v1/containers '{"id": "c2", "image": "redis", "cgroup": "/sys/fs/cgroup/c2"}'
+ok "container without policy" eq "$CODE:$(j .effective_mode):$(j .policy)" "201:none:null"
+req POST /api/v1/containers '{"id": "c3", "image": "redis", "cgroup": "/sys/fs/cgroup/../etc"}'
+ok "cgroup with .. 400" eq "$CODE:$(j .field)" "400:cgroup"
+req POST /api/v1/containers '{"id": "../c", "image": "redis", "cgroup": "/x"}'
+ok "bad container id 400" eq "$CODE:$(j .field)" "400:id"
+req PUT /api/v1/containers/c1/overrides '{"mode": "monitor", "log": ["deny", "alert"]}'
+ok "override 200" eq "$CODE" 200
+ok "override mode effective" eq "$(j .effective_mode)" monitor
+ok "override log" eq "$(j '.log | join(",")')" deny,alert
+req PATCH /api/v1/containers/c1/overrides '{"mode": null, "passive": true}'
+ok "patch override" eq "$CODE:$(j .overrides.mode):$(j .passive)" "200:null:true"
+ok "passive never enforces" eq "$(j .effective_mode)" monitor
+ok "patch kept log" eq "$(j '.overrides.log | join(",")')" deny,alert
+req PUT /api/v1/containers/c1/overrides '{"mode": "bogus"}'
+ok "bad override mode 400" eq "$CODE:$(j .field)" "400:mode"
+req PUT /api/v1/containers/c1/overrides '{"log": ["deny", "nonsense"]}'
+ok "bad log 400" eq "$CODE:$(j .field)" "400:log"
+req PUT /api/v1/containers/c1/overrides '{"passive": "yes"}'
+ok "bad passive 400" eq "$CODE:$(j .field)" "400:passive"
+req PUT /api/v1/containers/nosuch/overrides '{"mode": "monitor"}'
+ok "override of unknown container 404" eq "$CODE" 404
+req PUT /api/v1/containers/c2/overrides '{"mode": "disabled", "log": "all"}'
+ok "override c2" eq "$CODE:$(j '.overrides.log | length')" "200:4"
+req GET /api/v1/containers
+ok "list containers" eq "$(j '[.containers[].id] | join(",")')" c1,c2
+req GET "/api/v1/policies/$WEB_ID/containers"
+ok "containers of a policy" eq "$(j '[.containers[].id] | join(",")')" c1
+req GET /api/v1/policies/pnosuchid0/containers
+ok "containers of unknown policy 404" eq "$CODE" 404
+
+echo "# delete: in use"
+req DELETE "/api/v1/policies/$WEB_ID"
+ok "delete in use 409" eq "$CODE:$(j .images):$(j .containers)" "409:1:1"
+req GET "/api/v1/policies/$WEB_ID"
+ok "still there" eq "$CODE" 200
+req DELETE "/api/v1/policies/$WEB_ID?force=maybe"
+ok "bad force 400" eq "$CODE" 400
+
+echo "# events"
+NOW=$(date +%s)
+if command -v sqlite3 >/dev/null; then
+	sqlite3 -cmd '.timeout 5000' "$DB" "
+	INSERT INTO events (time_ns, container_id, image, policy_id, type, action, json) VALUES
+	 (($NOW - 100) * 1000000000, 'c1', 'docker.io/library/nginx:1.25', '$WEB_ID', 'file', 'deny', '{\"path\": \"/etc/shadow\"}'),
+	 (($NOW - 50) * 1000000000, 'c1', 'docker.io/library/nginx:1.25', '$WEB_ID', 'execute', 'deny', '{\"path\": \"/bin/sh\"}'),
+	 (($NOW - 10) * 1000000000, 'c2', 'redis', NULL, 'file', 'allow', '{\"path\": \"/data\"}');"
+	req GET /api/v1/events
+	ok "events all" eq "$CODE:$(j '.events | length')" "200:3"
+	req GET "/api/v1/events?container=c1&type=file"
+	ok "events by container and type" eq "$(j '[.events[].path] | join(",")')" /etc/shadow
+	req GET "/api/v1/events?action=allow"
+	ok "events by action" eq "$(j '[.events[].path] | join(",")')" /data
+	req GET "/api/v1/events?image=docker.io%2Flibrary%2Fnginx%3A1.25"
+	ok "events by image" eq "$(j '.events | length')" 2
+	req GET "/api/v1/events?policy=$WEB_ID"
+	ok "events by policy" eq "$(j '.events | length')" 2
+	req GET "/api/v1/events?since=$((NOW - 60))&until=$((NOW - 20))"
+	ok "events since/until (seconds)" eq "$(j '[.events[].path] | join(",")')" /bin/sh
+	req GET "/api/v1/events?since=$(date -u -d @$((NOW - 60)) +%Y-%m-%dT%H:%M:%SZ)"
+	ok "events since (RFC 3339)" eq "$(j '.events | length')" 2
+	req GET "/api/v1/events?limit=2"
+	ok "events limit + cursor" eq "$(j '.events | length'):$(j .next_cursor)" "2:$(j '.events[1].seq')"
+	req GET "/api/v1/events?limit=2&cursor=$(j .next_cursor)"
+	ok "events next page" eq "$(j '.events | length'):$(j .next_cursor)" "1:null"
+	for q in 'limit=0' 'limit=x' 'since=yesterday' 'type=bogus' 'action=maybe' 'cursor=-1' 'container=%zz'; do
+		req GET "/api/v1/events?$q"
+		ok "events ?$q 400" eq "$CODE" 400
+	done
+else
+	echo "# (sqlite3 not installed: event query tests skipped)"
+fi
+
+echo "# HTTP errors"
+req GET /api/v1/nothing
+ok "unknown route 404" eq "$CODE" 404
+req GET /api/v2/policies
+ok "unknown version 404" eq "$CODE" 404
+req DELETE /api/v1/policies
+ok "wrong method 405" eq "$CODE" 405
+ALLOW=$(curl -s -D - -o /dev/null --unix-socket "$SOCK" -X DELETE http://crsd/api/v1/policies |
+	tr -d '\r' | sed -n 's/^Allow: //p')
+ok "405 names the allowed methods" eq "$ALLOW" "GET, POST"
+req POST /api/v1/policies "$WEB" text/plain
+ok "wrong content type 415" eq "$CODE" 415
+req POST /api/v1/policies "$WEB" ''
+ok "no content type 415" eq "$CODE" 415
+req PATCH "/api/v1/policies/$DB_ID" '{"mode": "monitor"}' application/json-patch+json
+ok "JSON Patch is not merge patch: 415" eq "$CODE" 415
+head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$TMP/big"
+CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' --unix-socket "$SOCK" -X POST \
+	-H 'Content-Type: application/json' --data-binary "@$TMP/big" http://crsd/api/v1/policies)
+ok "huge body 413" eq "$CODE" 413
+CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' --unix-socket "$SOCK" -X POST \
+	-H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' \
+	--data-binary "@$TMP/big" http://crsd/api/v1/policies)
+ok "huge chunked body 413" eq "$CODE" 413
+req POST /api/v1/policies "$(printf '%.0s[' $(seq 20000))"
+ok "deep nesting 400" eq "$CODE" 400
+req PUT /api/v1/images/redis/policy "$(printf '%.0s[' $(seq 20000))"
+ok "deep nesting (json-c body) 400" eq "$CODE" 400
+printf '{"name": "nul\0x"}' >"$TMP/nul"
+CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' --unix-socket "$SOCK" -X POST \
+	-H 'Content-Type: application/json' --data-binary "@$TMP/nul" http://crsd/api/v1/policies)
+ok "NUL in policy 400" eq "$CODE" 400
+printf '{"policy": "a\0b"}' >"$TMP/nul"
+CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' --unix-socket "$SOCK" -X PUT \
+	-H 'Content-Type: application/json' --data-binary "@$TMP/nul" http://crsd/api/v1/images/redis/policy)
+ok "NUL in body 400" eq "$CODE" 400
+req POST /api/v1/policies $'{"name": "\xff\xfe", "mode": "enforce"}'
+ok "invalid UTF-8 400" eq "$CODE" 400
+req PUT /api/v1/images/redis/policy $'{"policy": "\xc3"}'
+ok "invalid UTF-8 (json-c body) 400" eq "$CODE" 400
+req POST /api/v1/containers '{"id": "c9", "image": "redis", "cgroup": "/x"} trailing'
+ok "trailing data 400" eq "$CODE" 400
+req GET '/api/v1/policies/%2e%2e'
+ok "dot-dot id 400/404" has "$CODE" '^40[04]$'
+req GET '/api/v1/policies/a%00b'
+ok "NUL in path 400" eq "$CODE" 400
+req GET "/api/v1/policies/$(printf 'a%.0s' $(seq 3000))"
+ok "over-long path 4xx" has "$CODE" '^4'
+CODE=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" -H "X-Big: $(printf 'a%.0s' $(seq 40000))" \
+	http://crsd/api/v1/status)
+ok "huge header 4xx" has "$CODE" '^4'
+req GET /api/v1/status
+ok "crsd alive after hostile requests" eq "$CODE" 200
+
+echo "# restart persistence"
+stop
+ok "socket removed on clean shutdown" test ! -e "$SOCK"
+start || exit 1
+req GET "/api/v1/policies/$DB_ID"
+ok "policy after restart" eq "$CODE:$(j .revision):$(j .policy.mode)" "200:3:monitor"
+req GET /api/v1/images
+ok "assignments after restart" eq "$(j '.images | length')" 2
+req GET /api/v1/containers/c1
+ok "overrides after restart" eq "$(j .passive):$(j '.overrides.log | join(",")')" "true:deny,alert"
+
+echo "# kill -9 right after an acknowledged write"
+req POST /api/v1/policies '{"name": "acked", "mode": "enforce"}'
+ACKED=$(j .id)
+ok "write acknowledged" eq "$CODE" 201
+kill -9 "$PID"
+wait "$PID" 2>/dev/null
+PID=
+start || exit 1
+req GET "/api/v1/policies/$ACKED"
+ok "acknowledged write survived kill -9" eq "$CODE:$(j .name)" "200:acked"
+
+echo "# kill -9 during a stream of writes"
+: >"$TMP/acked"
+(
+	for i in $(seq 1000); do
+		c=$(curl -s -o "$TMP/w.body" -w '%{http_code}' --unix-socket "$SOCK" -X POST \
+			-H 'Content-Type: application/json' \
+			--data-binary "{\"name\": \"w$i\", \"mode\": \"monitor\"}" http://crsd/api/v1/policies)
+		[ "$c" = 201 ] || break
+		jq -r .id "$TMP/w.body" >>"$TMP/acked"
+	done
+) &
+WRITER=$!
+sleep 1.5
+kill -9 "$PID"
+wait "$PID" 2>/dev/null
+PID=
+wait "$WRITER" 2>/dev/null
+start || exit 1
+lost=0
+while read -r id; do
+	c=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" "http://crsd/api/v1/policies/$id")
+	[ "$c" = 200 ] || lost=$((lost + 1))
+done <"$TMP/acked"
+ok "$(wc -l <"$TMP/acked") acknowledged writes, none lost" eq "$lost:$([ -s "$TMP/acked" ] && echo some)" "0:some"
+req GET /api/v1/status
+ok "store consistent after kill -9" eq "$CODE" 200
+
+echo "# delete"
+req DELETE "/api/v1/policies/$WEB_ID?force=true"
+ok "forced delete 204" eq "$CODE" 204
+req GET /api/v1/images/docker.io/library/nginx:1.25/policy
+ok "its assignments went with it" eq "$CODE" 404
+req GET /api/v1/containers/c1
+ok "its containers have no policy" eq "$(j .policy):$(j .effective_mode)" "null:none"
+req DELETE /api/v1/images/registry.example.com:5000/team/db@sha256:$(printf '%064d' 0 | tr 0 a)/policy
+ok "unassign 204" eq "$CODE" 204
+req DELETE "/api/v1/policies/$DB_ID"
+ok "delete unused 204" eq "$CODE" 204
+req DELETE "/api/v1/policies/$DB_ID"
+ok "delete again 404" eq "$CODE" 404
+req DELETE /api/v1/containers/c2/overrides
+ok "clear overrides 204" eq "$CODE" 204
+req DELETE /api/v1/containers/c2
+ok "unregister container 204" eq "$CODE" 204
+stop
+
+echo "# TCP: opt-in, bearer token"
+TOKEN=0123456789abcdef0123456789abcdef
+printf '%s\n' "$TOKEN" >"$TMP/token"
+chmod 644 "$TMP/token"
+"$CRSD" --socket "$SOCK" --db "$DB" --listen 127.0.0.1:0 --token-file "$TMP/token" 2>"$TMP/tcp.err"
+ok "token file readable by others: refused" eq "$?" 2
+"$CRSD" --socket "$SOCK" --db "$DB" --listen 127.0.0.1:0 2>/dev/null
+ok "--listen without --token-file: refused" eq "$?" 2
+chmod 600 "$TMP/token"
+: >"$TMP/crsd.log"
+start --listen 127.0.0.1:0 --token-file "$TMP/token" || exit 1
+PORT=$(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/crsd.log")
+ok "TCP port logged" test -n "$PORT"
+URL=http://127.0.0.1:$PORT/api/v1/status
+ok "TCP without token 401" eq "$(curl -s -o /dev/null -w '%{http_code}' "$URL")" 401
+ok "TCP wrong token 401" eq "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer 0123456789abcdef0123456789abcdeX' "$URL")" 401
+ok "TCP short token 401" eq "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer 0123' "$URL")" 401
+ok "TCP token prefix too long 401" eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${TOKEN}0" "$URL")" 401
+ok "TCP Basic auth 401" eq "$(curl -s -o /dev/null -w '%{http_code}' -u "x:$TOKEN" "$URL")" 401
+ok "TCP right token 200" eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL")" 200
+ok "TCP 401 before the body is read" eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+	-H 'Content-Type: application/json' --data-binary "@$TMP/big" "http://127.0.0.1:$PORT/api/v1/policies")" 401
+ok "unix socket needs no token" eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/status)" 200
+stop
+
+echo "# rate limit"
+start --rate 2 --burst 5 || exit 1
+n429=0
+for _ in $(seq 20); do
+	c=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/policies)
+	[ "$c" = 429 ] && n429=$((n429 + 1))
+done
+ok "429 over the rate ($n429 of 20)" test "$n429" -ge 10
+sleep 1.2
+ok "rate recovers" eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/policies)" 200
+stop
+
+echo "# a second crsd on the same socket"
+start || exit 1
+"$CRSD" --socket "$SOCK" --db "$TMP/other.db" 2>/dev/null
+ok "refused while the first is alive" eq "$?" 1
+ok "first still serving" eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/status)" 200
+stop
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
