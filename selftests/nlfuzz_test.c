@@ -241,6 +241,16 @@ static struct node *add_str(struct node *p, uint16_t type, const char *s)
 	return n;
 }
 
+static struct node *add_bin(struct node *p, uint16_t type, const void *d, size_t len)
+{
+	struct node *n = node_new(type);
+
+	n->len = len > NLF_MAXDATA ? NLF_MAXDATA : len;
+	memcpy(n->data, d, n->len);
+	add(p, n);
+	return n;
+}
+
 static struct node *add_nest(struct node *p, uint16_t type)
 {
 	struct node *n = node_new(type | NLA_F_NESTED);
@@ -276,10 +286,34 @@ static void rand_name(char *buf, size_t max)
 	buf[n] = '\0';
 }
 
+/* The network part of a rule: valid most of the time, edges included. */
+static void net_attrs(struct node *r, uint32_t type)
+{
+	static const uint32_t fams[] = { 0, AF_INET, AF_INET6 };
+	uint32_t fam = fams[rnd(3)], bytes = fam == AF_INET ? 4 : 16, plen;
+	uint8_t addr[16] = { 10, (uint8_t)rnd(256) };
+	uint32_t lo = rnd(65536), hi = lo + rnd(65536 - lo);
+
+	if (type == CRS_RULE_NETWORK)
+		add_u32(r, CRS_A_RULE_DIRECTION, chance(95) ? rnd(2) : rnd(5));
+	add_u32(r, CRS_A_RULE_PROTOCOL, chance(95) ? rnd(type == CRS_RULE_NETWORK ? 4 : 3) : rnd(9));
+	add_u32(r, CRS_A_RULE_ADDR_FAMILY, chance(97) ? fam : rnd(64));
+	if (fam) {
+		plen = chance(90) ? (fam == AF_INET ? 16 : 16 + rnd(113)) : rnd(200);
+		add_bin(r, CRS_A_RULE_ADDR, addr, chance(95) ? bytes : rnd(20));
+		add_u32(r, CRS_A_RULE_PREFIX_LEN, plen);
+	}
+	if (chance(70)) {
+		add_u32(r, CRS_A_RULE_PORT_MIN, chance(95) ? lo : rnd64());
+		add_u32(r, CRS_A_RULE_PORT_MAX, chance(95) ? hi : rnd64());
+	}
+}
+
 static void valid_rule(struct node *parent, uint32_t index)
 {
 	struct node *r = add_nest(parent, CRS_A_RULE);
-	uint32_t type = chance(60) ? CRS_RULE_FILE : CRS_RULE_EXECUTE;
+	uint32_t type = chance(50) ? CRS_RULE_FILE : chance(50) ? CRS_RULE_EXECUTE :
+			chance(60) ? CRS_RULE_NETWORK : CRS_RULE_LISTENER;
 	char name[40];
 
 	add_u32(r, CRS_A_RULE_INDEX, index);
@@ -291,6 +325,10 @@ static void valid_rule(struct node *parent, uint32_t index)
 	add_u32(r, CRS_A_RULE_ACTION, rnd(2));
 	add_u32(r, CRS_A_RULE_FLAGS, chance(85) ? CRS_RULE_F_ENABLED : 0);
 	add_str(r, CRS_A_RULE_PROGRAM, chance(60) ? "*" : progs[rnd(4)]);
+	if (type == CRS_RULE_NETWORK || type == CRS_RULE_LISTENER) {
+		net_attrs(r, type);
+		return;
+	}
 	add_str(r, CRS_A_RULE_PATH, paths[rnd(6)]);
 	if (type == CRS_RULE_FILE)
 		add_u32(r, CRS_A_RULE_ACCESS, 1 + rnd(3));
@@ -571,6 +609,8 @@ static void mutate(struct req *q)
 		add_str(n, CRS_A_RULE_PROGRAM, progs[rnd(9)]);
 		add_str(n, CRS_A_RULE_PATH, paths[rnd(16)]);
 		add_u64(n, CRS_A_RULE_HITS, rnd64());
+		if (chance(50))
+			net_attrs(n, chance(50) ? CRS_RULE_NETWORK : CRS_RULE_LISTENER);
 		break;
 	default:	/* many rules */
 		for (i = 0; i < 20; i++)
