@@ -172,6 +172,7 @@ int crsd_method_not_allowed(struct crsd_resp *out, const char *allow);
 
 struct crsd_http_opts {
 	const char *socket_path;
+	int socket_gid;			/* group of the socket, -1: crsd's */
 	const char *listen;		/* HOST:PORT or NULL */
 	const char *token;		/* required with listen */
 	size_t max_body;

@@ -34,6 +34,10 @@ struct listener {
 	struct MHD_Daemon *d;
 	int fd;
 	bool tcp;
+	/* Token bucket: a TCP flood (even unauthenticated) cannot starve the socket. */
+	pthread_mutex_t rate_lock;
+	double tokens;
+	struct timespec last_refill;
 };
 
 struct conn {
@@ -44,13 +48,11 @@ struct conn {
 };
 
 static struct crsd_http_opts opts;
-static struct listener unix_l = { .fd = -1 }, tcp_l = { .fd = -1, .tcp = true };
+static struct listener unix_l = { .fd = -1, .rate_lock = PTHREAD_MUTEX_INITIALIZER };
+static struct listener tcp_l = { .fd = -1, .tcp = true, .rate_lock = PTHREAD_MUTEX_INITIALIZER };
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 
 static struct crsd_http_stats stats;
-static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
-static double tokens;
-static struct timespec last_refill;
 
 #define INC(x) __atomic_fetch_add(&(x), 1, __ATOMIC_RELAXED)
 
@@ -99,8 +101,8 @@ static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
 	return strlen(s);
 }
 
-/* Token bucket over both listeners: rate per second, burst deep. */
-static bool rate_ok(void)
+/* Token bucket per listener: rate per second, burst deep. */
+static bool rate_ok(struct listener *l)
 {
 	struct timespec now;
 	double dt;
@@ -109,16 +111,17 @@ static bool rate_ok(void)
 	if (!opts.rate)
 		return true;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	pthread_mutex_lock(&rate_lock);
-	dt = (now.tv_sec - last_refill.tv_sec) + (now.tv_nsec - last_refill.tv_nsec) / 1e9;
-	last_refill = now;
-	tokens += dt * opts.rate;
-	if (tokens > opts.burst)
-		tokens = opts.burst;
-	ok = tokens >= 1.0;
+	pthread_mutex_lock(&l->rate_lock);
+	dt = (now.tv_sec - l->last_refill.tv_sec) +
+	     (now.tv_nsec - l->last_refill.tv_nsec) / 1e9;
+	l->last_refill = now;
+	l->tokens += dt * opts.rate;
+	if (l->tokens > opts.burst)
+		l->tokens = opts.burst;
+	ok = l->tokens >= 1.0;
 	if (ok)
-		tokens -= 1.0;
-	pthread_mutex_unlock(&rate_lock);
+		l->tokens -= 1.0;
+	pthread_mutex_unlock(&l->rate_lock);
 	return ok;
 }
 
@@ -291,7 +294,7 @@ static int precheck(struct listener *l, struct MHD_Connection *c, const char *me
 {
 	const char *cl, *ct;
 
-	if (!rate_ok()) {
+	if (!rate_ok(l)) {
 		INC(stats.rejected_rate);
 		return crsd_resp_error(out, 429, NULL, "too many requests");
 	}
@@ -416,7 +419,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* -------------------------------------------------------------- sockets */
 
-static int unix_listen(const char *path)
+static int unix_listen(const char *path, int gid)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat stt;
@@ -459,7 +462,8 @@ static int unix_listen(const char *path)
 		return -1;
 	}
 	umask(old);
-	if (chmod(path, 0660) || listen(fd, 64)) {
+	if (chmod(path, 0660) || (gid >= 0 && chown(path, (uid_t)-1, (gid_t)gid)) ||
+	    listen(fd, 64)) {
 		fprintf(stderr, "crsd: %s: %s\n", path, strerror(errno));
 		close(fd);
 		unlink(path);
@@ -559,9 +563,10 @@ static int start(struct listener *l)
 int http_start(const struct crsd_http_opts *o)
 {
 	opts = *o;
-	tokens = opts.burst;
-	clock_gettime(CLOCK_MONOTONIC, &last_refill);
-	unix_l.fd = unix_listen(o->socket_path);
+	unix_l.tokens = tcp_l.tokens = opts.burst;
+	clock_gettime(CLOCK_MONOTONIC, &unix_l.last_refill);
+	tcp_l.last_refill = unix_l.last_refill;
+	unix_l.fd = unix_listen(o->socket_path, o->socket_gid);
 	if (unix_l.fd < 0)
 		return -1;
 	snprintf(sock_path, sizeof(sock_path), "%s", o->socket_path);

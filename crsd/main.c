@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ static const char usage[] =
 	"\n"
 	"  --socket PATH          Unix socket of the API (default /run/crsd.sock;\n"
 	"                         created 0660, owned by crsd's user)\n"
+	"  --socket-group GROUP   group of the socket (its members may use the API)\n"
 	"  --db PATH              SQLite database (default /var/lib/crsd/crsd.db)\n"
 	"  --listen HOST:PORT     also listen on TCP (needs --token-file); port 0 picks one\n"
 	"  --token-file PATH      bearer token for TCP clients (file mode 0600 or stricter,\n"
@@ -40,12 +42,13 @@ static const char usage[] =
 	"  -h, --help, --version\n";
 
 enum {
-	OPT_SOCKET = 256, OPT_DB, OPT_LISTEN, OPT_TOKEN, OPT_MAX_BODY, OPT_RATE, OPT_BURST,
+	OPT_SOCKET = 256, OPT_SOCKET_GROUP, OPT_DB, OPT_LISTEN, OPT_TOKEN, OPT_MAX_BODY, OPT_RATE, OPT_BURST,
 	OPT_MAX_CONNS, OPT_EV_MAX, OPT_EV_AGE, OPT_NO_KERNEL, OPT_VERSION,
 };
 
 static const struct option longopts[] = {
 	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "token-file", required_argument, NULL, OPT_TOKEN },
@@ -125,7 +128,7 @@ static void make_parent(const char *path)
 int main(int argc, char **argv)
 {
 	struct crsd_http_opts ho = {
-		.socket_path = "/run/crsd.sock", .max_body = 1 << 20,
+		.socket_path = "/run/crsd.sock", .socket_gid = -1, .max_body = 1 << 20,
 		.rate = 200, .burst = 400, .max_conns = 64,
 	};
 	unsigned long long v, ev_max = 100000, ev_age = 7 * 86400;
@@ -138,6 +141,16 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SOCKET: ho.socket_path = optarg; break;
+		case OPT_SOCKET_GROUP: {
+			struct group *g = getgrnam(optarg);
+
+			if (!g) {
+				fprintf(stderr, "crsd: --socket-group %s: no such group\n", optarg);
+				return 2;
+			}
+			ho.socket_gid = (int)g->gr_gid;
+			break;
+		}
 		case OPT_DB: crsd_db_path = optarg; break;
 		case OPT_LISTEN: ho.listen = optarg; break;
 		case OPT_TOKEN: token_file = optarg; break;

@@ -116,6 +116,12 @@ static int step_done(sqlite3_stmt *st)
 	return -EIO;
 }
 
+/* Called with lock held; on failure nothing was started. */
+static int begin(void)
+{
+	return exec_sql("BEGIN IMMEDIATE", NULL, 0);
+}
+
 int store_open(const char *path, char *errbuf, size_t len)
 {
 	sqlite3_stmt *st;
@@ -303,7 +309,10 @@ int store_policy_update(const char *id, const char *name, const char *json,
 	int r;
 
 	pthread_mutex_lock(&lock);
-	exec_sql("BEGIN IMMEDIATE", NULL, 0);
+	if (begin()) {
+		pthread_mutex_unlock(&lock);
+		return -EIO;
+	}
 	r = policy_get_locked(id, &cur);
 	if (r)
 		goto rollback;
@@ -365,7 +374,10 @@ int store_policy_delete(const char *id, bool force, int *n_images, int *n_contai
 	int r;
 
 	pthread_mutex_lock(&lock);
-	exec_sql("BEGIN IMMEDIATE", NULL, 0);
+	if (begin()) {
+		pthread_mutex_unlock(&lock);
+		return -EIO;
+	}
 	r = policy_get_locked(id, NULL);
 	if (r)
 		goto rollback;
@@ -440,7 +452,10 @@ int store_image_set(const char *image, const char *policy_id, bool *created)
 	int r;
 
 	pthread_mutex_lock(&lock);
-	exec_sql("BEGIN IMMEDIATE", NULL, 0);
+	if (begin()) {
+		pthread_mutex_unlock(&lock);
+		return -EIO;
+	}
 	r = policy_get_locked(policy_id, NULL);
 	if (r)
 		goto rollback;
@@ -542,7 +557,10 @@ int store_container_put(const char *id, const char *image, const char *cgroup,
 	int r;
 
 	pthread_mutex_lock(&lock);
-	exec_sql("BEGIN IMMEDIATE", NULL, 0);
+	if (begin()) {
+		pthread_mutex_unlock(&lock);
+		return -EIO;
+	}
 	*created = !count_where("SELECT count(*) FROM containers WHERE id = ?1", id);
 	st = prep("INSERT INTO containers (id, image, cgroup, cgroup_id, pid, created) "
 		  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET "
@@ -687,7 +705,10 @@ int store_override_set(const char *container_id, const struct crsd_override *ov)
 	int r;
 
 	pthread_mutex_lock(&lock);
-	exec_sql("BEGIN IMMEDIATE", NULL, 0);
+	if (begin()) {
+		pthread_mutex_unlock(&lock);
+		return -EIO;
+	}
 	if (!count_where("SELECT count(*) FROM containers WHERE id = ?1", container_id)) {
 		r = -ENOENT;
 		goto rollback;

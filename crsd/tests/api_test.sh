@@ -48,6 +48,10 @@ start() {
 	cat "$TMP/crsd.log" >&2
 	return 1
 }
+kill9() {	# the shell's "Killed" notice is not a failure: keep it quiet
+	{ kill -9 "$PID" && wait "$PID"; } 2>/dev/null
+	PID=
+}
 stop() {
 	kill -TERM "$PID" 2>/dev/null
 	wait "$PID" 2>/dev/null
@@ -258,8 +262,8 @@ NOW=$(date +%s)
 if command -v sqlite3 >/dev/null; then
 	sqlite3 -cmd '.timeout 5000' "$DB" "
 	INSERT INTO events (time_ns, container_id, image, policy_id, type, action, json) VALUES
-	 (($NOW - 100) * 1000000000, 'c1', 'docker.io/library/nginx:1.25', '$WEB_ID', 'file', 'deny', '{\"path\": \"/etc/shadow\"}'),
-	 (($NOW - 50) * 1000000000, 'c1', 'docker.io/library/nginx:1.25', '$WEB_ID', 'execute', 'deny', '{\"path\": \"/bin/sh\"}'),
+	 (($NOW - 100000) * 1000000000, 'c1', 'docker.io/library/nginx:1.25', '$WEB_ID', 'file', 'deny', '{\"path\": \"/etc/shadow\"}'),
+	 (($NOW - 50000) * 1000000000, 'c1', 'docker.io/library/nginx:1.25', '$WEB_ID', 'execute', 'deny', '{\"path\": \"/bin/sh\"}'),
 	 (($NOW - 10) * 1000000000, 'c2', 'redis', NULL, 'file', 'allow', '{\"path\": \"/data\"}');"
 	req GET /api/v1/events
 	ok "events all" eq "$CODE:$(j '.events | length')" "200:3"
@@ -271,9 +275,9 @@ if command -v sqlite3 >/dev/null; then
 	ok "events by image" eq "$(j '.events | length')" 2
 	req GET "/api/v1/events?policy=$WEB_ID"
 	ok "events by policy" eq "$(j '.events | length')" 2
-	req GET "/api/v1/events?since=$((NOW - 60))&until=$((NOW - 20))"
+	req GET "/api/v1/events?since=$((NOW - 60000))&until=$((NOW - 20000))"
 	ok "events since/until (seconds)" eq "$(j '[.events[].path] | join(",")')" /bin/sh
-	req GET "/api/v1/events?since=$(date -u -d @$((NOW - 60)) +%Y-%m-%dT%H:%M:%SZ)"
+	req GET "/api/v1/events?since=$(date -u -d @$((NOW - 60000)) +%Y-%m-%dT%H:%M:%SZ)"
 	ok "events since (RFC 3339)" eq "$(j '.events | length')" 2
 	req GET "/api/v1/events?limit=2"
 	ok "events limit + cursor" eq "$(j '.events | length'):$(j .next_cursor)" "2:$(j '.events[1].seq')"
@@ -351,14 +355,16 @@ req GET /api/v1/images
 ok "assignments after restart" eq "$(j '.images | length')" 2
 req GET /api/v1/containers/c1
 ok "overrides after restart" eq "$(j .passive):$(j '.overrides.log | join(",")')" "true:deny,alert"
+if command -v sqlite3 >/dev/null; then
+	req GET /api/v1/events
+	ok "events after restart" eq "$(j '.events | length')" 3
+fi
 
 echo "# kill -9 right after an acknowledged write"
 req POST /api/v1/policies '{"name": "acked", "mode": "enforce"}'
 ACKED=$(j .id)
 ok "write acknowledged" eq "$CODE" 201
-kill -9 "$PID"
-wait "$PID" 2>/dev/null
-PID=
+kill9
 start || exit 1
 req GET "/api/v1/policies/$ACKED"
 ok "acknowledged write survived kill -9" eq "$CODE:$(j .name)" "200:acked"
@@ -376,9 +382,7 @@ echo "# kill -9 during a stream of writes"
 ) &
 WRITER=$!
 sleep 1.5
-kill -9 "$PID"
-wait "$PID" 2>/dev/null
-PID=
+kill9
 wait "$WRITER" 2>/dev/null
 start || exit 1
 lost=0
@@ -389,6 +393,18 @@ done <"$TMP/acked"
 ok "$(wc -l <"$TMP/acked") acknowledged writes, none lost" eq "$lost:$([ -s "$TMP/acked" ] && echo some)" "0:some"
 req GET /api/v1/status
 ok "store consistent after kill -9" eq "$CODE" 200
+
+if command -v sqlite3 >/dev/null; then
+	echo "# event retention"
+	stop
+	start --events-max 2 || exit 1
+	req GET /api/v1/events
+	ok "--events-max 2 keeps the newest two" eq "$(j '[.events[].path] | join(",")')" /bin/sh,/data
+	stop
+	start --events-max-age 3600 || exit 1
+	req GET /api/v1/events
+	ok "--events-max-age 3600 drops older ones" eq "$(j '[.events[].path] | join(",")')" /data
+fi
 
 echo "# delete"
 req DELETE "/api/v1/policies/$WEB_ID?force=true"
@@ -435,7 +451,15 @@ ok "unix socket needs no token" eq "$(curl -s -o /dev/null -w '%{http_code}' --u
 stop
 
 echo "# rate limit"
-start --rate 2 --burst 5 || exit 1
+start --rate 2 --burst 5 --listen 127.0.0.1:0 --token-file "$TMP/token" || exit 1
+PORT=$(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/crsd.log" | tail -n1)
+n429=0
+for _ in $(seq 20); do
+	c=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/v1/status")
+	[ "$c" = 429 ] && n429=$((n429 + 1))
+done
+ok "TCP flood without a token: 429 ($n429 of 20)" test "$n429" -ge 10
+ok "the TCP flood does not starve the socket" eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/policies)" 200
 n429=0
 for _ in $(seq 20); do
 	c=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/policies)
@@ -452,6 +476,16 @@ start || exit 1
 ok "refused while the first is alive" eq "$?" 1
 ok "first still serving" eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/status)" 200
 stop
+
+echo "# socket group"
+if getent group nogroup >/dev/null; then
+	start --socket-group nogroup || exit 1
+	ok "--socket-group sets the socket's group" eq "$(stat -c %G "$SOCK")" nogroup
+	ok "and keeps mode 0660" eq "$(stat -c %a "$SOCK")" 660
+	stop
+fi
+"$CRSD" --socket "$SOCK" --db "$DB" --socket-group no-such-group-xyz 2>/dev/null
+ok "unknown --socket-group: usage error" eq "$?" 2
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
