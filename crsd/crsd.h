@@ -11,9 +11,10 @@
  *   api_policies.c    /api/v1/policies
  *   api_images.c      /api/v1/images, OCI image reference validation
  *   api_containers.c  /api/v1/containers (store side: list, overrides)
- *   api_events.c      /api/v1/events (query of stored events)
+ *   api_events.c      /api/v1/events: queries and the live SSE stream
  *   api_status.c      /api/v1/status, /metrics
- *   kernel.c          the link to crs.ko through libcrsnl (optional)
+ *   kernel.c          the link to crs.ko through libcrsnl (optional): status,
+ *                     counters, and the thread storing its events
  */
 #ifndef CRSD_H
 #define CRSD_H
@@ -22,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <json-c/json.h>
 #include "crsnl.h"
 
@@ -46,6 +48,7 @@ struct crsd_resp {
 	char location[256];		/* Location header if set */
 	char etag[32];			/* ETag header if set */
 	const char *allow;		/* Allow header (405) */
+	struct crsd_stream *stream;	/* a streamed body instead (api_events.c) */
 };
 
 /* Query argument (percent-decoded into buf) or NULL; -1 in *bad if malformed. */
@@ -142,6 +145,16 @@ int store_override_delete(const char *container_id);
 int store_events_query(const struct crsd_event_filter *f,
 		       void (*cb)(int64_t seq, const char *json, void *arg), void *arg);
 int store_events_prune(int64_t max_count, int64_t max_age_ns);
+int64_t store_events_max_seq(void);
+/* An event from the kernel, before attribution (store_events_insert). */
+struct crsd_event_in {
+	int64_t time_ns;
+	uint64_t cgroup_id, table_cgroup_id;
+	const char *type, *action;	/* rule type and action names */
+	char *json;			/* crs_event_to_json() */
+};
+/* Attribute each to its container, image and policy, and store: one transaction. */
+int store_events_insert(const struct crsd_event_in *ev, size_t n);
 
 struct crsd_counts {
 	int64_t policies, images, containers, overrides, events;
@@ -155,7 +168,14 @@ int api_images(struct crsd_req *r, struct crsd_resp *out, const char *raw_image)
 int api_images_list(struct crsd_req *r, struct crsd_resp *out);
 int api_containers(struct crsd_req *r, struct crsd_resp *out, char **seg, int nseg);
 int api_policy_containers(struct crsd_req *r, struct crsd_resp *out, const char *policy_id);
-int api_events(struct crsd_req *r, struct crsd_resp *out);
+int api_events(struct crsd_req *r, struct crsd_resp *out, bool stream);
+/* Streams: libmicrohttpd content reader and its free callback. */
+ssize_t crsd_stream_read(void *cls, uint64_t pos, char *buf, size_t max);
+void crsd_stream_free(void *cls);
+/* New events are in the store: wake the streams. */
+void crsd_events_notify(void);
+/* End every stream (before http_stop). */
+void crsd_events_shutdown(void);
 int api_status(struct crsd_req *r, struct crsd_resp *out);
 int api_metrics(struct crsd_req *r, struct crsd_resp *out);
 
@@ -192,7 +212,8 @@ void http_stats(struct crsd_http_stats *s);
 
 /* ------------------------------------------------------------- kernel */
 
-void kernel_init(void);
+/* events: also start the thread that stores crs.ko's events. */
+void kernel_init(bool events);
 void kernel_fini(void);
 /* {"available": bool, "error": "...", "version": ..., counters} */
 struct json_object *kernel_status_json(void);

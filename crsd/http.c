@@ -3,7 +3,9 @@
  * The HTTP side: one libmicrohttpd daemon on the Unix socket (root-owned,
  * 0660; the socket's permissions are the access control) and, only if asked
  * for, one on TCP that requires "Authorization: Bearer TOKEN" (compared in
- * constant time). Both run one internal polling thread each.
+ * constant time). Each has a polling thread and a thread per connection
+ * (at most --max-connections), so a slow request or an event stream holds
+ * up only its own connection.
  *
  * Per request, before any handler runs: rate limit (429), bearer token on
  * TCP (401), content type of bodies (415), body size (413, from
@@ -232,11 +234,10 @@ static int route(struct crsd_req *r, struct crsd_resp *out)
 	}
 	if (!strcmp(segv[2], "containers"))
 		return api_containers(r, out, segv + 3, n - 3);
-	if (!strcmp(segv[2], "events") && n == 3) {
-		if (strcmp(r->method, "GET"))
-			return crsd_method_not_allowed(out, "GET");
-		return api_events(r, out);
-	}
+	if (!strcmp(segv[2], "events") && n == 3)
+		return api_events(r, out, false);
+	if (!strcmp(segv[2], "events") && n == 4 && !strcmp(segv[3], "stream"))
+		return api_events(r, out, true);
 	if (!strcmp(segv[2], "status") && n == 3) {
 		if (strcmp(r->method, "GET"))
 			return crsd_method_not_allowed(out, "GET");
@@ -254,6 +255,17 @@ static enum MHD_Result reply(struct MHD_Connection *c, struct crsd_resp *out)
 	size_t len;
 	char *body = out->body;
 
+	if (out->stream) {
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, crsd_stream_read,
+							 out->stream, crsd_stream_free);
+		if (!resp) {
+			crsd_stream_free(out->stream);
+			return MHD_NO;
+		}
+		out->stream = NULL;
+		len = 1;
+		goto headers;
+	}
 	if (!body) {
 		body = strdup("{\"error\": \"out of memory\"}\n");
 		out->status = 500;
@@ -267,6 +279,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, struct crsd_resp *out)
 		return MHD_NO;
 	}
 	out->body = NULL;
+headers:
 	if (len)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					out->ctype ? out->ctype : "application/json");
@@ -541,7 +554,9 @@ usage:
 
 static int start(struct listener *l)
 {
-	l->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0,
+	/* A thread per connection: event streams block in their reader. */
+	l->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+				MHD_USE_POLL | MHD_USE_ERROR_LOG, 0,
 				NULL, NULL, handler, l,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)l->fd,

@@ -223,7 +223,7 @@ int main(int argc, char **argv)
 	}
 	store_events_prune((int64_t)ev_max, (int64_t)ev_age * 1000000000);
 	if (!no_kernel)
-		kernel_init();
+		kernel_init(true);
 	if (http_start(&ho)) {
 		kernel_fini();
 		store_close();
@@ -244,6 +244,7 @@ int main(int argc, char **argv)
 		break;
 	}
 	fprintf(stderr, "crsd: signal %d, shutting down\n", sig);
+	crsd_events_shutdown();
 	http_stop();
 	kernel_fini();
 	store_close();

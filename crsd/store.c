@@ -800,6 +800,104 @@ int store_events_query(const struct crsd_event_filter *f,
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
+int64_t store_events_max_seq(void)
+{
+	sqlite3_stmt *st;
+	int64_t seq = 0;
+
+	pthread_mutex_lock(&lock);
+	st = prep("SELECT max(seq) FROM events");
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&lock);
+	return seq;
+}
+
+/*
+ * The container of a cgroup (the event's own, else the one whose table
+ * decided), its image and that image's policy now; "" where unknown.
+ */
+static void attribute(const struct crsd_event_in *e, char *ctr, char *img, char *pol)
+{
+	sqlite3_stmt *st = prep("SELECT c.id, c.image, i.policy_id FROM containers c "
+				"LEFT JOIN image_policy i ON i.image = c.image "
+				"WHERE c.cgroup_id = ?1 AND c.cgroup_id != 0 LIMIT 1");
+	uint64_t ids[2] = { e->cgroup_id, e->table_cgroup_id };
+	size_t i;
+
+	ctr[0] = img[0] = pol[0] = '\0';
+	if (!st)
+		return;
+	for (i = 0; i < 2; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (int64_t)ids[i]);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			copy(ctr, CRSD_ID_MAX + 1, col_text(st, 0));
+			copy(img, CRSD_IMAGE_MAX + 1, col_text(st, 1));
+			copy(pol, CRSD_ID_MAX + 1, col_text(st, 2));
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
+static struct json_object *str_or_null(const char *s)
+{
+	return *s ? json_object_new_string(s) : NULL;
+}
+
+int store_events_insert(const struct crsd_event_in *ev, size_t n)
+{
+	char ctr[CRSD_ID_MAX + 1], img[CRSD_IMAGE_MAX + 1], pol[CRSD_ID_MAX + 1];
+	sqlite3_stmt *st;
+	size_t i;
+	int r = 0;
+
+	pthread_mutex_lock(&lock);
+	if (begin()) {
+		pthread_mutex_unlock(&lock);
+		return -EIO;
+	}
+	st = prep("INSERT INTO events (time_ns, container_id, image, policy_id, type, action, json) "
+		  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	for (i = 0; st && i < n && !r; i++) {
+		struct json_object *o = json_tokener_parse(ev[i].json), *v;
+
+		if (!json_object_is_type(o, json_type_object)) {
+			json_object_put(o);
+			continue;
+		}
+		attribute(&ev[i], ctr, img, pol);
+		/* "seq" is the store's; the kernel's sequence number stays as kernel_seq. */
+		if (json_object_object_get_ex(o, "seq", &v)) {
+			json_object_object_add(o, "kernel_seq", json_object_get(v));
+			json_object_object_del(o, "seq");
+		}
+		json_object_object_add(o, "container", str_or_null(ctr));
+		json_object_object_add(o, "image", str_or_null(img));
+		json_object_object_add(o, "policy", str_or_null(pol));
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ev[i].time_ns);
+		bind_text(st, 2, *ctr ? ctr : NULL);
+		bind_text(st, 3, *img ? img : NULL);
+		bind_text(st, 4, *pol ? pol : NULL);
+		bind_text(st, 5, ev[i].type);
+		bind_text(st, 6, ev[i].action);
+		bind_text(st, 7, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		r = step_done(st);
+		json_object_put(o);
+	}
+	sqlite3_finalize(st);
+	if (!st || r || exec_sql("COMMIT", NULL, 0)) {
+		exec_sql("ROLLBACK", NULL, 0);
+		pthread_mutex_unlock(&lock);
+		return r ? r : -EIO;
+	}
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
 int store_events_prune(int64_t max_count, int64_t max_age_ns)
 {
 	sqlite3_stmt *st;

@@ -487,5 +487,42 @@ fi
 "$CRSD" --socket "$SOCK" --db "$DB" --socket-group no-such-group-xyz 2>/dev/null
 ok "unknown --socket-group: usage error" eq "$?" 2
 
+if command -v sqlite3 >/dev/null; then
+	echo "# live event stream (SSE)"
+	start || exit 1
+	add_event() {	# add_event TYPE ACTION PATH
+		sqlite3 -cmd '.timeout 5000' "$DB" "INSERT INTO events (time_ns, container_id, type,
+			action, json) VALUES ($(date +%s%N), 'c1', '$1', '$2', '{\"path\": \"$3\"}')"
+	}
+	wait_for() {	# wait_for FILE PATTERN: up to 5 s
+		for _ in $(seq 50); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+		return 1
+	}
+	curl -s -N --unix-socket "$SOCK" "http://crsd/api/v1/events/stream?type=file" >"$TMP/sse" &
+	SSE=$!
+	ok "stream opens at once" wait_for "$TMP/sse" '^: crsd event stream'
+	add_event execute deny /bin/sh
+	add_event file deny /etc/shadow
+	ok "a new event arrives" wait_for "$TMP/sse" '"path":"/etc/shadow"'
+	ok "filtered: the execute event does not" eq "$(grep -c '/bin/sh' "$TMP/sse")" 0
+	ok "events before the stream are not replayed" eq "$(grep -c '/data' "$TMP/sse")" 0
+	ok "SSE framing" eq "$(grep -c '^event: event$' "$TMP/sse"):$(grep -c '^id: [0-9]' "$TMP/sse")" 1:1
+	LAST=$(sed -n 's/^id: //p' "$TMP/sse" | tail -n1)
+	curl -s -N --max-time 2 --unix-socket "$SOCK" -H "Last-Event-ID: $((LAST - 1))" \
+		"http://crsd/api/v1/events/stream" >"$TMP/sse2"
+	ok "Last-Event-ID resumes after that event" eq "$(grep -c '^data:' "$TMP/sse2")" 1
+	req GET "/api/v1/events/stream?limit=5"
+	ok "limit on a stream 400" eq "$CODE:$(j .field)" "400:limit"
+	req GET "/api/v1/events/stream?type=nope"
+	ok "bad filter on a stream 400" eq "$CODE:$(j .field)" "400:type"
+	req POST /api/v1/events/stream '{}'
+	ok "POST to the stream 405" eq "$CODE" 405
+	t0=$(date +%s%N)
+	stop
+	ok "clean stop with a stream open ($(( ($(date +%s%N) - t0) / 1000000 )) ms)" \
+		test $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000
+	{ wait "$SSE"; } 2>/dev/null
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
