@@ -84,8 +84,11 @@ $(CRSD): $(CRSD_OBJS) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $(CRSD_OBJS) $(LIB) $(PKG_LIBS) $(shell pkg-config --libs $(CRSD_PKGS) 2>/dev/null) -lpthread
 
 # crsd's API against a real crsd process and SQLite file; no kernel module needed.
-crsd-test: $(CRSD)
-	crsd/tests/api_test.sh $(CRSD)
+$(HOST)/crsd-tests/rawhttp: crsd/tests/rawhttp.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+crsd-test: $(CRSD) $(HOST)/crsd-tests/rawhttp
+	crsd/tests/api_test.sh $(CRSD) $(HOST)/crsd-tests/rawhttp
 
 # kselftest harness headers come from Debian's linux-source package at build time.
 $(KSFT_DIR)/kselftest_harness.h:

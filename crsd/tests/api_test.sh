@@ -4,10 +4,12 @@
 # errors, conflicts, image assignments, containers and overrides, event
 # queries, restart persistence, kill -9 durability, the Unix socket's mode,
 # bearer tokens on TCP, rate limits and hostile requests.
-# Needs curl and jq (sqlite3 to seed events). Prints "ok"/"not ok" per check
+# Needs curl and jq (sqlite3 to seed events); rawhttp (crsd/tests/rawhttp.c)
+# sends the malformed HTTP curl will not. Prints "ok"/"not ok" per check
 # and ends with "N passed, N failed"; exit status nonzero if any failed.
 set -uo pipefail
-CRSD=$(realpath "${1:?usage: $0 path/to/crsd}")
+CRSD=$(realpath "${1:?usage: $0 path/to/crsd [path/to/rawhttp]}")
+RAW=${2:+$(realpath "$2")}
 TMP=$(mktemp -d /tmp/crsd-test.XXXXXX)
 SOCK=$TMP/crsd.sock
 DB=$TMP/crsd.db
@@ -342,8 +344,46 @@ ok "over-long path 4xx" has "$CODE" '^4'
 CODE=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" -H "X-Big: $(printf 'a%.0s' $(seq 40000))" \
 	http://crsd/api/v1/status)
 ok "huge header 4xx" has "$CODE" '^4'
+if [ -n "$RAW" ]; then
+	echo "# raw HTTP"
+	raw() {	# raw REQUEST (printf format): first line of the answer in LINE
+		printf "$1" | "$RAW" "$SOCK" >"$TMP/raw"
+		LINE=$(head -n1 "$TMP/raw" | tr -d '\r')
+		CODE=$(cut -d' ' -f2 <<<"$LINE")
+	}
+	H='Host: x\r\n'
+	J='Content-Type: application/json\r\n'
+	raw 'GARBAGE\r\n\r\n'
+	ok "garbage request line: closed or 400" test -z "$LINE" -o "$CODE" = 400
+	raw "GET /api/v1/status HTTP/9.9\r\n$H\r\n"
+	ok "unknown HTTP version 505" eq "$CODE" 505
+	raw "POST /api/v1/policies HTTP/1.1\r\n$H${J}Content-Length: -1\r\n\r\n"
+	ok "negative Content-Length 400" eq "$CODE" 400
+	raw "POST /api/v1/policies HTTP/1.1\r\n$H${J}Content-Length: 99999999999999999999999\r\n\r\n"
+	ok "absurd Content-Length 413" eq "$CODE" 413
+	raw "POST /api/v1/policies HTTP/1.1\r\n$H${J}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+	ok "Content-Length with chunked (smuggling) 400" eq "$CODE" 400
+	raw "POST /api/v1/policies HTTP/1.1\r\n$H${J}Transfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n"
+	ok "bad chunk 400" eq "$CODE" 400
+	raw "GET /api/v1/status HTTP/1.1\r\n${H}NoColonHeader\r\n\r\n"
+	ok "header without colon 400" eq "$CODE" 400
+	raw "GET /api/v1/status HTTP/1.1\r\n$H\r\nGET /api/v1/policies HTTP/1.1\r\n${H}Connection: close\r\n\r\n"
+	ok "pipelined requests both answered" eq "$(grep -c '^HTTP/1.1 200' "$TMP/raw")" 2
+	raw "POST /api/v1/policies HTTP/1.1\r\n$H${J}Content-Length: 100\r\n\r\n{\"name\""
+	ok "truncated body: no answer, no store" test -z "$LINE"
+	raw "GET /api/v1/st\0atus HTTP/1.1\r\n$H\r\n"
+	ok "NUL in the request line 4xx" has "$CODE" '^4'
+	raw "GET http://evil/api/v1/status HTTP/1.1\r\n$H\r\n"
+	ok "absolute-form target 404" eq "$CODE" 404
+	raw "GET /api/v1/\xff\xfe HTTP/1.1\r\n$H\r\n"
+	ok "non-ASCII path 404" eq "$CODE" 404
+	raw "FOO /api/v1/status HTTP/1.1\r\n$H\r\n"
+	ok "unknown method 405" eq "$CODE" 405
+fi
 req GET /api/v1/status
 ok "crsd alive after hostile requests" eq "$CODE" 200
+req GET /api/v1/policies
+ok "no hostile request created a policy" eq "$(j '.policies | length')" 2
 
 echo "# restart persistence"
 stop
