@@ -14,6 +14,8 @@
 #                                  archives: /crs/crs-tool, /crs/unit/*, /crs/selftests/*
 #           /crs/selftests/        the repo's selftests/*.sh and *.json
 #           /crs/scripts/          the repo's scripts/demo*
+#           /crs/modules/veth.ko   the guest kernel's veth module (Debian kernels;
+#                                  see GUEST_MODS below)
 #           /crs/<relpath>         the --script (its path inside the repo; a
 #                                  script from outside goes to /crs/ext/<name>)
 #           DEST (default /crs/ext/<name>)   each --add SRC (file or directory)
@@ -252,6 +254,57 @@ if [ -d "$BUILD/host" ]; then
 	(cd "$BUILD/host" && find . -type f ! -name '*.o' ! -name '*.a' ! -name '*.d' -print0 |
 		cpio -p -0 -d -m --quiet "$c")
 fi
+# Kernel modules the tests need that Debian builds as modules (the guest has
+# no /lib/modules): veth, for the network tests' namespace pairs. Taken from
+# the host's /usr/lib/modules/KVER when that kernel is installed, else from
+# the linux-image-KVER package (downloaded once, cached next to its vmlinuz
+# in ${CRS_CACHE:-/var/cache/crs}/kernels/KVER/modules). Kernels built with
+# veth in (the debug kernel) need none. Missing: a warning, the tests say why.
+GUEST_MODS="drivers/net/veth.ko"
+guest_module() {	# guest_module KVER RELPATH DEST
+	local kver=$1 rel=$2 dst=$3 cache f x tmp deb
+	cache=${CRS_CACHE:-/var/cache/crs}/kernels/$kver/modules
+	if [ ! -s "$cache/$(basename "$rel")" ]; then
+		f=
+		for x in "" .xz .zst; do
+			[ -f "/usr/lib/modules/$kver/kernel/$rel$x" ] && { f=/usr/lib/modules/$kver/kernel/$rel$x; break; }
+		done
+		if [ -z "$f" ]; then
+			tmp=$(mktemp -d) && chmod 0777 "$tmp" || return 1
+			if (cd "$tmp" && { apt-get download "linux-image-$kver" || apt-get download "linux-image-$kver-unsigned"; } >/dev/null 2>&1); then
+				deb=$(ls "$tmp"/*.deb | head -n1)
+				dpkg-deb -x "$deb" "$tmp/x"
+				for x in "" .xz .zst; do
+					for f in "$tmp/x/lib/modules/$kver/kernel/$rel$x" "$tmp/x/usr/lib/modules/$kver/kernel/$rel$x"; do
+						[ -f "$f" ] && break 2
+					done
+					f=
+				done
+			fi
+		fi
+		if [ -z "$f" ]; then
+			rm -rf "${tmp:-/nonexistent}"
+			return 1
+		fi
+		mkdir -p "$cache"
+		case "$f" in
+		*.xz) xz -dc "$f" > "$cache/.tmp" ;;
+		*.zst) zstd -qdc "$f" > "$cache/.tmp" ;;
+		*) cp "$f" "$cache/.tmp" ;;
+		esac
+		mv "$cache/.tmp" "$cache/$(basename "$rel")"
+		rm -rf "${tmp:-/nonexistent}"
+	fi
+	mkdir -p "$(dirname "$dst")"
+	cp "$cache/$(basename "$rel")" "$dst"
+}
+if [ -f "/usr/src/linux-headers-$KVER/.config" ] || [ -d "/usr/lib/modules/$KVER" ]; then
+	for m in $GUEST_MODS; do
+		guest_module "$KVER" "$m" "$c/modules/$(basename "$m")" ||
+			echo "mkramfs.sh: warning: no $(basename "$m") for $KVER (linux-image-$KVER not downloadable?): network tests will fail" >&2
+	done
+fi
+
 mkdir -p "$c/selftests" "$c/scripts"
 for f in "$REPO"/selftests/*.sh "$REPO"/selftests/*.json; do cp -p "$f" "$c/selftests/"; done
 for f in "$REPO"/scripts/demo*; do [ -f "$f" ] && cp -p "$f" "$c/scripts/"; done
