@@ -3,7 +3,8 @@
  * /api/v1/containers, store side: the containers crsd knows of (registered
  * by the OCI hook: POST /api/v1/containers), the policy each gets through
  * its image, and per-container overrides of mode, log mask and passive.
- * Nothing here talks to the kernel yet (reconcile comes later).
+ * Nothing here talks to the kernel: reconcile.c applies what is stored, and
+ * "kernel" in a container object says how that went.
  *
  * Effective mode: "none" if the image has no policy; else the override's
  * mode, or the policy's; and a passive container never enforces (enforce
@@ -25,14 +26,19 @@ static const char *policy_mode(const char *json, char *buf, size_t len)
 	return buf;
 }
 
-const char *crsd_effective_mode(const struct crsd_container_row *c)
+const char *crsd_base_mode(const struct crsd_container_row *c)
 {
 	static __thread char buf[16];
-	const char *m;
 
 	if (!c->policy_json)
 		return "none";
-	m = c->ov.has_mode ? c->ov.mode : policy_mode(c->policy_json, buf, sizeof(buf));
+	return c->ov.has_mode ? c->ov.mode : policy_mode(c->policy_json, buf, sizeof(buf));
+}
+
+const char *crsd_effective_mode(const struct crsd_container_row *c)
+{
+	const char *m = crsd_base_mode(c);
+
 	if (c->ov.has_passive && c->ov.passive && !strcmp(m, "enforce"))
 		return "monitor";
 	return m;
@@ -85,6 +91,7 @@ static struct json_object *container_obj(const struct crsd_container_row *c)
 	json_object_object_add(o, "passive",
 			       json_object_new_boolean(c->ov.has_passive && c->ov.passive));
 	json_object_object_add(o, "overrides", overrides_obj(&c->ov));
+	json_object_object_add(o, "kernel", reconcile_container_json(c->id));
 	return o;
 }
 

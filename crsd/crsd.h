@@ -13,6 +13,7 @@
  *   api_containers.c  /api/v1/containers (store side: list, overrides)
  *   api_events.c      /api/v1/events: queries and the live SSE stream
  *   api_status.c      /api/v1/status, /metrics
+ *   reconcile.c       crs.ko brought to the stored state (tables, overrides)
  *   kernel.c          the link to crs.ko through libcrsnl (optional): status,
  *                     counters, and the thread storing its events
  */
@@ -185,6 +186,8 @@ bool crsd_id_valid(const char *s, bool upper);
 const char *crsd_image_check(const char *s);
 /* Effective mode of a container row: "none" without a policy. */
 const char *crsd_effective_mode(const struct crsd_container_row *c);
+/* The same before passive is taken into account. */
+const char *crsd_base_mode(const struct crsd_container_row *c);
 /* 405 with Allow. */
 int crsd_method_not_allowed(struct crsd_resp *out, const char *allow);
 
@@ -219,5 +222,15 @@ void kernel_fini(void);
 struct json_object *kernel_status_json(void);
 /* Prometheus lines for the kernel counters, appended to buf (open_memstream). */
 void kernel_metrics(FILE *f);
+
+/* ---------------------------------------------------------- reconcile */
+
+void reconcile_start(void);
+void reconcile_stop(void);
+/* The API changed something: reconcile soon. */
+void reconcile_kick(void);
+/* {"state": "applied"|"pending"|"no policy"|"error"|"unavailable"|"disabled", "error"?, "since"?} */
+struct json_object *reconcile_container_json(const char *id);
+struct json_object *reconcile_status_json(void);
 
 #endif /* CRSD_H */

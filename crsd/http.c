@@ -407,6 +407,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	route(&r, &out);
 	if (!out.status)
 		crsd_resp_error(&out, 500, NULL, "internal error");
+	if (strcmp(r.method, "GET") && out.status >= 200 && out.status < 300)
+		reconcile_kick();	/* acknowledged changes reach the kernel soon */
 	ret = reply(c, &out);
 	free(out.body);
 	return ret;

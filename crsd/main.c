@@ -38,7 +38,7 @@ static const char usage[] =
 	"  --max-connections N    concurrent connections per listener (default 64)\n"
 	"  --events-max N         events kept (default 100000)\n"
 	"  --events-max-age SEC   age of the oldest event kept (default 604800)\n"
-	"  --no-kernel            do not connect to crs.ko\n"
+	"  --no-kernel            do not connect to crs.ko (no reconcile, no events)\n"
 	"  -h, --help, --version\n";
 
 enum {
@@ -222,8 +222,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	store_events_prune((int64_t)ev_max, (int64_t)ev_age * 1000000000);
-	if (!no_kernel)
+	if (!no_kernel) {
 		kernel_init(true);
+		reconcile_start();
+	}
 	if (http_start(&ho)) {
 		kernel_fini();
 		store_close();
@@ -246,6 +248,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "crsd: signal %d, shutting down\n", sig);
 	crsd_events_shutdown();
 	http_stop();
+	reconcile_stop();
 	kernel_fini();
 	store_close();
 	free((char *)ho.token);

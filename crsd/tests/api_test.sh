@@ -246,6 +246,17 @@ req PUT /api/v1/containers/c2/overrides '{"mode": "disabled", "log": "all"}'
 ok "override c2" eq "$CODE:$(j '.overrides.log | length')" "200:4"
 req GET /api/v1/containers
 ok "list containers" eq "$(j '[.containers[].id] | join(",")')" c1,c2
+for _ in $(seq 50); do
+	req GET /api/v1/containers/c1
+	[ "$(j .kernel.state)" = pending ] || break
+	sleep 0.1
+done
+if [ "$(curl -s --unix-socket "$SOCK" http://crsd/api/v1/status | jq -r .kernel.available)" = false ]; then
+	ok "reconcile without crs.ko: unavailable, with the reason" \
+		eq "$(j .kernel.state):$(j '.kernel.error | test("crs")')" "unavailable:true"
+fi
+req GET /api/v1/status
+ok "status: reconcile running, passes counted" eq "$(j .reconcile.running):$(j '.reconcile.passes > 0')" "true:true"
 req GET "/api/v1/policies/$WEB_ID/containers"
 ok "containers of a policy" eq "$(j '[.containers[].id] | join(",")')" c1
 req GET /api/v1/policies/pnosuchid0/containers
@@ -515,6 +526,12 @@ start || exit 1
 "$CRSD" --socket "$SOCK" --db "$TMP/other.db" 2>/dev/null
 ok "refused while the first is alive" eq "$?" 1
 ok "first still serving" eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/status)" 200
+stop
+
+echo "# --no-kernel"
+start --no-kernel || exit 1
+req GET /api/v1/containers/c1
+ok "--no-kernel: reconcile disabled" eq "$(j .kernel.state)" disabled
 stop
 
 echo "# socket group"

@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Reconcile: make crs.ko hold, for every registered container, the table
+ * of its image's policy and its overrides. One thread, woken after every
+ * change the API acknowledges (reconcile_kick) and every 10 s while
+ * something is not applied (60 s otherwise); each pass compares the whole
+ * desired state with what this crsd last applied and sends only the
+ * difference, on its own netlink socket. Never called from an HTTP
+ * thread, so the API never waits for the kernel.
+ *
+ * Per container: a policy -> CRS_CMD_SET_TABLE (replaced atomically when
+ * the policy's JSON or the cgroup changes), then CRS_CMD_SET_CONTAINER
+ * with the mode (the override, CRS_MODE_POLICY without one, monitor when
+ * passive would otherwise enforce) and the log mask. No policy -> the
+ * table is deleted, also once after start (a policy unassigned while crsd
+ * was down). A container unregistered -> its table is deleted.
+ * Containers of tables crsd never applied are left alone.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "crsd.h"
+
+#define RETRY_S		10
+#define IDLE_S		60
+
+enum state { ST_PENDING, ST_APPLIED, ST_NONE, ST_ERROR, ST_UNAVAILABLE };
+
+static const char *const state_names[] = {
+	[ST_PENDING] = "pending", [ST_APPLIED] = "applied", [ST_NONE] = "no policy",
+	[ST_ERROR] = "error", [ST_UNAVAILABLE] = "unavailable",
+};
+
+/* What this crsd last applied to a container's cgroup, and how that went. */
+struct applied {
+	char id[CRSD_ID_MAX + 1];
+	uint64_t cgid;
+	char *json;		/* the policy JSON of the table pushed; NULL: no table */
+	bool known;		/* the kernel state is known (else: unknown since start) */
+	int mode;		/* CRS_MODE_* sent with SET_CONTAINER, -1 none */
+	uint32_t log;
+	enum state state;
+	char error[640];
+	int64_t at;		/* when state was reached */
+	bool seen;		/* in this pass */
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static pthread_t thr;
+static bool running, stop, dirty;
+static struct applied *ap;
+static size_t n_ap, cap_ap;
+static uint64_t passes, failures;
+
+void reconcile_kick(void)
+{
+	pthread_mutex_lock(&mu);
+	dirty = true;
+	pthread_cond_signal(&cv);
+	pthread_mutex_unlock(&mu);
+}
+
+/* Called with mu held. */
+static struct applied *find(const char *id, bool create)
+{
+	size_t i;
+
+	for (i = 0; i < n_ap; i++)
+		if (!strcmp(ap[i].id, id))
+			return &ap[i];
+	if (!create)
+		return NULL;
+	if (n_ap == cap_ap) {
+		size_t cap = cap_ap ? cap_ap * 2 : 64;
+		struct applied *n = realloc(ap, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		ap = n;
+		cap_ap = cap;
+	}
+	memset(&ap[n_ap], 0, sizeof(ap[n_ap]));
+	snprintf(ap[n_ap].id, sizeof(ap[n_ap].id), "%s", id);
+	ap[n_ap].mode = -1;
+	ap[n_ap].state = ST_PENDING;
+	return &ap[n_ap++];
+}
+
+static void set_state(struct applied *a, enum state st, const char *err)
+{
+	if (a->state != st || strcmp(a->error, err ? err : ""))
+		a->at = crsd_now_ns();
+	a->state = st;
+	snprintf(a->error, sizeof(a->error), "%s", err ? err : "");
+}
+
+/* One container's desired state, copied out of the store. */
+struct want {
+	char id[CRSD_ID_MAX + 1];
+	char *cgroup;
+	uint64_t cgid;
+	char *json;		/* NULL: no policy */
+	int mode;
+	uint32_t log;
+};
+
+struct wants {
+	struct want *w;
+	size_t n, cap;
+	bool oom;
+};
+
+static int kernel_mode(const struct crsd_container_row *c)
+{
+	enum crs_mode m;
+
+	if (c->ov.has_passive && c->ov.passive && !strcmp(crsd_base_mode(c), "enforce"))
+		return CRS_MODE_MONITOR;	/* a passive container never enforces */
+	if (c->ov.has_mode && !crs_mode_parse(c->ov.mode, &m))
+		return (int)m;
+	return CRS_MODE_POLICY;
+}
+
+static void want_cb(const struct crsd_container_row *c, void *arg)
+{
+	struct wants *ws = arg;
+	struct want *w;
+
+	if (ws->n == ws->cap) {
+		size_t cap = ws->cap ? ws->cap * 2 : 64;
+		struct want *n = realloc(ws->w, cap * sizeof(*n));
+
+		if (!n) {
+			ws->oom = true;
+			return;
+		}
+		ws->w = n;
+		ws->cap = cap;
+	}
+	w = &ws->w[ws->n];
+	memset(w, 0, sizeof(*w));
+	snprintf(w->id, sizeof(w->id), "%s", c->id);
+	w->cgroup = strdup(c->cgroup);
+	w->cgid = (uint64_t)c->cgroup_id;
+	w->json = c->policy_json ? strdup(c->policy_json) : NULL;
+	w->mode = kernel_mode(c);
+	w->log = c->ov.has_log ? c->ov.log : CRS_LOG_DEFAULT;
+	if (!w->cgroup || (c->policy_json && !w->json)) {
+		free(w->cgroup);
+		free(w->json);
+		ws->oom = true;
+		return;
+	}
+	ws->n++;
+}
+
+static void wants_free(struct wants *ws)
+{
+	size_t i;
+
+	for (i = 0; i < ws->n; i++) {
+		free(ws->w[i].cgroup);
+		free(ws->w[i].json);
+	}
+	free(ws->w);
+}
+
+/*
+ * Bring one container to w. Kernel calls are made without mu (the API
+ * reads states meanwhile); a is re-found by id afterwards because the
+ * array may move. Returns false if something failed.
+ */
+static bool apply(struct crs_nl *nl, const struct want *w)
+{
+	struct applied snap, *a;
+	struct crs_err err = { 0 };
+	struct crs_policy *p = NULL;
+	uint64_t cgid = w->cgid;
+	bool push_table, push_ctr, ok = true;
+	char msg[600] = "";
+	int r;
+
+	pthread_mutex_lock(&mu);
+	a = find(w->id, true);
+	if (!a) {
+		pthread_mutex_unlock(&mu);
+		return false;
+	}
+	a->seen = true;
+	snap = *a;
+	pthread_mutex_unlock(&mu);
+
+	if (!cgid && (r = crs_cgroup_id(w->cgroup, &cgid))) {
+		snprintf(msg, sizeof(msg), "cgroup %s: %s", w->cgroup, strerror(-r));
+		ok = false;
+		goto out;
+	}
+	if (!w->json) {
+		/* No policy: remove a table we (may) have put there. */
+		if (!snap.known || snap.json) {
+			r = crs_nl_del_table(nl, snap.json ? snap.cgid : cgid, &err);
+			if (r && r != -ENOENT) {
+				snprintf(msg, sizeof(msg), "delete table: %s", err.msg);
+				ok = false;
+				goto out;
+			}
+		}
+		pthread_mutex_lock(&mu);
+		a = find(w->id, false);
+		if (a) {
+			free(a->json);
+			a->json = NULL;
+			a->known = true;
+			a->cgid = cgid;
+			a->mode = -1;
+			set_state(a, ST_NONE, NULL);
+		}
+		pthread_mutex_unlock(&mu);
+		return true;
+	}
+	push_table = !snap.known || !snap.json || snap.cgid != cgid || strcmp(snap.json, w->json);
+	if (push_table) {
+		r = crs_policy_parse(w->json, strlen(w->json), &p, &err);
+		if (!r)
+			r = crs_nl_set_table(nl, cgid, p, &err);
+		crs_policy_free(p);
+		if (r) {
+			snprintf(msg, sizeof(msg), "set table: %s", err.msg);
+			ok = false;
+			goto out;
+		}
+		if (snap.json && snap.cgid != cgid)
+			crs_nl_del_table(nl, snap.cgid, NULL);	/* the cgroup changed */
+	}
+	push_ctr = push_table || snap.mode != w->mode || snap.log != w->log;
+	if (push_ctr) {
+		r = crs_nl_set_container(nl, cgid, w->mode, w->log, &err);
+		if (r) {
+			snprintf(msg, sizeof(msg), "set container: %s", err.msg);
+			ok = false;
+		}
+	}
+	pthread_mutex_lock(&mu);
+	a = find(w->id, false);
+	if (a) {
+		if (push_table) {
+			free(a->json);
+			a->json = strdup(w->json);	/* NULL on ENOMEM: pushed again next pass */
+		}
+		a->known = true;
+		a->cgid = cgid;
+		a->mode = ok ? w->mode : -1;
+		a->log = w->log;
+		set_state(a, ok ? ST_APPLIED : ST_ERROR, ok ? NULL : msg);
+	}
+	pthread_mutex_unlock(&mu);
+	return ok;
+out:
+	pthread_mutex_lock(&mu);
+	a = find(w->id, false);
+	if (a)
+		set_state(a, ST_ERROR, msg);
+	pthread_mutex_unlock(&mu);
+	return ok;
+}
+
+/* Containers gone from the store: delete the tables we applied. */
+static bool sweep(struct crs_nl *nl)
+{
+	bool ok = true;
+	size_t i;
+
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < n_ap; ) {
+		struct applied a = ap[i];
+		int r = 0;
+
+		if (a.seen) {
+			i++;
+			continue;
+		}
+		if (a.json) {
+			pthread_mutex_unlock(&mu);
+			r = crs_nl_del_table(nl, a.cgid, NULL);
+			pthread_mutex_lock(&mu);
+			if (r && r != -ENOENT) {
+				ok = false;
+				i++;
+				continue;
+			}
+		}
+		/* Re-find: the array may have changed while unlocked (only this thread adds). */
+		if (i < n_ap && !strcmp(ap[i].id, a.id)) {
+			free(ap[i].json);
+			ap[i] = ap[--n_ap];
+		} else {
+			i++;
+		}
+	}
+	pthread_mutex_unlock(&mu);
+	return ok;
+}
+
+/* Without the kernel: everything unknown, every container unavailable. */
+static void unavailable(const struct wants *ws, const char *why)
+{
+	size_t i;
+
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < n_ap; i++) {
+		free(ap[i].json);
+		ap[i].json = NULL;
+		ap[i].known = false;
+		ap[i].mode = -1;
+	}
+	for (i = 0; i < ws->n; i++) {
+		struct applied *a = find(ws->w[i].id, true);
+
+		if (a)
+			set_state(a, ST_UNAVAILABLE, why);
+	}
+	pthread_mutex_unlock(&mu);
+}
+
+static bool pass(void)
+{
+	struct wants ws = { 0 };
+	struct crs_nl *nl = NULL;
+	struct crs_err err = { 0 };
+	bool ok = true;
+	size_t i;
+
+	if (store_container_list(NULL, want_cb, &ws) || ws.oom) {
+		wants_free(&ws);
+		return false;
+	}
+	if (crs_nl_open(&nl, &err)) {
+		unavailable(&ws, err.msg[0] ? err.msg : "crs.ko is not available");
+		wants_free(&ws);
+		return false;
+	}
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < n_ap; i++)
+		ap[i].seen = false;
+	pthread_mutex_unlock(&mu);
+	for (i = 0; i < ws.n; i++)
+		ok &= apply(nl, &ws.w[i]);
+	ok &= sweep(nl);
+	crs_nl_close(nl);
+	wants_free(&ws);
+	return ok;
+}
+
+static void *main_loop(void *arg)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&mu);
+	while (!stop) {
+		pthread_mutex_unlock(&mu);
+		ok = pass();
+		pthread_mutex_lock(&mu);
+		passes++;
+		if (!ok)
+			failures++;
+		if (!dirty && !stop) {
+			struct timespec until;
+
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += ok ? IDLE_S : RETRY_S;
+			while (!dirty && !stop &&
+			       pthread_cond_timedwait(&cv, &mu, &until) != ETIMEDOUT)
+				;
+		}
+		dirty = false;
+	}
+	pthread_mutex_unlock(&mu);
+	return NULL;
+}
+
+void reconcile_start(void)
+{
+	if (pthread_create(&thr, NULL, main_loop, NULL))
+		fprintf(stderr, "crsd: reconcile: cannot start its thread\n");
+	else
+		running = true;
+}
+
+void reconcile_stop(void)
+{
+	size_t i;
+
+	if (running) {
+		pthread_mutex_lock(&mu);
+		stop = true;
+		pthread_cond_signal(&cv);
+		pthread_mutex_unlock(&mu);
+		pthread_join(thr, NULL);
+		running = false;
+	}
+	for (i = 0; i < n_ap; i++)
+		free(ap[i].json);
+	free(ap);
+	ap = NULL;
+	n_ap = cap_ap = 0;
+}
+
+struct json_object *reconcile_container_json(const char *id)
+{
+	struct json_object *o = json_object_new_object();
+	struct applied *a;
+
+	pthread_mutex_lock(&mu);
+	a = running ? find(id, false) : NULL;
+	json_object_object_add(o, "state", json_object_new_string(
+				       !running ? "disabled" : a ? state_names[a->state] : "pending"));
+	if (a && a->error[0])
+		json_object_object_add(o, "error", json_object_new_string(a->error));
+	if (a && a->at)
+		json_object_object_add(o, "since", crsd_json_time(a->at));
+	pthread_mutex_unlock(&mu);
+	return o;
+}
+
+struct json_object *reconcile_status_json(void)
+{
+	struct json_object *o = json_object_new_object();
+	size_t i, applied = 0, errors = 0;
+
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < n_ap; i++) {
+		applied += ap[i].state == ST_APPLIED;
+		errors += ap[i].state == ST_ERROR || ap[i].state == ST_UNAVAILABLE;
+	}
+	json_object_object_add(o, "running", json_object_new_boolean(running));
+	json_object_object_add(o, "passes", json_object_new_int64((int64_t)passes));
+	json_object_object_add(o, "failed_passes", json_object_new_int64((int64_t)failures));
+	json_object_object_add(o, "containers_applied", json_object_new_int64((int64_t)applied));
+	json_object_object_add(o, "containers_failing", json_object_new_int64((int64_t)errors));
+	pthread_mutex_unlock(&mu);
+	return o;
+}
