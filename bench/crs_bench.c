@@ -12,13 +12,34 @@
  *                            named by the bench's syscall rules; ns per iteration
  *   crs_bench syscall-policy  a policy with 5 syscall deny rules on stdout
  *   crs_bench allowlist       a 60-syscall allowlist (default deny) on stdout
+ *   crs_bench tcp N [CG]     N x (socket, connect to a loopback listener, accept,
+ *                            close both: RST, no TIME_WAIT); the listener is made
+ *                            before joining cgroup directory CG, so only the
+ *                            connecting side is policed; ns per connection
+ *   crs_bench udp N [CG]     N x sendto 127.0.0.1 on an unconnected UDP socket
+ *                            (+ recv on a receiver made before joining CG); ns/op
+ *   crs_bench udp-in N RCG [SCG]  inbound: the receiver socket is made in cgroup
+ *                            RCG, then the sender (joining SCG first) does N x
+ *                            sendto+recv: the LOCAL_IN decision is the receiver's
+ *   crs_bench net-policy N   a policy with N network rules on stdout: N-2 outbound
+ *                            denies for 10.x.y.z at prefix lengths /32 /28 /24
+ *                            /20 /16 (none matching 127.0.0.1), then outbound and
+ *                            inbound allows for 127.0.0.0/8, which the tcp/udp
+ *                            loops hit after probing every longer prefix length
+ *   crs_bench net-check CG   in cgroup CG (under a net-policy table): a UDP connect
+ *                            to 10.0.0.0:53 (its first rule) must fail with EACCES
+ *                            and one to 127.0.0.1:7501 must work
  *   crs_bench noop           exit 0 at once (the exec target)
  *
  * Timing uses CLOCK_MONOTONIC; under `--bench` (QEMU -icount) the guest
  * clock counts instructions, so results repeat. Only ratios against a
  * baseline from the same boot mean anything.
  */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,6 +214,186 @@ static int allowlist(void)
 	return 0;
 }
 
+
+/* ---------------------------------------------------------- network loops */
+
+#define NET_PORT_TCP	7500
+#define NET_PORT_UDP	7501
+#define NET_PORT_UDP_IN	7502
+
+static struct sockaddr_in lo_addr(int port)
+{
+	struct sockaddr_in a;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+static int lo_socket(int type, int port)
+{
+	struct sockaddr_in a = lo_addr(port);
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0) {
+		perror("socket");
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    (type == SOCK_STREAM && listen(fd, 128))) {
+		perror("bind/listen on 127.0.0.1");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int tcp_once(int lfd, const struct sockaddr_in *a)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), s;
+
+	if (c < 0)
+		return -1;
+	/* close with RST: no TIME_WAIT, so ports never run out */
+	setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	if (connect(c, (const struct sockaddr *)a, sizeof(*a))) {
+		perror("connect");
+		close(c);
+		return -1;
+	}
+	s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (s < 0) {
+		perror("accept");
+		close(c);
+		return -1;
+	}
+	close(c);
+	close(s);
+	return 0;
+}
+
+static int bench_tcp(long n, const char *cg)
+{
+	struct sockaddr_in a = lo_addr(NET_PORT_TCP);
+	int lfd = lo_socket(SOCK_STREAM, NET_PORT_TCP);
+	double t0;
+	long i;
+
+	if (lfd < 0 || (cg && join(cg)))
+		return 1;
+	for (i = 0; i < 200; i++)
+		if (tcp_once(lfd, &a))
+			return 1;
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		if (tcp_once(lfd, &a))
+			return 1;
+	printf("%.1f\n", (now_ns() - t0) / n);
+	close(lfd);
+	return 0;
+}
+
+/* N x (sendto the receiver, recv it); the receiver @r exists already. */
+static int udp_loop(long n, int r, int port)
+{
+	struct sockaddr_in a = lo_addr(port);
+	char buf[64] = "crs-bench";
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	double t0 = 0;
+	long i;
+
+	if (s < 0) {
+		perror("socket");
+		return 1;
+	}
+	for (i = -1000; i < n; i++) {
+		if (i == 0)
+			t0 = now_ns();
+		if (sendto(s, buf, 16, 0, (struct sockaddr *)&a, sizeof(a)) != 16) {
+			perror("sendto");
+			return 1;
+		}
+		if (recv(r, buf, sizeof(buf), 0) != 16) {
+			perror("recv");
+			return 1;
+		}
+	}
+	printf("%.1f\n", (now_ns() - t0) / n);
+	close(s);
+	return 0;
+}
+
+static int bench_udp(long n, const char *cg)
+{
+	int r = lo_socket(SOCK_DGRAM, NET_PORT_UDP);
+
+	if (r < 0 || (cg && join(cg)))
+		return 1;
+	return udp_loop(n, r, NET_PORT_UDP);
+}
+
+static int bench_udp_in(long n, const char *rcg, const char *scg)
+{
+	int r;
+
+	if (join(rcg))
+		return 1;
+	r = lo_socket(SOCK_DGRAM, NET_PORT_UDP_IN);	/* its cgroup: rcg */
+	if (r < 0 || (scg && join(scg)))
+		return 1;
+	return udp_loop(n, r, NET_PORT_UDP_IN);
+}
+
+static int net_check(const char *cg)
+{
+	struct sockaddr_in a = lo_addr(53), b = lo_addr(NET_PORT_UDP);
+	int s;
+
+	if (join(cg))
+		return 1;
+	a.sin_addr.s_addr = htonl(10U << 24);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) == 0 || errno != EACCES) {
+		fprintf(stderr, "net-check: connect 10.0.0.0:53: %s (want EACCES)\n", strerror(errno));
+		return 1;
+	}
+	if (connect(s, (struct sockaddr *)&b, sizeof(b))) {
+		perror("net-check: connect 127.0.0.1");
+		return 1;
+	}
+	close(s);
+	return 0;
+}
+
+static int net_policy(long n)
+{
+	static const int plen[] = { 32, 28, 24, 20, 16 };
+	long i;
+
+	printf("{\"name\":\"bench-net-%ld\",\"mode\":\"enforce\",\"rules\":[", n);
+	for (i = 0; i < n - 2; i++) {
+		int l = plen[i % 5];
+		uint32_t a = (10U << 24) | (uint32_t)(i * 65537 % (1 << 24));
+
+		a &= l ? ~0U << (32 - l) : 0;
+		printf("%s{\"type\":\"network\",\"direction\":\"outbound\",\"action\":\"deny\","
+		       "\"protocol\":\"%s\",\"address\":\"%u.%u.%u.%u/%d\",\"port\":\"%s\"}",
+		       i ? "," : "", i % 3 == 0 ? "udp" : i % 3 == 1 ? "tcp" : "any",
+		       a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, l,
+		       i % 2 ? "*" : "1-1024");
+	}
+	printf("%s{\"type\":\"network\",\"direction\":\"outbound\",\"action\":\"allow\","
+	       "\"address\":\"127.0.0.0/8\",\"port\":\"7000-7999\"}", n > 2 ? "," : "");
+	printf(",{\"type\":\"network\",\"direction\":\"inbound\",\"action\":\"allow\","
+	       "\"address\":\"127.0.0.0/8\",\"port\":\"7000-7999\"}");
+	printf("]}\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "noop"))
@@ -206,9 +407,19 @@ int main(int argc, char **argv)
 			return 1;
 		return bench_syscalls(atol(argv[2]), !strcmp(argv[1], "mixed"));
 	}
+	if (argc >= 3 && (!strcmp(argv[1], "tcp") || !strcmp(argv[1], "udp")))
+		return (argv[1][0] == 't' ? bench_tcp : bench_udp)(atol(argv[2]),
+								    argc >= 4 ? argv[3] : NULL);
+	if (argc >= 4 && !strcmp(argv[1], "udp-in"))
+		return bench_udp_in(atol(argv[2]), argv[3], argc >= 5 ? argv[4] : NULL);
+	if (argc == 3 && !strcmp(argv[1], "net-check"))
+		return net_check(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "net-policy"))
+		return net_policy(atol(argv[2]));
 	if (argc != 3) {
 		fprintf(stderr, "usage: crs_bench open|exec|policy N | getppid|mixed N [CGROUP] |"
-			" syscall-policy | allowlist | noop\n");
+			" syscall-policy | allowlist | noop |\n"
+			"       tcp|udp N [CGROUP] | udp-in N RECV_CGROUP [SEND_CGROUP] | net-policy N\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "open"))

@@ -8,6 +8,8 @@ CG=/sys/fs/cgroup
 N_OPEN=${N_OPEN:-40000}
 N_EXEC=${N_EXEC:-200}
 N_SYS=${N_SYS:-50000}
+N_TCP=${N_TCP:-2000}
+N_UDP=${N_UDP:-20000}
 ROUNDS=${ROUNDS:-5}
 RESULTS=/tmp/bench.results
 : > $RESULTS
@@ -43,10 +45,38 @@ sysmeasure() {
 	done
 }
 
+# netmeasure SCENARIO CGROUP: tcp (connect+accept+close) and udp (sendto+recv)
+# loops on loopback; the bench makes its listener/receiver, then joins CGROUP,
+# so only the connecting/sending side is under CGROUP's table
+netmeasure() {
+	for w in tcp udp; do
+		n=$N_TCP; [ $w = udp ] && n=$N_UDP
+		vals=""
+		for r in $(seq $ROUNDS); do
+			v=$($B $w $n $CG/$2) || fail "$w failed in scenario $1"
+			vals="$vals $v"
+		done
+		med=$(echo $vals | tr ' ' '\n' | sort -n | head -1)
+		echo "$w $1 $med [$vals ]" | tee -a $RESULTS
+	done
+}
+
+# inmeasure SCENARIO CGROUP: inbound UDP, the receiver socket made in CGROUP
+# (its LOCAL_IN decision uses that cgroup's table), the sender in idle
+inmeasure() {
+	vals=""
+	for r in $(seq $ROUNDS); do
+		v=$($B udp-in $N_UDP $CG/$2 $CG/idle) || fail "udp-in failed in scenario $1"
+		vals="$vals $v"
+	done
+	med=$(echo $vals | tr ' ' '\n' | sort -n | head -1)
+	echo "udp-in $1 $med [$vals ]" | tee -a $RESULTS
+}
+
 enter() { echo $$ > $CG/$1/cgroup.procs || fail "cannot enter $1"; }
 leave() { echo $$ > $CG/cgroup.procs; }
 
-mkdir -p $CG/other $CG/idle $CG/p10 $CG/p10k $CG/s5 $CG/a60
+mkdir -p $CG/other $CG/idle $CG/p10 $CG/p10k $CG/s5 $CG/a60 $CG/nother $CG/n10 $CG/n10k
 # Let boot-time background work finish (with -icount it would count as
 # ours), then warm up inside the measured cgroup: first runs fault in pages
 # and fill caches. Under -icount noise only ever adds, so each scenario
@@ -55,6 +85,7 @@ sleep 5
 enter idle
 $B open 5000 >/dev/null; $B exec 50 >/dev/null; $B getppid 5000 >/dev/null
 leave
+$B tcp 500 $CG/idle >/dev/null; $B udp 5000 $CG/idle >/dev/null
 
 # Every scenario runs in a child cgroup: a child is charged (memcg) for each
 # struct file, the root is not, and that difference is not ours to measure.
@@ -62,12 +93,16 @@ enter idle
 measure no-module
 leave
 sysmeasure no-module idle
+netmeasure no-module idle
+inmeasure no-module idle
 
 insmod /crs/crs.ko || fail "insmod"
 enter idle
 measure loaded-no-tables
 leave
 sysmeasure loaded-no-tables idle
+netmeasure loaded-no-tables idle
+inmeasure loaded-no-tables idle
 $B policy 10 > /tmp/p10.json
 $B policy 10000 > /tmp/p10k.json
 $T load --cgroup $CG/other /tmp/p10.json || fail "load other"
@@ -85,6 +120,22 @@ enter p10k
 measure policed-10000-rules
 leave
 
+# network rules: the policies end with allows for 127.0.0.0/8 (outbound and
+# inbound), reached after probing the 10.x rules' longer prefix lengths
+$B net-policy 10 > /tmp/n10.json
+$B net-policy 10000 > /tmp/n10k.json
+$T load --cgroup $CG/nother /tmp/n10k.json || fail "load nother"
+netmeasure unpoliced-net-tables idle
+inmeasure unpoliced-net-tables idle
+$T load --cgroup $CG/n10 /tmp/n10.json || fail "load n10"
+netmeasure policed-10-net-rules n10
+inmeasure policed-10-net-rules n10
+$T load --cgroup $CG/n10k /tmp/n10k.json || fail "load n10k"
+netmeasure policed-10000-net-rules n10k
+inmeasure policed-10000-net-rules n10k
+# the policies really apply: a denied address fails with EACCES
+$B net-check $CG/n10k || fail "network rules not enforced in n10k"
+
 $B syscall-policy > /tmp/s5.json
 $T load --cgroup $CG/s5 /tmp/s5.json || fail "load s5"
 sysmeasure unpoliced-5-sys-rules idle
@@ -99,9 +150,18 @@ $B getppid 10 $CG/a60 >/dev/null || fail "getppid under the allowlist"
 $T status
 echo
 echo "== hook overhead (min ns/op of $ROUNDS rounds; ratio to no-module, same boot)"
-printf "%-6s %-22s %12s %8s\n" workload scenario ns/op ratio
-for w in open exec getppid mixed; do
+printf "%-6s %-24s %12s %8s\n" workload scenario ns/op ratio
+for w in open exec getppid mixed tcp udp udp-in; do
 	base=$(awk -v w=$w '$1 == w && $2 == "no-module" { print $3 }' $RESULTS)
-	awk -v w=$w -v b=$base '$1 == w { printf "%-6s %-22s %12.1f %8.3f\n", $1, $2, $3, $3 / b }' $RESULTS
+	awk -v w=$w -v b=$base '$1 == w { printf "%-6s %-24s %12.1f %8.3f\n", $1, $2, $3, $3 / b }' $RESULTS
+done
+echo
+echo "== packets per second through the netfilter hooks (loopback, one packet per op:"
+echo "   LOCAL_OUT and LOCAL_IN; guest clock = instructions, so per 1e9 instructions)"
+echo "   udp: the sender's cgroup has the table; udp-in: the receiver's socket's"
+printf "%-6s %-24s %12s %8s\n" workload scenario packets/s ratio
+for w in udp udp-in; do
+	base=$(awk -v w=$w '$1 == w && $2 == "no-module" { print $3 }' $RESULTS)
+	awk -v w=$w -v b=$base '$1 == w { printf "%-6s %-24s %12.0f %8.3f\n", $1, $2, 1e9 / $3, b / $3 }' $RESULTS
 done
 rmmod crs || fail "rmmod"
