@@ -154,6 +154,7 @@ static bool int_field(struct json_object *v, int64_t *out)
 static int put_container(struct crsd_req *r, struct crsd_resp *out)
 {
 	struct json_object *b = crsd_parse_body(r, out), *id = NULL, *img = NULL, *cg = NULL;
+	char image[CRSD_IMAGE_MAX + 1];
 	int64_t cgid, pid;
 	const char *why, *s;
 	bool created;
@@ -179,7 +180,7 @@ static int put_container(struct crsd_req *r, struct crsd_resp *out)
 		crsd_resp_error(out, 400, "image", "image: expected an image reference");
 		goto out;
 	}
-	why = crsd_image_check(json_object_get_string(img));
+	why = crsd_image_normalize(json_object_get_string(img), image, sizeof(image));
 	if (why) {
 		crsd_resp_error(out, 400, "image", "image: %s", why);
 		goto out;
@@ -208,7 +209,7 @@ static int put_container(struct crsd_req *r, struct crsd_resp *out)
 		crsd_resp_error(out, 400, "pid", "pid: expected a non-negative integer");
 		goto out;
 	}
-	ret = store_container_put(json_object_get_string(id), json_object_get_string(img),
+	ret = store_container_put(json_object_get_string(id), image,
 				  json_object_get_string(cg), cgid, pid, &created);
 	if (ret) {
 		crsd_resp_error(out, 500, NULL, "store error (%s)", strerror(-ret));

@@ -28,6 +28,7 @@
 
 struct filter_bufs {
 	char s[5][512];
+	char image[CRSD_IMAGE_MAX + 1];	/* normalized */
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -115,6 +116,12 @@ static int parse_filter(struct crsd_req *r, struct crsd_resp *out, struct crsd_e
 		*dst[i] = crsd_query(r, names[i], b->s[i], sizeof(b->s[i]), &bad);
 		if (bad)
 			goto bad;
+	}
+	field = "image";
+	if (f->image) {
+		if (crsd_image_normalize(f->image, b->image, sizeof(b->image)))
+			goto bad;
+		f->image = b->image;
 	}
 	field = "type";
 	if (f->type && strcmp(f->type, "file") && strcmp(f->type, "execute") &&

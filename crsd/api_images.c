@@ -8,8 +8,10 @@
  * {image} is an OCI reference, raw ("docker.io/library/nginx:1.25") or
  * percent-encoded; it is decoded once here and must then be a valid
  * reference (the grammar of the OCI distribution spec, checked below).
- * References are keys as given: "nginx" and "docker.io/library/nginx:latest"
- * are different images to this slice (no normalization yet).
+ * References are normalized as docker does, so that what a user assigns and
+ * what a runtime reports meet: no registry -> docker.io, a single docker.io
+ * component -> library/NAME, index.docker.io -> docker.io, no tag and no
+ * digest -> :latest. "nginx" is "docker.io/library/nginx:latest".
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -164,16 +166,48 @@ const char *crsd_image_check(const char *s)
 	return NULL;
 }
 
-/* Decoded and checked image from the raw path; on failure out holds the 400. */
+const char *crsd_image_normalize(const char *s, char *out, size_t len)
+{
+	const char *why = crsd_image_check(s), *slash = strchr(s, '/'), *rest = s;
+	const char *last = strrchr(s, '/');
+	char domain[CRSD_IMAGE_MAX + 1] = "docker.io";
+	bool tagged, library;
+	int n;
+
+	if (why)
+		return why;
+	if (slash) {
+		size_t fn = slash - s;
+
+		if (memchr(s, '.', fn) || memchr(s, ':', fn) ||
+		    (fn == 9 && !strncmp(s, "localhost", 9))) {
+			snprintf(domain, sizeof(domain), "%.*s", (int)fn, s);
+			rest = slash + 1;
+		}
+	}
+	if (!strcmp(domain, "index.docker.io"))
+		strcpy(domain, "docker.io");
+	library = !strcmp(domain, "docker.io") && !strchr(rest, '/');
+	/* A tag: a ':' after the last '/' (a registry's port is before it), before any '@'. */
+	tagged = strchr(s, '@') || strchr(last ? last : s, ':');
+	n = snprintf(out, len, "%s/%s%s%s", domain, library ? "library/" : "", rest,
+		     tagged ? "" : ":latest");
+	if (n < 0 || (size_t)n >= len || n > CRSD_IMAGE_MAX)
+		return "image reference too long once normalized (at most 255 characters)";
+	return NULL;
+}
+
+/* Decoded, checked, normalized image from the raw path; on failure out holds the 400. */
 static bool image_arg(const char *raw, char *img, size_t len, struct crsd_resp *out)
 {
+	char dec[1024];
 	const char *why;
 
-	if (crsd_pct_decode(raw, strlen(raw), img, len) < 0) {
+	if (crsd_pct_decode(raw, strlen(raw), dec, sizeof(dec)) < 0) {
 		crsd_resp_error(out, 400, "image", "image: malformed or too long");
 		return false;
 	}
-	why = crsd_image_check(img);
+	why = crsd_image_normalize(dec, img, len);
 	if (why) {
 		crsd_resp_error(out, 400, "image", "image: %s", why);
 		return false;

@@ -184,6 +184,8 @@ int api_metrics(struct crsd_req *r, struct crsd_resp *out);
 bool crsd_id_valid(const char *s, bool upper);
 /* OCI image reference; NULL if valid, else a static reason. */
 const char *crsd_image_check(const char *s);
+/* Checked and normalized ("nginx" -> "docker.io/library/nginx:latest") into out. */
+const char *crsd_image_normalize(const char *s, char *out, size_t len);
 /* Effective mode of a container row: "none" without a policy. */
 const char *crsd_effective_mode(const struct crsd_container_row *c);
 /* The same before passive is taken into account. */

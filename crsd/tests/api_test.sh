@@ -203,6 +203,18 @@ ok "list assignments" eq "$(j '.images | length')" 2
 ok "list names the policy" eq "$(j '.images[] | select(.image == "docker.io/library/nginx:1.25") | .policy_name')" web
 req GET /api/v1/images/redis/policy
 ok "image without policy 404" eq "$CODE" 404
+req PUT /api/v1/images/alpine/policy "{\"policy\": \"$DB_ID\"}"
+ok "short names are normalized" eq "$CODE:$(j .image)" "201:docker.io/library/alpine:latest"
+req GET /api/v1/images/docker.io%2Flibrary%2Falpine%3Alatest/policy
+ok "and found under the long name" eq "$CODE:$(j .policy)" "200:$DB_ID"
+req GET /api/v1/images/index.docker.io/library/alpine/policy
+ok "index.docker.io is docker.io" eq "$CODE" 200
+req DELETE /api/v1/images/alpine/policy
+ok "unassign by short name" eq "$CODE" 204
+req PUT /api/v1/images/localhost:5000/app/policy "{\"policy\": \"$DB_ID\"}"
+ok "a registry port is not a tag" eq "$(j .image)" "localhost:5000/app:latest"
+req DELETE /api/v1/images/localhost:5000/app:latest/policy
+ok "unassign it" eq "$CODE" 204
 
 echo "# images: hostile references"
 for bad in '../../etc/passwd' '..%2F..%2Fetc%2Fpasswd' '%2e%2e/x' 'nginx%0a' 'nginx%00' 'nginx%ZZ' \
@@ -215,8 +227,9 @@ req GET /api/v1/images
 ok "no hostile assignment stored" eq "$(j '.images | length')" 2
 
 echo "# containers and overrides"
-req POST /api/v1/containers '{"id": "c1", "image": "docker.io/library/nginx:1.25", "cgroup": "/sys/fs/cgroup/system.slice/c1", "cgroup_id": 1234, "pid": 4321}'
+req POST /api/v1/containers '{"id": "c1", "image": "nginx:1.25", "cgroup": "/sys/fs/cgroup/system.slice/c1", "cgroup_id": 1234, "pid": 4321}'
 ok "register container 201" eq "$CODE" 201
+ok "its image normalized" eq "$(j .image)" docker.io/library/nginx:1.25
 ok "container gets the image policy" eq "$(j .policy)" "$WEB_ID"
 ok "effective mode from policy" eq "$(j .effective_mode)" enforce
 ok "default log" eq "$(j '.log | join(",")')" deny
@@ -284,8 +297,8 @@ if command -v sqlite3 >/dev/null; then
 	ok "events by container and type" eq "$(j '[.events[].path] | join(",")')" /etc/shadow
 	req GET "/api/v1/events?action=allow"
 	ok "events by action" eq "$(j '[.events[].path] | join(",")')" /data
-	req GET "/api/v1/events?image=docker.io%2Flibrary%2Fnginx%3A1.25"
-	ok "events by image" eq "$(j '.events | length')" 2
+	req GET "/api/v1/events?image=nginx%3A1.25"
+	ok "events by image (normalized)" eq "$(j '.events | length')" 2
 	req GET "/api/v1/events?policy=$WEB_ID"
 	ok "events by policy" eq "$(j '.events | length')" 2
 	req GET "/api/v1/events?since=$((NOW - 60000))&until=$((NOW - 20000))"
