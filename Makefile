@@ -50,6 +50,7 @@ UNITS := $(UNIT_SRCS:libcrsnl/tests/%.c=$(HOST)/unit/%)
 CRSD_SRCS := $(wildcard crsd/*.c)
 CRSD_OBJS := $(CRSD_SRCS:crsd/%.c=$(HOST)/crsd-objs/%.o)
 CRSD := $(HOST)/crsd
+CRSD_HOOK := $(HOST)/crsd-hook
 CRSD_PKGS := libmicrohttpd sqlite3
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/compat/*.h kmod/uapi/linux/*.h) Kbuild
 
@@ -58,7 +59,7 @@ KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/compat/*.h kmod/uapi/linux/*.h) K
 .PHONY: crsd-test
 all: userspace modules
 
-userspace: $(LIB) $(TOOL) $(CRSD) $(SELFTESTS) $(UNITS) $(BENCH)
+userspace: $(LIB) $(TOOL) $(CRSD) $(CRSD_HOOK) $(SELFTESTS) $(UNITS) $(BENCH)
 
 $(HOST)/%.o: %.c $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h
 	@mkdir -p $(dir $@)
@@ -82,13 +83,16 @@ $(HOST)/crsd-objs/%.o: crsd/%.c crsd/crsd.h $(wildcard libcrsnl/*.h) kmod/uapi/l
 	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(CRSD_PKGS) 2>/dev/null) -c -o $@ $<
 $(CRSD): $(CRSD_OBJS) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $(CRSD_OBJS) $(LIB) $(PKG_LIBS) $(shell pkg-config --libs $(CRSD_PKGS) 2>/dev/null) -lpthread
+# The OCI hook that registers containers with crsd.
+$(CRSD_HOOK): crsd/hook/crsd-hook.c $(LIB)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 # crsd's API against a real crsd process and SQLite file; no kernel module needed.
 $(HOST)/crsd-tests/rawhttp: crsd/tests/rawhttp.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $<
-crsd-test: $(CRSD) $(HOST)/crsd-tests/rawhttp
-	crsd/tests/api_test.sh $(CRSD) $(HOST)/crsd-tests/rawhttp
+crsd-test: $(CRSD) $(CRSD_HOOK) $(HOST)/crsd-tests/rawhttp
+	crsd/tests/api_test.sh $(CRSD) $(HOST)/crsd-tests/rawhttp $(CRSD_HOOK)
 
 # kselftest harness headers come from Debian's linux-source package at build time.
 $(KSFT_DIR)/kselftest_harness.h:

@@ -8,8 +8,9 @@
 # sends the malformed HTTP curl will not. Prints "ok"/"not ok" per check
 # and ends with "N passed, N failed"; exit status nonzero if any failed.
 set -uo pipefail
-CRSD=$(realpath "${1:?usage: $0 path/to/crsd [path/to/rawhttp]}")
+CRSD=$(realpath "${1:?usage: $0 path/to/crsd [path/to/rawhttp [path/to/crsd-hook]]}")
 RAW=${2:+$(realpath "$2")}
+HOOK=${3:+$(realpath "$3")}
 TMP=$(mktemp -d /tmp/crsd-test.XXXXXX)
 SOCK=$TMP/crsd.sock
 DB=$TMP/crsd.db
@@ -540,6 +541,54 @@ start || exit 1
 ok "refused while the first is alive" eq "$?" 1
 ok "first still serving" eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/status)" 200
 stop
+
+if [ -n "$HOOK" ]; then
+	echo "# OCI hook"
+	start || exit 1
+	CG=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/$$/cgroup)
+	CG=${CG%/}
+	state() {	# state ID [ANNOTATIONS-JSON [BUNDLE]]
+		printf '{"ociVersion": "1.0.2", "id": "%s", "status": "created", "pid": %d, "bundle": "%s", "annotations": %s}' \
+			"$1" $$ "${3:-/nonexistent}" "${2:-{\}}"
+	}
+	state hk1 '{"io.crs.image": "nginx:1.25"}' | "$HOOK" --socket "$SOCK" --wait 3 create 2>"$TMP/hook.err"
+	ok "hook create: exit 0" eq "$?" 0
+	req GET /api/v1/containers/hk1
+	ok "hook registered the container" eq "$CODE:$(j .image):$(j .pid)" "200:docker.io/library/nginx:1.25:$$"
+	ok "hook found its cgroup v2 directory" eq "$(j .cgroup)" "$CG"
+	ok "hook reports that without crs.ko nothing is confined" grep -q "unavailable" "$TMP/hook.err"
+	state hk1 '{"io.crs.image": "nginx:1.25"}' | "$HOOK" --socket "$SOCK" --wait 3 --strict create 2>/dev/null
+	ok "hook --strict refuses an unconfined container" eq "$?" 1
+	mkdir -p "$TMP/bundle"
+	echo '{"ociVersion": "1.0.2", "annotations": {"io.kubernetes.cri.image-name": "redis:7"}}' >"$TMP/bundle/config.json"
+	state hk2 '{}' "$TMP/bundle" | "$HOOK" --socket "$SOCK" --wait 3 create 2>/dev/null
+	req GET /api/v1/containers/hk2
+	ok "hook reads the image from the bundle's config.json" eq "$CODE:$(j .image)" "200:docker.io/library/redis:7"
+	state hk3 | "$HOOK" --socket "$SOCK" create 2>"$TMP/hook.err"
+	ok "no image: exit 0 (fail open)" eq "$?" 0
+	ok "no image: says so" grep -q "no image annotation" "$TMP/hook.err"
+	req GET /api/v1/containers/hk3
+	ok "no image: not registered" eq "$CODE" 404
+	state hk3 | "$HOOK" --socket "$SOCK" --strict create 2>/dev/null
+	ok "no image, --strict: exit 1" eq "$?" 1
+	state 'bad/id' '{"io.crs.image": "nginx"}' | "$HOOK" --socket "$SOCK" --strict create 2>/dev/null
+	ok "bad container id, --strict: exit 1" eq "$?" 1
+	echo 'not json' | "$HOOK" --socket "$SOCK" --strict create 2>/dev/null
+	ok "no state, --strict: exit 1" eq "$?" 1
+	state hk1 | "$HOOK" --socket "$SOCK" delete
+	ok "hook delete: exit 0" eq "$?" 0
+	req GET /api/v1/containers/hk1
+	ok "hook unregistered the container" eq "$CODE" 404
+	state hk1 | "$HOOK" --socket "$SOCK" delete
+	ok "hook delete again: exit 0" eq "$?" 0
+	state hk2 | "$HOOK" --socket "$SOCK" delete
+	stop
+	state hk4 '{"io.crs.image": "nginx"}' | "$HOOK" --socket "$SOCK" create 2>"$TMP/hook.err"
+	ok "crsd down: exit 0 (fail open)" eq "$?" 0
+	ok "crsd down: says so" grep -q "crsd at" "$TMP/hook.err"
+	state hk4 '{"io.crs.image": "nginx"}' | "$HOOK" --socket "$SOCK" --strict create 2>/dev/null
+	ok "crsd down, --strict: exit 1" eq "$?" 1
+fi
 
 echo "# --no-kernel"
 start --no-kernel || exit 1
