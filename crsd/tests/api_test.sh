@@ -85,6 +85,21 @@ WEB='{"name": "web", "mode": "enforce",
               "path": "/etc/shadow", "access": ["read", "write"]} ]}'
 DB_POLICY='{"name": "db", "mode": "monitor"}'
 
+echo "# command line"
+ok "--version" has "$("$CRSD" --version)" '^crsd [0-9][0-9.]*$'
+"$CRSD" --bogus 2>/dev/null
+ok "unknown option: exit 2" eq "$?" 2
+"$CRSD" --max-body 10 2>/dev/null
+ok "--max-body below 1024: exit 2" eq "$?" 2
+"$CRSD" --socket "$SOCK" --db /proc/nonexistent/crsd.db 2>/dev/null
+ok "store that cannot be opened: exit 1" eq "$?" 1
+echo "not a database" >"$TMP/bad.db"
+"$CRSD" --socket "$SOCK" --db "$TMP/bad.db" 2>/dev/null
+ok "a file that is not a database: exit 1" eq "$?" 1
+touch "$TMP/notasocket"
+"$CRSD" --socket "$TMP/notasocket" --db "$DB" 2>/dev/null
+ok "--socket on a regular file: refused, file kept" eq "$?:$(test -f "$TMP/notasocket" && echo kept)" 1:kept
+
 start || exit 1
 
 echo "# status without crs.ko"
@@ -319,6 +334,8 @@ else
 fi
 
 echo "# HTTP errors"
+CODE=$(curl -s -I -o "$TMP/body" -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/status)
+ok "HEAD like GET, without a body" eq "$CODE:$(grep -c '^{' "$TMP/body")" 200:0
 req GET /api/v1/nothing
 ok "unknown route 404" eq "$CODE" 404
 req GET /api/v2/policies
