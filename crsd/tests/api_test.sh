@@ -653,6 +653,18 @@ if command -v sqlite3 >/dev/null; then
 	ok "bad filter on a stream 400" eq "$CODE:$(j .field)" "400:type"
 	req POST /api/v1/events/stream '{}'
 	ok "POST to the stream 405" eq "$CODE" 405
+	pids=()
+	for i in $(seq 15); do	# 16 with the first
+		curl -s -N --unix-socket "$SOCK" http://crsd/api/v1/events/stream >"$TMP/sse.$i" &
+		pids+=($!)
+	done
+	for i in $(seq 15); do wait_for "$TMP/sse.$i" '^: crsd' || break; done
+	req GET /api/v1/events/stream
+	ok "a 17th stream: 503" eq "$CODE" 503
+	req GET /api/v1/status
+	ok "the API still answers beside 16 streams" eq "$CODE" 200
+	kill "${pids[@]}" 2>/dev/null
+	{ wait "${pids[@]}"; } 2>/dev/null
 	t0=$(date +%s%N)
 	stop
 	ok "clean stop with a stream open ($(( ($(date +%s%N) - t0) / 1000000 )) ms)" \
