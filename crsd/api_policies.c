@@ -209,7 +209,6 @@ static int delete(struct crsd_req *r, struct crsd_resp *out, const char *id)
 	char buf[16];
 	bool bad = false, force = false;
 	const char *f = crsd_query(r, "force", buf, sizeof(buf), &bad);
-	struct crsd_policy_row cur = { 0 };
 	int64_t rev = if_match(r);
 	int n_img = 0, n_ctr = 0, ret;
 
@@ -223,15 +222,7 @@ static int delete(struct crsd_req *r, struct crsd_resp *out, const char *id)
 		return crsd_resp_error(out, 400, "force", "force: expected true or false");
 	if (rev < 0)
 		return crsd_resp_error(out, 412, NULL, "If-Match: expected a revision, \"N\"");
-	if (rev > 0) {
-		ret = store_policy_get(id, &cur);
-		store_policy_row_free(&cur);
-		if (ret)
-			return store_error(out, ret, id, "");
-		if (cur.revision != rev)
-			return store_error(out, -ESTALE, id, "");
-	}
-	ret = store_policy_delete(id, force, &n_img, &n_ctr);
+	ret = store_policy_delete(id, force, rev, &n_img, &n_ctr);
 	if (ret == -EBUSY) {
 		struct json_object *o = json_object_new_object();
 		char msg[256];

@@ -116,7 +116,8 @@ int store_policy_create(const char *name, const char *json, struct crsd_policy_r
 int store_policy_get(const char *id, struct crsd_policy_row *out);
 int store_policy_update(const char *id, const char *name, const char *json,
 			int64_t if_revision, struct crsd_policy_row *out);
-int store_policy_delete(const char *id, bool force, int *n_images, int *n_containers);
+int store_policy_delete(const char *id, bool force, int64_t if_revision,
+			int *n_images, int *n_containers);
 /* cb for each policy (ordered by name); rows are only valid during cb. */
 int store_policy_list(void (*cb)(const struct crsd_policy_row *row, void *arg), void *arg);
 void store_policy_row_free(struct crsd_policy_row *row);

@@ -368,8 +368,10 @@ static int count_where(const char *sql, const char *arg)
 	return n;
 }
 
-int store_policy_delete(const char *id, bool force, int *n_images, int *n_containers)
+int store_policy_delete(const char *id, bool force, int64_t if_revision,
+			int *n_images, int *n_containers)
 {
+	struct crsd_policy_row cur = { 0 };
 	sqlite3_stmt *st;
 	int r;
 
@@ -378,9 +380,14 @@ int store_policy_delete(const char *id, bool force, int *n_images, int *n_contai
 		pthread_mutex_unlock(&lock);
 		return -EIO;
 	}
-	r = policy_get_locked(id, NULL);
+	r = policy_get_locked(id, &cur);
+	store_policy_row_free(&cur);
 	if (r)
 		goto rollback;
+	if (if_revision > 0 && cur.revision != if_revision) {
+		r = -ESTALE;
+		goto rollback;
+	}
 	*n_images = count_where("SELECT count(*) FROM image_policy WHERE policy_id = ?1", id);
 	*n_containers = count_where("SELECT count(*) FROM containers c JOIN image_policy i "
 				    "ON c.image = i.image WHERE i.policy_id = ?1", id);

@@ -497,6 +497,8 @@ req GET /api/v1/containers/c1
 ok "its containers have no policy" eq "$(j .policy):$(j .effective_mode)" "null:none"
 req DELETE /api/v1/images/registry.example.com:5000/team/db@sha256:$(printf '%064d' 0 | tr 0 a)/policy
 ok "unassign 204" eq "$CODE" 204
+req DELETE "/api/v1/policies/$DB_ID" '' '' -- -H 'If-Match: "1"'
+ok "delete with a stale If-Match 412" eq "$CODE" 412
 req DELETE "/api/v1/policies/$DB_ID"
 ok "delete unused 204" eq "$CODE" 204
 req DELETE "/api/v1/policies/$DB_ID"
