@@ -343,6 +343,52 @@ static int precheck(struct listener *l, struct MHD_Connection *c, const char *me
 	return 0;
 }
 
+/*
+ * Audit: one line per routed request that may change state, with who sent
+ * it: the peer's uid and pid on the socket (SO_PEERCRED), the address on
+ * TCP. Requests refused before routing (rate, token, size, type) are only
+ * counted: logging each would let a flood fill the log.
+ */
+static void audit(struct listener *l, struct MHD_Connection *c, const struct crsd_req *r,
+		  int status)
+{
+	const union MHD_ConnectionInfo *ci;
+	char who[96] = "?", path[301];
+	size_t i;
+
+	if (!strcmp(r->method, "GET"))
+		return;
+	if (!l->tcp) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci && !getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+			snprintf(who, sizeof(who), "uid %u pid %d", (unsigned)cred.uid, (int)cred.pid);
+	} else {
+		char addr[INET6_ADDRSTRLEN] = "?";
+
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci && ci->client_addr) {
+			const struct sockaddr *sa = ci->client_addr;
+
+			if (sa->sa_family == AF_INET)
+				inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+					  addr, sizeof(addr));
+			else if (sa->sa_family == AF_INET6)
+				inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+					  addr, sizeof(addr));
+		}
+		snprintf(who, sizeof(who), "tcp %s", addr);
+	}
+	/* The path as sent, made printable (it is the client's). */
+	for (i = 0; r->path[i] && i < sizeof(path) - 1; i++)
+		path[i] = (unsigned char)r->path[i] < 0x20 || r->path[i] == 0x7f ? '?' : r->path[i];
+	path[i] = '\0';
+	fprintf(stderr, "crsd: audit: %s: %s %s%s -> %d\n", who, r->method, path,
+		r->path[i] ? "..." : "", status);
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
 			       const char *method, const char *version,
 			       const char *upload_data, size_t *upload_size, void **con_cls)
@@ -409,6 +455,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		crsd_resp_error(&out, 500, NULL, "internal error");
 	if (strcmp(r.method, "GET") && out.status >= 200 && out.status < 300)
 		reconcile_kick();	/* acknowledged changes reach the kernel soon */
+	audit(l, c, &r, out.status);
 	ret = reply(c, &out);
 	free(out.body);
 	return ret;

@@ -132,6 +132,8 @@ LOC=$(curl -s -D - -o /dev/null --unix-socket "$SOCK" -X POST -H 'Content-Type: 
 	--data-binary "$DB_POLICY" http://crsd/api/v1/policies | tr -d '\r' | sed -n 's/^Location: //p')
 DB_ID=${LOC##*/}
 ok "Location header" has "$LOC" "^/api/v1/policies/p"
+ok "audit log names the change and who made it" \
+	grep -q "audit: uid $(id -u) pid [0-9]*: POST /api/v1/policies -> 201" "$TMP/crsd.log"
 req GET "/api/v1/policies/$WEB_ID"
 ok "get 200" eq "$CODE" 200
 ok "get name" eq "$(j .policy.name)" web
@@ -531,6 +533,9 @@ ok "TCP Basic auth 401" eq "$(curl -s -o /dev/null -w '%{http_code}' -u "x:$TOKE
 ok "TCP right token 200" eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL")" 200
 ok "TCP 401 before the body is read" eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
 	-H 'Content-Type: application/json' --data-binary "@$TMP/big" "http://127.0.0.1:$PORT/api/v1/policies")" 401
+curl -s -o /dev/null -X DELETE -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/containers/nosuch"
+ok "audit log: TCP changes with the address" \
+	grep -q "audit: tcp 127.0.0.1: DELETE /api/v1/containers/nosuch -> 404" "$TMP/crsd.log"
 ok "unix socket needs no token" eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/status)" 200
 stop
 
