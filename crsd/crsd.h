@@ -209,6 +209,8 @@ struct crsd_http_opts {
 
 int http_start(const struct crsd_http_opts *o);
 void http_stop(void);
+/* Replace the TCP bearer token (takes t; NULL refuses every TCP request). */
+void http_set_token(char *t);
 
 struct crsd_http_stats {
 	uint64_t requests, by_class[6];	/* 1xx..5xx */

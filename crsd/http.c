@@ -127,11 +127,22 @@ static bool rate_ok(struct listener *l)
 	return ok;
 }
 
+/* The TCP token, replaced on SIGHUP (http_set_token). */
+static pthread_rwlock_t token_lock = PTHREAD_RWLOCK_INITIALIZER;
+static char *token;
+
+void http_set_token(char *t)
+{
+	pthread_rwlock_wrlock(&token_lock);
+	free(token);
+	token = t;
+	pthread_rwlock_unlock(&token_lock);
+}
+
 /* Constant time in the token's length whatever the candidate is. */
 static bool token_ok(const char *hdr)
 {
-	const char *t = opts.token;
-	size_t tl = strlen(t), cl, i;
+	size_t tl, cl, i;
 	unsigned char diff;
 
 	if (!hdr || strncasecmp(hdr, "Bearer ", 7))
@@ -140,9 +151,16 @@ static bool token_ok(const char *hdr)
 	while (*hdr == ' ')
 		hdr++;
 	cl = strlen(hdr);
+	pthread_rwlock_rdlock(&token_lock);
+	if (!token) {
+		pthread_rwlock_unlock(&token_lock);
+		return false;
+	}
+	tl = strlen(token);
 	diff = cl != tl;
 	for (i = 0; i < tl; i++)
-		diff |= (unsigned char)t[i] ^ (unsigned char)(cl ? hdr[i % cl] : 0);
+		diff |= (unsigned char)token[i] ^ (unsigned char)(cl ? hdr[i % cl] : 0);
+	pthread_rwlock_unlock(&token_lock);
 	return !diff;
 }
 
@@ -627,6 +645,8 @@ static int start(struct listener *l)
 int http_start(const struct crsd_http_opts *o)
 {
 	opts = *o;
+	if (o->token)
+		http_set_token(strdup(o->token));
 	unix_l.tokens = tcp_l.tokens = opts.burst;
 	clock_gettime(CLOCK_MONOTONIC, &unix_l.last_refill);
 	tcp_l.last_refill = unix_l.last_refill;
@@ -665,4 +685,5 @@ void http_stop(void)
 	if (sock_path[0])
 		unlink(sock_path);
 	sock_path[0] = '\0';
+	http_set_token(NULL);
 }

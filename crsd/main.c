@@ -30,7 +30,7 @@ static const char usage[] =
 	"  --db PATH              SQLite database (default /var/lib/crsd/crsd.db)\n"
 	"  --listen HOST:PORT     also listen on TCP (needs --token-file); port 0 picks one\n"
 	"  --token-file PATH      bearer token for TCP clients (file mode 0600 or stricter,\n"
-	"                         at least 16 characters)\n"
+	"                         at least 16 characters); SIGHUP reloads it\n"
 	"  --max-body BYTES       largest request body (default 1048576)\n"
 	"  --rate N               requests per second over all clients, 0 = no limit\n"
 	"                         (default 200)\n"
@@ -241,8 +241,22 @@ int main(int argc, char **argv)
 				store_events_prune((int64_t)ev_max, (int64_t)ev_age * 1000000000);
 			continue;
 		}
-		if (sig == SIGHUP)
-			continue;	/* nothing to reload yet */
+		if (sig == SIGHUP) {
+			/* Token rotation: the old token stops working now. */
+			if (token_file) {
+				char *t = read_token(token_file);
+
+				if (t) {
+					http_set_token(t);
+					fprintf(stderr, "crsd: SIGHUP: token reloaded from %s\n",
+						token_file);
+				} else {
+					fprintf(stderr, "crsd: SIGHUP: token not reloaded; "
+						"the old one stays\n");
+				}
+			}
+			continue;
+		}
 		break;
 	}
 	fprintf(stderr, "crsd: signal %d, shutting down\n", sig);

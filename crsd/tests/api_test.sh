@@ -536,6 +536,20 @@ ok "TCP 401 before the body is read" eq "$(curl -s -o /dev/null -w '%{http_code}
 curl -s -o /dev/null -X DELETE -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/containers/nosuch"
 ok "audit log: TCP changes with the address" \
 	grep -q "audit: tcp 127.0.0.1: DELETE /api/v1/containers/nosuch -> 404" "$TMP/crsd.log"
+NEW=fedcba9876543210fedcba9876543210
+printf '%s\n' "$NEW" >"$TMP/token"
+kill -HUP "$PID"
+for _ in $(seq 50); do
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $NEW" "$URL")" = 200 ] && break
+	sleep 0.1
+done
+ok "SIGHUP: the new token works" eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $NEW" "$URL")" 200
+ok "SIGHUP: the old token is refused" eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL")" 401
+chmod 644 "$TMP/token"
+kill -HUP "$PID"
+for _ in $(seq 50); do grep -q "token not reloaded" "$TMP/crsd.log" && break; sleep 0.1; done
+ok "SIGHUP with a bad token file: the current token stays" eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $NEW" "$URL")" 200
+chmod 600 "$TMP/token"
 ok "unix socket needs no token" eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/status)" 200
 stop
 
