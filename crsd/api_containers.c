@@ -170,7 +170,8 @@ static int put_container(struct crsd_req *r, struct crsd_resp *out)
 			goto out;
 		}
 	}
-	if (!json_object_object_get_ex(b, "id", &id) || !json_object_is_type(id, json_type_string) ||
+	if (!json_object_object_get_ex(b, "id", &id) ||
+	    !json_object_is_type(id, json_type_string) ||
 	    !crsd_id_valid(json_object_get_string(id), true)) {
 		crsd_resp_error(out, 400, "id", "id: expected [A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 		goto out;
@@ -193,7 +194,8 @@ static int put_container(struct crsd_req *r, struct crsd_resp *out)
 	s = json_object_get_string(cg);
 	if (s[0] != '/' || strlen(s) > CRSD_CGROUP_MAX || strstr(s, "/../") ||
 	    (strlen(s) >= 3 && !strcmp(s + strlen(s) - 3, "/.."))) {
-		crsd_resp_error(out, 400, "cgroup", "cgroup: expected an absolute path without \"..\"");
+		crsd_resp_error(out, 400, "cgroup",
+				"cgroup: expected an absolute path without \"..\"");
 		goto out;
 	}
 	for (; *s; s++)
@@ -202,7 +204,8 @@ static int put_container(struct crsd_req *r, struct crsd_resp *out)
 			goto out;
 		}
 	if (!int_field(json_object_object_get(b, "cgroup_id"), &cgid)) {
-		crsd_resp_error(out, 400, "cgroup_id", "cgroup_id: expected a non-negative integer");
+		crsd_resp_error(out, 400, "cgroup_id",
+				"cgroup_id: expected a non-negative integer");
 		goto out;
 	}
 	if (!int_field(json_object_object_get(b, "pid"), &pid) || pid > 0x7fffffff) {
@@ -242,8 +245,9 @@ static int put_overrides(struct crsd_req *r, struct crsd_resp *out, const char *
 		ret = store_container_get(id, &c);
 		if (ret) {
 			json_object_put(b);
-			return ret == -ENOENT ? crsd_resp_error(out, 404, NULL, "no container %s", id)
-					      : crsd_resp_error(out, 500, NULL, "store error");
+			if (ret == -ENOENT)
+				return crsd_resp_error(out, 404, NULL, "no container %s", id);
+			return crsd_resp_error(out, 500, NULL, "store error");
 		}
 		ov = c.ov;
 		store_container_row_free(&c);
@@ -294,7 +298,8 @@ static int put_overrides(struct crsd_req *r, struct crsd_resp *out, const char *
 			ov.log = log;
 		} else if (!strcmp(key, "passive")) {
 			if (val && !json_object_is_type(val, json_type_boolean)) {
-				crsd_resp_error(out, 400, "passive", "passive: expected true, false or null");
+				crsd_resp_error(out, 400, "passive",
+						"passive: expected true, false or null");
 				goto out;
 			}
 			ov.has_passive = val != NULL;

@@ -158,7 +158,8 @@ const char *crsd_image_check(const char *s)
 		size_t cn = (end ? end : s + nl) - comp;
 
 		if (!path_component(comp, cn))
-			return "image name: components are [a-z0-9] separated by '.', '_', '__' or '-'";
+			return "image name: components are [a-z0-9] separated by "
+			       "'.', '_', '__' or '-'";
 		if (!end)
 			break;
 		comp = end + 1;

@@ -52,9 +52,11 @@ static struct json_object *policy_obj(const struct crsd_policy_row *row, bool fu
 	} else {
 		if (json_object_object_get_ex(doc, "mode", &v))
 			json_object_object_add(o, "mode", json_object_get(v));
-		if (json_object_object_get_ex(doc, "rules", &v))
-			json_object_object_add(o, "rules",
-					       json_object_new_int((int)json_object_array_length(v)));
+		if (json_object_object_get_ex(doc, "rules", &v)) {
+			int n = (int)json_object_array_length(v);
+
+			json_object_object_add(o, "rules", json_object_new_int(n));
+		}
 		json_object_put(doc);
 	}
 	return o;

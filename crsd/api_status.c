@@ -33,10 +33,9 @@ int api_status(struct crsd_req *r, struct crsd_resp *out)
 	json_object_object_add(o, "store", s);
 	json_object_object_add(o, "kernel", kernel_status_json());
 	json_object_object_add(o, "reconcile", reconcile_status_json());
-	json_object_object_add(h, "requests", json_object_new_int64((int64_t)hs.requests));
-	json_object_object_add(h, "rejected_rate", json_object_new_int64((int64_t)hs.rejected_rate));
-	json_object_object_add(h, "rejected_auth", json_object_new_int64((int64_t)hs.rejected_auth));
-	json_object_object_add(h, "rejected_size", json_object_new_int64((int64_t)hs.rejected_size));
+#define H(f) json_object_object_add(h, #f, json_object_new_int64((int64_t)hs.f))
+	H(requests); H(rejected_rate); H(rejected_auth); H(rejected_size);
+#undef H
 	json_object_object_add(o, "http", h);
 	return crsd_resp_json(out, 200, o);
 }

@@ -234,7 +234,10 @@ void reconcile_start(void);
 void reconcile_stop(void);
 /* The API changed something: reconcile soon. */
 void reconcile_kick(void);
-/* {"state": "applied"|"pending"|"no policy"|"error"|"unavailable"|"disabled", "error"?, "since"?} */
+/*
+ * {"state": "applied"|"pending"|"no policy"|"error"|"unavailable"|"disabled",
+ *  "error"?, "since"?}
+ */
 struct json_object *reconcile_container_json(const char *id);
 struct json_object *reconcile_status_json(void);
 

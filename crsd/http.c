@@ -218,7 +218,8 @@ static int route(struct crsd_req *r, struct crsd_resp *out)
 			char raw[1024];
 
 			if (rl - 7 >= sizeof(raw))
-				return crsd_resp_error(out, 400, "image", "image reference too long");
+				return crsd_resp_error(out, 400, "image",
+						       "image reference too long");
 			memcpy(raw, ref, rl - 7);
 			raw[rl - 7] = '\0';
 			return api_images(r, out, raw);
@@ -382,7 +383,8 @@ static void audit(struct listener *l, struct MHD_Connection *c, const struct crs
 
 		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		if (ci && !getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
-			snprintf(who, sizeof(who), "uid %u pid %d", (unsigned)cred.uid, (int)cred.pid);
+			snprintf(who, sizeof(who), "uid %u pid %d", (unsigned)cred.uid,
+				 (int)cred.pid);
 	} else {
 		char addr[INET6_ADDRSTRLEN] = "?";
 

@@ -115,8 +115,11 @@ static void *events_main(void *arg)
 		if (!ev) {
 			if (crs_events_open(&ev, &err)) {
 				ev = NULL;
-				for (i = 0; i < 10 && !__atomic_load_n(&ev_stop, __ATOMIC_RELAXED); i++)
+				for (i = 0; i < 10; i++) {
+					if (__atomic_load_n(&ev_stop, __ATOMIC_RELAXED))
+						break;
 					usleep(500000);
+				}
 				continue;
 			}
 			__atomic_store_n(&ev_stats.subscribed, 1, __ATOMIC_RELAXED);

@@ -248,7 +248,8 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 	if (a) {
 		if (push_table) {
 			free(a->json);
-			a->json = strdup(w->json);	/* NULL on ENOMEM: pushed again next pass */
+			/* NULL on ENOMEM: pushed again next pass */
+			a->json = strdup(w->json);
 		}
 		a->known = true;
 		a->cgid = cgid;
@@ -415,8 +416,9 @@ struct json_object *reconcile_container_json(const char *id)
 
 	pthread_mutex_lock(&mu);
 	a = running ? find(id, false) : NULL;
-	json_object_object_add(o, "state", json_object_new_string(
-				       !running ? "disabled" : a ? state_names[a->state] : "pending"));
+	json_object_object_add(o, "state", json_object_new_string(!running ? "disabled" :
+								  a ? state_names[a->state] :
+								  "pending"));
 	if (a && a->error[0])
 		json_object_object_add(o, "error", json_object_new_string(a->error));
 	if (a && a->at)

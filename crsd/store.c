@@ -866,8 +866,8 @@ int store_events_insert(const struct crsd_event_in *ev, size_t n)
 		pthread_mutex_unlock(&lock);
 		return -EIO;
 	}
-	st = prep("INSERT INTO events (time_ns, container_id, image, policy_id, type, action, json) "
-		  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	st = prep("INSERT INTO events (time_ns, container_id, image, policy_id, type, action, "
+		  "json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	for (i = 0; st && i < n && !r; i++) {
 		struct json_object *o = json_tokener_parse(ev[i].json), *v;
 

@@ -168,7 +168,8 @@ static int create(struct json_object *state, const char *id, int wait_s)
 	if (!image && json_object_object_get_ex(state, "bundle", &bundle)) {
 		char cfgpath[4200];
 
-		snprintf(cfgpath, sizeof(cfgpath), "%s/config.json", json_object_get_string(bundle));
+		snprintf(cfgpath, sizeof(cfgpath), "%s/config.json",
+			 json_object_get_string(bundle));
 		cfg = json_object_from_file(cfgpath);
 		if (cfg)
 			image = annotation(cfg);
@@ -190,7 +191,8 @@ static int create(struct json_object *state, const char *id, int wait_s)
 	json_object_object_add(req, "cgroup_id", json_object_new_int64((int64_t)cgid));
 	json_object_object_add(req, "pid", json_object_new_int(pid));
 	code = http("POST", "/api/v1/containers",
-		    json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN), resp, sizeof(resp));
+		    json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
+		    resp, sizeof(resp));
 	json_object_put(req);
 	json_object_put(cfg);
 	if (code < 0)
@@ -252,7 +254,8 @@ int main(int argc, char **argv)
 		default: fputs(usage, stderr); return 2;
 		}
 	}
-	if (optind + 1 != argc || (strcmp(argv[optind], "create") && strcmp(argv[optind], "delete"))) {
+	if (optind + 1 != argc ||
+	    (strcmp(argv[optind], "create") && strcmp(argv[optind], "delete"))) {
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -263,8 +266,9 @@ int main(int argc, char **argv)
 		return fail("no OCI state (with an id) on standard input");
 	}
 	id = json_object_get_string(idv);
-	if (!*id || strlen(id) > 64 || strspn(id, "abcdefghijklmnopqrstuvwxyz"
-					      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(id)) {
+	if (!*id || strlen(id) > 64 ||
+	    strspn(id, "abcdefghijklmnopqrstuvwxyz"
+		   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(id)) {
 		r = fail("container id %s: not one crsd accepts", id);
 		json_object_put(state);
 		return r;
