@@ -465,7 +465,8 @@ echo "# kill -9 during a stream of writes"
 	done
 ) &
 WRITER=$!
-sleep 1.5
+for _ in $(seq 100); do [ -s "$TMP/acked" ] && break; sleep 0.1; done
+sleep 1
 kill9
 wait "$WRITER" 2>/dev/null
 start || exit 1
