@@ -220,6 +220,7 @@ static int put_container(struct crsd_req *r, struct crsd_resp *out)
 	}
 	snprintf(out->location, sizeof(out->location), "/api/v1/containers/%s",
 		 json_object_get_string(id));
+	reconcile_kick();	/* the answer says "pending" until it is applied */
 	get_one(out, json_object_get_string(id), created ? 201 : 200);
 out:
 	json_object_put(b);
@@ -310,12 +311,14 @@ static int put_overrides(struct crsd_req *r, struct crsd_resp *out, const char *
 		}
 	}
 	ret = store_override_set(id, &ov);
-	if (ret == -ENOENT)
+	if (ret == -ENOENT) {
 		crsd_resp_error(out, 404, NULL, "no container %s", id);
-	else if (ret)
+	} else if (ret) {
 		crsd_resp_error(out, 500, NULL, "store error (%s)", strerror(-ret));
-	else
+	} else {
+		reconcile_kick();	/* the answer says "pending" until it is applied */
 		get_one(out, id, 200);
+	}
 out:
 	json_object_put(b);
 	return out->status;

@@ -57,7 +57,12 @@ static uint64_t passes, failures;
 
 void reconcile_kick(void)
 {
+	size_t i;
+
 	pthread_mutex_lock(&mu);
+	/* Until the next pass, nobody can say the kernel holds the new state. */
+	for (i = 0; i < n_ap; i++)
+		ap[i].state = ST_PENDING;
 	dirty = true;
 	pthread_cond_signal(&cv);
 	pthread_mutex_unlock(&mu);
