@@ -54,6 +54,8 @@ static bool running, stop, dirty;
 static struct applied *ap;
 static size_t n_ap, cap_ap;
 static uint64_t passes, failures;
+/* Kicks so far, and the count when the running pass read the store. */
+static uint64_t kick_gen, pass_gen;
 
 void reconcile_kick(void)
 {
@@ -63,6 +65,7 @@ void reconcile_kick(void)
 	/* Until the next pass, nobody can say the kernel holds the new state. */
 	for (i = 0; i < n_ap; i++)
 		ap[i].state = ST_PENDING;
+	kick_gen++;
 	dirty = true;
 	pthread_cond_signal(&cv);
 	pthread_mutex_unlock(&mu);
@@ -94,8 +97,11 @@ static struct applied *find(const char *id, bool create)
 	return &ap[n_ap++];
 }
 
+/* Called with mu held. A pass that began before the last change proves nothing. */
 static void set_state(struct applied *a, enum state st, const char *err)
 {
+	if (pass_gen != kick_gen)
+		st = ST_PENDING;
 	if (a->state != st || strcmp(a->error, err ? err : ""))
 		a->at = crsd_now_ns();
 	a->state = st;
@@ -339,6 +345,9 @@ static bool pass(void)
 	bool ok = true;
 	size_t i;
 
+	pthread_mutex_lock(&mu);
+	pass_gen = kick_gen;	/* before reading the store */
+	pthread_mutex_unlock(&mu);
 	if (store_container_list(NULL, want_cb, &ws) || ws.oom) {
 		wants_free(&ws);
 		return false;
