@@ -211,9 +211,10 @@ static unsigned int local_in(void *priv, struct sk_buff *skb,
 	 * A connected UDP socket only receives from its peer, which was
 	 * decided as outbound traffic at connect(): replies are not inbound.
 	 */
-	if (sk_fullsock(sk) && !(proto == IPPROTO_UDP && sk->sk_state == TCP_ESTABLISHED)) {
+	if (sk_fullsock(sk) && !(proto == IPPROTO_UDP && sk->sk_state == TCP_ESTABLISHED) &&
+	    crs_sock_cgroup(sk)) {
 		/* rcu_read_lock is held by the netfilter core */
-		cg = crs_registry_find_cgroup(sock_cgroup_ptr(&sk->sk_cgrp_data), &own_id);
+		cg = crs_registry_find_cgroup(crs_sock_cgroup(sk), &own_id);
 		if (cg)
 			err = crs_net_decide(cg, own_id, &q, false);
 	}

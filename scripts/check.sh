@@ -1,6 +1,7 @@
 #!/bin/bash
 # check.sh KVER... - the body of "make check" (run after "make all"):
 #   unit        host unit tests (make unit)
+#   crsd        crsd's API against a real crsd and SQLite file, no module (make crsd-test)
 #   dkms        crs.ko built by dkms for every kernel (make dkms-check)
 #   guest:KVER  for each kernel, a QEMU guest runs selftests/run_guest.sh
 #               (every selftest; nonzero on any failure), or, until that
@@ -44,6 +45,7 @@ if [ ! -f "$guest_script" ]; then
 fi
 
 stage unit $MAKE --no-print-directory unit
+stage crsd $MAKE --no-print-directory crsd-test
 stage dkms $MAKE --no-print-directory dkms-check KVERS="$*"
 for k in "$@"; do
 	stage "guest:$k" scripts/vm/run-guest.sh --kernel "$k" \

@@ -65,4 +65,20 @@ static inline struct inet_hashinfo *crs_tcp_hashinfo(struct net *net)
 	return net->ipv4.tcp_death_row.hashinfo;
 }
 
+/*
+ * crs_sock_cgroup - the cgroup v2 a socket was created in, or NULL where
+ * the kernel does not record it (no CONFIG_SOCK_CGROUP_DATA: then inbound
+ * traffic cannot be tied to a container and is not decided).
+ */
+#include <linux/cgroup.h>
+#include <net/sock.h>
+static inline struct cgroup *crs_sock_cgroup(struct sock *sk)
+{
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	return sock_cgroup_ptr(&sk->sk_cgrp_data);
+#else
+	return NULL;
+#endif
+}
+
 #endif /* CRS_COMPAT_H */
