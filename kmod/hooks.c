@@ -359,19 +359,18 @@ static struct kprobe probes[] = {
 };
 
 /**
- * crs_hooks_init - allocate scratch and register every probe
+ * crs_register_probes - register @n entry probes, all ftrace-based, or none
+ * @probes: the probes
+ * @n: how many
  *
- * Fails (and registers nothing) if a probe cannot be placed or is not
- * ftrace-based, since then a denial could not be guaranteed.
+ * A probe that is not ftrace-based could not redirect the instruction
+ * pointer reliably, so a denial could not be guaranteed: refuse it.
  */
-int crs_hooks_init(void)
+int crs_register_probes(struct kprobe *probes, int n)
 {
 	int i, err;
 
-	scratch = alloc_percpu(struct scratch);
-	if (!scratch)
-		return -ENOMEM;
-	for (i = 0; i < ARRAY_SIZE(probes); i++) {
+	for (i = 0; i < n; i++) {
 		err = register_kprobe(&probes[i]);
 		if (err) {
 			pr_err("cannot probe %s: %d\n", probes[i].symbol_name, err);
@@ -389,7 +388,33 @@ int crs_hooks_init(void)
 fail:
 	while (--i >= 0)
 		unregister_kprobe(&probes[i]);
-	free_percpu(scratch);
+	return err;
+}
+
+/**
+ * crs_unregister_probes - unregister what crs_register_probes() registered
+ * @probes: the probes
+ * @n: how many
+ */
+void crs_unregister_probes(struct kprobe *probes, int n)
+{
+	while (--n >= 0)
+		unregister_kprobe(&probes[n]);
+}
+
+/**
+ * crs_hooks_init - allocate scratch and register the file and exec probes
+ */
+int crs_hooks_init(void)
+{
+	int err;
+
+	scratch = alloc_percpu(struct scratch);
+	if (!scratch)
+		return -ENOMEM;
+	err = crs_register_probes(probes, ARRAY_SIZE(probes));
+	if (err)
+		free_percpu(scratch);
 	return err;
 }
 
@@ -398,10 +423,7 @@ fail:
  */
 void crs_hooks_exit(void)
 {
-	int i;
-
-	for (i = ARRAY_SIZE(probes) - 1; i >= 0; i--)
-		unregister_kprobe(&probes[i]);
+	crs_unregister_probes(probes, ARRAY_SIZE(probes));
 	/*
 	 * unregister_kprobe() waits for running handlers; a task sent to
 	 * crs_denied_return() may still be about to execute it, and it only

@@ -12,6 +12,8 @@ int crs_hooks_init(void);
 void crs_hooks_exit(void);
 int crs_hooks_put_status(struct sk_buff *skb);
 struct kprobe;
+int crs_register_probes(struct kprobe *probes, int n);
+void crs_unregister_probes(struct kprobe *probes, int n);
 int crs_put_probe_status(struct sk_buff *skb, const struct kprobe *probes, int n);
 int crs_override(struct pt_regs *regs, int err);
 char *crs_scratch_prog(size_t *size);

@@ -116,12 +116,12 @@ static int decide_current(const struct crs_net_query *q)
 }
 
 /**
- * crs_net_proto - the rule protocol of a socket
- * @sk: an AF_INET/AF_INET6 socket
+ * crs_proto_of - the rule protocol (enum crs_proto) of an IP protocol number
+ * @ipproto: IPPROTO_*
  */
-u8 crs_net_proto(const struct sock *sk)
+u8 crs_proto_of(u16 ipproto)
 {
-	switch (sk->sk_protocol) {
+	switch (ipproto) {
 	case IPPROTO_TCP:
 	case IPPROTO_MPTCP:
 		return CRS_PROTO_TCP;
@@ -133,6 +133,15 @@ u8 crs_net_proto(const struct sock *sk)
 		return CRS_PROTO_ICMP;
 	}
 	return CRS_PROTO_ANY;	/* matched by "any" rules only */
+}
+
+/**
+ * crs_net_proto - the rule protocol of a socket
+ * @sk: an AF_INET/AF_INET6 socket
+ */
+u8 crs_net_proto(const struct sock *sk)
+{
+	return crs_proto_of(sk->sk_protocol);
 }
 
 /*
@@ -345,33 +354,11 @@ static struct kprobe probes[] = {
 };
 
 /**
- * crs_net_init - register the socket probes
- *
- * Like crs_hooks_init(): every probe must be ftrace-based, or none stays.
+ * crs_net_init - register the socket probes (all ftrace-based, or none)
  */
 int crs_net_init(void)
 {
-	int i, err;
-
-	for (i = 0; i < ARRAY_SIZE(probes); i++) {
-		err = register_kprobe(&probes[i]);
-		if (err) {
-			pr_err("cannot probe %s: %d\n", probes[i].symbol_name, err);
-			goto fail;
-		}
-		if (!(probes[i].flags & KPROBE_FLAG_FTRACE)) {
-			pr_err("probe on %s is not ftrace-based; denials would be unreliable\n",
-			       probes[i].symbol_name);
-			unregister_kprobe(&probes[i]);
-			err = -EOPNOTSUPP;
-			goto fail;
-		}
-	}
-	return 0;
-fail:
-	while (--i >= 0)
-		unregister_kprobe(&probes[i]);
-	return err;
+	return crs_register_probes(probes, ARRAY_SIZE(probes));
 }
 
 /**
@@ -380,10 +367,7 @@ fail:
  */
 void crs_net_exit(void)
 {
-	int i;
-
-	for (i = ARRAY_SIZE(probes) - 1; i >= 0; i--)
-		unregister_kprobe(&probes[i]);
+	crs_unregister_probes(probes, ARRAY_SIZE(probes));
 }
 
 /**

@@ -16,6 +16,7 @@ int crs_net_decide(const struct crs_cgroup *cg, u64 own_id, const struct crs_net
 		   bool task);
 u8 crs_net_set_addr(u8 *dst, u8 fam, const void *src);
 u8 crs_net_proto(const struct sock *sk);
+u8 crs_proto_of(u16 ipproto);
 
 int crs_netfilter_init(void);
 void crs_netfilter_exit(void);

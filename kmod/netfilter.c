@@ -39,21 +39,6 @@
 #include "net.h"
 #include "table.h"
 
-static u8 ip_proto(u8 p)
-{
-	switch (p) {
-	case IPPROTO_TCP:
-		return CRS_PROTO_TCP;
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-		return CRS_PROTO_UDP;
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
-		return CRS_PROTO_ICMP;
-	}
-	return CRS_PROTO_ANY;
-}
-
 /* Source and destination ports of a TCP or UDP header at @off, if present. */
 static bool take_ports(const struct sk_buff *skb, int off, u8 proto, u16 *sport, u16 *dport)
 {
@@ -109,7 +94,7 @@ static int take_headers(const struct sk_buff *skb, u8 pf, bool out, struct crs_n
 		memcpy(dst, &ip6->daddr, 16);
 		*thoff = off;
 	}
-	q->proto = ip_proto(nexthdr);
+	q->proto = crs_proto_of(nexthdr);
 	q->has_local = q->has_remote = true;
 	take_ports(skb, *thoff, nexthdr, sport, dport);
 	return nexthdr;
