@@ -9,8 +9,12 @@
  *                  datagram; what reached the other side; every event field
  *   net_calls      sendmmsg (denied message in the middle, first), send() on a
  *                  connected UDP socket, TCP fast open, ping sockets, raw
- *                  sockets (netfilter, EPERM), io_uring connect/sendmsg,
- *                  IPv4-mapped IPv6 peers under IPv4 rules
+ *                  sockets with the IP header included (v4, v6) and raw ICMP
+ *                  (netfilter LOCAL_OUT, EPERM), io_uring connect/sendmsg
+ *                  inline and in io-wq, MPTCP as tcp and UDP-Lite as udp,
+ *                  IPv4-mapped IPv6 peers under IPv4 rules, the container
+ *                  mode override, UDP replies to connected vs unconnected
+ *                  sockets under default deny, a child cgroup without a table
  *   net_cidr       /0, /8, /25, /31, /32, "*", ::/0, /64, /120, /128: an
  *                  address just inside and just outside each prefix
  *   net_ports      port range edges
@@ -430,6 +434,8 @@ FIXTURE_SETUP(net_calls)
 	pol_init(&p, "net-calls", CRS_MODE_ENFORCE, A, A);
 	pol_net(&p, "deny-p4", D, "*", OUT, ANY, NET_P4 "/32", 0, 65535);
 	pol_net(&p, "deny-p6", D, "*", OUT, ANY, NET_P6 "/128", 0, 65535);
+	pol_net(&p, "deny-tcp-q-9000", D, "*", OUT, TCP, NET_Q4 "/32", 9000, 9000);
+	pol_net(&p, "deny-udp-q-9001", D, "*", OUT, UDP, NET_Q4 "/32", 9001, 9001);
 	sb_load(&self->f.sb, self->f.sb.cgid, &p);
 	pol_release(&p);
 }
@@ -577,60 +583,211 @@ TEST_F(net_calls, ping_socket)
 	}
 }
 
-/* Raw IPv4 packets are decided at LOCAL_OUT on their header: dropped, EPERM. */
+/*
+ * Raw packets (IP header included) are decided at LOCAL_OUT on their header:
+ * a denied one is dropped and sendto fails with EPERM; the event names the
+ * sender (process context), protocol udp, the header's destination and port.
+ */
 TEST_F(net_calls, raw_socket)
 {
 	struct net_fix *f = &self->f;
 	struct net_op o;
-	int srv;
+	int srv, fam;
+	pid_t pid;
 
-	srv = net_bound(&f->env, f->env.ns_p, AF_INET, SOCK_DGRAM, "0.0.0.0", PORT);
-	ASSERT_LE(0, srv);
-	net_op_init(&o, f->env.ns_c, AF_INET, SOCK_RAW, IPPROTO_RAW, NOP_RAW);
-	net_op_dst(&o, AF_INET, NET_Q4, PORT);
-	EXPECT_EQ(0, net_run(f->sb.cg, &o, NULL));
-	EXPECT_EQ(1, net_count_dgrams(srv, 1000));
-	net_op_dst(&o, AF_INET, NET_P4, PORT);
-	EXPECT_EQ(EPERM, net_run(f->sb.cg, &o, NULL));
-	EXPECT_EQ(0, net_count_dgrams(srv, 500));
-	/* the same packet from outside the cgroup goes through */
-	EXPECT_EQ(0, net_run(NULL, &o, NULL));
-	EXPECT_EQ(1, net_count_dgrams(srv, 1000));
-	close(srv);
+	for (fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
+		struct net_expect x = {
+			.type = CRS_RULE_NETWORK, .direction = OUT, .protocol = UDP,
+			.family = fam, .remote = peer_p(fam), .remote_port = PORT,
+			.cgroup_id = f->sb.cgid, .program = self_exe(),
+			.rule_index = fam == AF_INET ? 0 : 1,
+			.rule_name = fam == AF_INET ? "deny-p4" : "deny-p6",
+			.action = D, .verdict = D, .mode = CRS_MODE_ENFORCE,
+		};
+
+		srv = net_bound(&f->env, f->env.ns_p, fam, SOCK_DGRAM, fam_any(fam), PORT);
+		ASSERT_LE(0, srv);
+		net_op_init(&o, f->env.ns_c, fam, SOCK_RAW, IPPROTO_RAW, NOP_RAW);
+		net_op_dst(&o, fam, peer_q(fam), PORT);
+		EXPECT_EQ(0, net_run(f->sb.cg, &o, NULL));
+		EXPECT_EQ(1, net_count_dgrams(srv, 1000)) {
+			TH_LOG("family %d: the allowed raw packet did not arrive", fam);
+		}
+		net_op_dst(&o, fam, peer_p(fam), PORT);
+		EXPECT_EQ(EPERM, net_run(f->sb.cg, &o, &pid));
+		EXPECT_EQ(0, net_count_dgrams(srv, 500));
+		ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
+		x.pid = pid;
+		net_ev_check(ev_find(f->b, pid, CRS_RULE_NETWORK), &x);
+		/* the same packet from outside the cgroup goes through */
+		EXPECT_EQ(0, net_run(NULL, &o, NULL));
+		EXPECT_EQ(1, net_count_dgrams(srv, 1000));
+		close(srv);
+	}
 }
 
-/* io_uring connect and sendmsg are checked like the syscalls. */
+/* A raw ICMP socket (ping without ping sockets): protocol icmp, EPERM. */
+TEST_F(net_calls, raw_icmp)
+{
+	struct net_fix *f = &self->f;
+	struct net_op o;
+	const struct crs_event *e;
+	int fam;
+	pid_t pid;
+
+	for (fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
+		net_op_init(&o, f->env.ns_c, fam, SOCK_RAW,
+			    fam == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6, NOP_RAW_ICMP);
+		net_op_dst(&o, fam, peer_q(fam), 0);
+		EXPECT_EQ(0, net_run(f->sb.cg, &o, NULL));
+		net_op_dst(&o, fam, peer_p(fam), 0);
+		EXPECT_EQ(0, net_run(NULL, &o, NULL));
+		EXPECT_EQ(EPERM, net_run(f->sb.cg, &o, &pid));
+		ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
+		e = ev_find(f->b, pid, CRS_RULE_NETWORK);
+		ASSERT_NE(NULL, e);
+		EXPECT_EQ(ICMP, e->protocol);
+		EXPECT_EQ(fam, e->family);
+		EXPECT_EQ(D, e->action);
+		EXPECT_EQ((uint32_t)(fam == AF_INET ? 0 : 1), e->rule_index);
+	}
+}
+
+/* MPTCP is tcp, UDP-Lite is udp (rules 2 and 3 name only those protocols). */
+TEST_F(net_calls, mptcp_and_udplite)
+{
+	struct net_fix *f = &self->f;
+	struct net_op o;
+	const struct crs_event *e;
+	int ret;
+	pid_t pid;
+
+	net_op_init(&o, f->env.ns_c, AF_INET, SOCK_STREAM, 262 /* IPPROTO_MPTCP */, NOP_CONNECT);
+	net_op_dst(&o, AF_INET, NET_Q4, 9000);
+	ret = net_run(f->sb.cg, &o, &pid);
+	if (ret == 202) {
+		TH_LOG("no MPTCP sockets here");
+	} else {
+		EXPECT_EQ(EACCES, ret);
+		ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
+		e = ev_find(f->b, pid, CRS_RULE_NETWORK);
+		ASSERT_NE(NULL, e);
+		EXPECT_EQ(TCP, e->protocol);
+		EXPECT_EQ(2U, e->rule_index);
+	}
+	net_op_init(&o, f->env.ns_c, AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE, NOP_CONNECT);
+	net_op_dst(&o, AF_INET, NET_Q4, 9001);
+	ret = net_run(f->sb.cg, &o, &pid);
+	if (ret == 202) {
+		TH_LOG("no UDP-Lite sockets here");
+	} else {
+		EXPECT_EQ(EACCES, ret);
+		ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
+		e = ev_find(f->b, pid, CRS_RULE_NETWORK);
+		ASSERT_NE(NULL, e);
+		EXPECT_EQ(UDP, e->protocol);
+		EXPECT_EQ(3U, e->rule_index);
+	}
+	/* the other protocol on the same port is not covered */
+	net_op_init(&o, f->env.ns_c, AF_INET, SOCK_DGRAM, 0, NOP_CONNECT);
+	net_op_dst(&o, AF_INET, NET_Q4, 9000);
+	EXPECT_EQ(0, net_run(f->sb.cg, &o, NULL));
+}
+
+/* The per-container mode override: monitor lets a denied connect through. */
+TEST_F(net_calls, container_mode_override)
+{
+	struct net_fix *f = &self->f;
+	struct crs_err err = {0};
+	const struct crs_event *e;
+	pid_t pid;
+
+	ASSERT_EQ(0, crs_nl_set_container(f->sb.nl, f->sb.cgid, CRS_MODE_MONITOR, -1, &err));
+	EXPECT_EQ(0, nf_op(f, f->sb.cg, AF_INET, UDP, NOP_CONNECT, NET_P4, PORT, &pid));
+	ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
+	e = ev_find(f->b, pid, CRS_RULE_NETWORK);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(A, e->action);
+	EXPECT_EQ(D, e->verdict);
+	EXPECT_EQ(CRS_MODE_MONITOR, e->mode);
+	ASSERT_EQ(0, crs_nl_set_container(f->sb.nl, f->sb.cgid, CRS_MODE_DISABLED, -1, &err));
+	EXPECT_EQ(0, nf_op(f, f->sb.cg, AF_INET, UDP, NOP_CONNECT, NET_P4, PORT, NULL));
+	ASSERT_EQ(0, crs_nl_set_container(f->sb.nl, f->sb.cgid, CRS_MODE_POLICY, -1, &err));
+	EXPECT_EQ(EACCES, nf_op(f, f->sb.cg, AF_INET, UDP, NOP_CONNECT, NET_P4, PORT, NULL));
+}
+
+/*
+ * Under default-deny network rules, a connected UDP socket hears its peer
+ * (decided once, outbound, at connect), an unconnected one is a server and
+ * its datagrams are inbound decisions: dropped.
+ */
+TEST_F(net_calls, udp_replies)
+{
+	struct net_fix *f = &self->f;
+	struct crs_policy p;
+	struct sockaddr_storage q;
+	socklen_t ql = net_sa(&q, AF_INET, NET_Q4, PORT);
+	char buf[64];
+	int conn, unconn;
+
+	pol_init(&p, "net-udp-replies", CRS_MODE_ENFORCE, A, A);
+	p.defaults[CRS_RULE_NETWORK] = D;
+	pol_net(&p, "allow-q-out", A, "*", OUT, UDP, NET_Q4 "/32", PORT, PORT);
+	sb_load(&f->sb, f->sb.cgid, &p);
+	pol_release(&p);
+	conn = net_socket_from(f->sb.cg, f->env.ns_c, AF_INET, SOCK_DGRAM, NET_C4, 5555, false);
+	unconn = net_socket_from(f->sb.cg, f->env.ns_c, AF_INET, SOCK_DGRAM, NET_C4, 5556, false);
+	ASSERT_LE(0, conn);
+	ASSERT_LE(0, unconn);
+	ASSERT_EQ(0, connect(conn, (struct sockaddr *)&q, ql));
+	ASSERT_EQ(0, net_peer_sendto(&f->env, f->env.ns_p, AF_INET, NET_Q4, PORT, NET_C4, 5555,
+				     "reply"));
+	ASSERT_EQ(0, net_peer_sendto(&f->env, f->env.ns_p, AF_INET, NET_Q4, PORT, NET_C4, 5556,
+				     "reply"));
+	EXPECT_EQ(5, net_recv_wait(conn, buf, sizeof(buf), 2000, NULL));
+	EXPECT_EQ(-ETIMEDOUT, net_recv_wait(unconn, buf, sizeof(buf), 1000, NULL));
+	close(conn);
+	close(unconn);
+}
+
+/* io_uring connect and sendmsg are checked like the syscalls, inline and in io-wq. */
 TEST_F(net_calls, io_uring)
 {
 	struct net_fix *f = &self->f;
 	struct net_op o;
-	int srv, fd, ret;
+	int srv, fd, ret, round;
 
-	srv = net_tcp_listener(&f->env, f->env.ns_p, AF_INET, "0.0.0.0", PORT);
-	ASSERT_LE(0, srv);
-	net_op_init(&o, f->env.ns_c, AF_INET, SOCK_STREAM, 0, NOP_URING_CONNECT);
-	net_op_dst(&o, AF_INET, NET_P4, PORT);
-	ret = net_run(f->sb.cg, &o, NULL);
-	if (ret == 208)
-		SKIP(return, "io_uring is not available");
-	EXPECT_EQ(EACCES, ret);
-	net_op_dst(&o, AF_INET, NET_Q4, PORT);
-	EXPECT_EQ(0, net_run(f->sb.cg, &o, NULL));
-	fd = net_accept_wait(srv, 2000);
-	EXPECT_LE(0, fd);
-	if (fd >= 0)
-		close(fd);
-	close(srv);
+	for (round = 0; round < 2; round++) {
+		unsigned int fl = round ? IOSQE_ASYNC : 0;
 
-	srv = net_bound(&f->env, f->env.ns_p, AF_INET6, SOCK_DGRAM, "::", PORT);
-	ASSERT_LE(0, srv);
-	net_op_init(&o, f->env.ns_c, AF_INET6, SOCK_DGRAM, 0, NOP_URING_SENDMSG);
-	net_op_dst(&o, AF_INET6, NET_P6, PORT);
-	EXPECT_EQ(EACCES, net_run(f->sb.cg, &o, NULL));
-	net_op_dst(&o, AF_INET6, NET_Q6, PORT);
-	EXPECT_EQ(0, net_run(f->sb.cg, &o, NULL));
-	EXPECT_EQ(1, net_count_dgrams(srv, 1000));
-	close(srv);
+		srv = net_tcp_listener(&f->env, f->env.ns_p, AF_INET, "0.0.0.0", PORT);
+		ASSERT_LE(0, srv);
+		net_op_init(&o, f->env.ns_c, AF_INET, SOCK_STREAM, 0, NOP_URING_CONNECT);
+		o.uring_flags = fl;
+		net_op_dst(&o, AF_INET, NET_P4, PORT);
+		ret = net_run(f->sb.cg, &o, NULL);
+		if (ret == 208)
+			SKIP(return, "io_uring is not available");
+		EXPECT_EQ(EACCES, ret);
+		net_op_dst(&o, AF_INET, NET_Q4, PORT);
+		EXPECT_EQ(0, net_run(f->sb.cg, &o, NULL));
+		fd = net_accept_wait(srv, 2000);
+		EXPECT_LE(0, fd);
+		if (fd >= 0)
+			close(fd);
+		close(srv);
+
+		srv = net_bound(&f->env, f->env.ns_p, AF_INET6, SOCK_DGRAM, "::", PORT);
+		ASSERT_LE(0, srv);
+		net_op_init(&o, f->env.ns_c, AF_INET6, SOCK_DGRAM, 0, NOP_URING_SENDMSG);
+		o.uring_flags = fl;
+		net_op_dst(&o, AF_INET6, NET_P6, PORT);
+		EXPECT_EQ(EACCES, net_run(f->sb.cg, &o, NULL));
+		net_op_dst(&o, AF_INET6, NET_Q6, PORT);
+		EXPECT_EQ(0, net_run(f->sb.cg, &o, NULL));
+		EXPECT_EQ(1, net_count_dgrams(srv, 1000));
+		close(srv);
+	}
 }
 
 /*
@@ -1066,6 +1223,62 @@ TEST_F(net_prec, inbound_port_is_local)
 	EXPECT_EQ(-ETIMEDOUT, net_recv_wait(other, buf, sizeof(buf), 1000, NULL));
 	close(srv);
 	close(other);
+}
+
+/*
+ * Inbound to a dual-stack AF_INET6 socket from an IPv4 peer: decided by the
+ * IPv4 rule, the event in AF_INET with 4-byte addresses.
+ */
+TEST_F(net_prec, inbound_v4_mapped)
+{
+	struct net_fix *f = &self->f;
+	struct net_expect x = {
+		.type = CRS_RULE_NETWORK, .direction = IN, .family = AF_INET,
+		.remote = NET_P4, .remote_port = SPORT_P, .local = NET_C4, .local_port = PORT,
+		.cgroup_id = f->sb.cgid, .program = "", .rule_index = 0, .rule_name = "deny-in-p4",
+		.action = D, .verdict = D, .mode = CRS_MODE_ENFORCE,
+	};
+	const struct crs_event *e;
+	char buf[64];
+	int srv, fd;
+
+	pol_net(&self->p, "deny-in-p4", D, "*", IN, ANY, NET_P4 "/32", PORT, PORT);
+	prec_load(_metadata, self);
+	srv = __net_socket_from(f->sb.cg, f->env.ns_c, AF_INET6, SOCK_STREAM, "::", PORT, true,
+				false);
+	ASSERT_LE(0, srv);
+	EXPECT_EQ(-ETIMEDOUT, net_peer_connect(&f->env, f->env.ns_p, AF_INET, NET_P4, SPORT_P,
+					       NET_C4, PORT, DENIED_WAIT_MS));
+	fd = net_peer_connect(&f->env, f->env.ns_p, AF_INET, NET_Q4, SPORT_Q, NET_C4, PORT, 3000);
+	EXPECT_LE(0, fd);
+	if (fd >= 0)
+		close(fd);
+	fd = net_accept_wait(srv, 2000);
+	EXPECT_LE(0, fd);
+	if (fd >= 0)
+		close(fd);
+	EXPECT_EQ(-ETIMEDOUT, net_accept_wait(srv, 200));
+	close(srv);
+	sb_fence(&f->sb, f->ev, f->b);
+	e = net_ev_find(f->b, f->sb.cgid, CRS_RULE_NETWORK, IN, 0);
+	x.protocol = TCP;
+	net_ev_check(e, &x);
+
+	srv = __net_socket_from(f->sb.cg, f->env.ns_c, AF_INET6, SOCK_DGRAM, "::", PORT, false,
+				false);
+	ASSERT_LE(0, srv);
+	ASSERT_EQ(0, net_peer_sendto(&f->env, f->env.ns_p, AF_INET, NET_P4, SPORT_P, NET_C4, PORT,
+				     "from-p"));
+	ASSERT_EQ(0, net_peer_sendto(&f->env, f->env.ns_p, AF_INET, NET_Q4, SPORT_Q, NET_C4, PORT,
+				     "from-q"));
+	EXPECT_EQ(6, net_recv_wait(srv, buf, sizeof(buf), 2000, NULL));
+	EXPECT_EQ(-ETIMEDOUT, net_recv_wait(srv, buf, sizeof(buf), 300, NULL));
+	close(srv);
+	f->b->n = 0;
+	sb_fence(&f->sb, f->ev, f->b);
+	e = net_ev_find(f->b, f->sb.cgid, CRS_RULE_NETWORK, IN, 0);
+	x.protocol = UDP;
+	net_ev_check(e, &x);
 }
 
 /* Direction and type: an inbound rule never decides a connect, nor a listener rule. */
