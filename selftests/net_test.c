@@ -1281,6 +1281,35 @@ TEST_F(net_prec, inbound_v4_mapped)
 	net_ev_check(e, &x);
 }
 
+/*
+ * Refused tables: an inbound rule naming a program, a listener rule for
+ * ICMP, an ICMP rule with ports. The table in force stays.
+ */
+TEST_F(net_prec, refused_rules)
+{
+	struct crs_policy bad;
+	struct crs_err err = {0};
+	int ret, i;
+
+	pol_net(&self->p, "deny-p", D, "*", OUT, UDP, NET_P4 "/32", 0, 65535);
+	prec_load(_metadata, self);
+	for (i = 0; i < 3; i++) {
+		pol_init(&bad, "net-bad", CRS_MODE_ENFORCE, A, A);
+		if (i == 0)
+			pol_net(&bad, "in-named", D, self_exe(), IN, TCP, NET_P4 "/32", 0, 65535);
+		else if (i == 1)
+			pol_listen(&bad, "listen-icmp", D, "*", ICMP, "*", 0, 65535);
+		else
+			pol_net(&bad, "icmp-ports", D, "*", OUT, ICMP, NET_P4 "/32", 1, 2);
+		ret = crs_nl_set_table(self->f.sb.nl, self->f.sb.cgid, &bad, &err);
+		EXPECT_EQ(-EINVAL, ret) {
+			TH_LOG("case %d: %s (%s)", i, strerror(-ret), err.msg);
+		}
+		pol_release(&bad);
+	}
+	EXPECT_EQ(EACCES, prec_udp(_metadata, self, NET_P4, PORT, NULL));
+}
+
 /* Direction and type: an inbound rule never decides a connect, nor a listener rule. */
 TEST_F(net_prec, direction_and_type)
 {
