@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -116,16 +117,188 @@ static int step_done(sqlite3_stmt *st)
 	return -EIO;
 }
 
-/* Called with lock held; on failure nothing was started. */
-static int begin(void)
+/*
+ * Bind fmt's arguments to ?1, ?2, ... in order: 't' a const char * (NULL
+ * binds NULL), 'i' an int64_t, 'o' a bool then an int64_t (NULL unless
+ * the bool is true).
+ */
+static void bind_v(sqlite3_stmt *st, const char *fmt, va_list ap)
 {
-	return exec_sql("BEGIN IMMEDIATE", NULL, 0);
+	int i;
+
+	for (i = 0; fmt[i]; i++) {
+		bool set = true;
+		int64_t v;
+
+		if (fmt[i] == 't') {
+			bind_text(st, i + 1, va_arg(ap, const char *));
+			continue;
+		}
+		if (fmt[i] == 'o')
+			set = va_arg(ap, int);
+		v = va_arg(ap, int64_t);
+		if (set)
+			sqlite3_bind_int64(st, i + 1, v);
+		else
+			sqlite3_bind_null(st, i + 1);
+	}
+}
+
+static void bind_args(sqlite3_stmt *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bind_v(st, fmt, ap);
+	va_end(ap);
+}
+
+/* prep() with fmt's arguments bound (bind_v); NULL if it cannot be prepared. */
+static sqlite3_stmt *prep_bind(const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st = prep(sql);
+	va_list ap;
+
+	if (st) {
+		va_start(ap, fmt);
+		bind_v(st, fmt, ap);
+		va_end(ap);
+	}
+	return st;
+}
+
+/*
+ * Run a statement that returns no rows, with fmt's arguments bound
+ * (bind_v): 0, -EEXIST (a constraint) or -EIO.
+ */
+static int run(const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st = prep(sql);
+	va_list ap;
+	int r;
+
+	if (!st)
+		return -EIO;
+	va_start(ap, fmt);
+	bind_v(st, fmt, ap);
+	va_end(ap);
+	r = step_done(st);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* After run(): -ENOENT if it succeeded but changed no row. */
+static int changed(int r)
+{
+	return !r && sqlite3_changes(db) == 0 ? -ENOENT : r;
+}
+
+/*
+ * The first row of a query (fmt's arguments bound, bind_v) through fn:
+ * -EIO if it cannot be prepared, -ENOENT without a row, else fn's return.
+ */
+static int one_row(int (*fn)(sqlite3_stmt *st, void *arg), void *arg,
+		   const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st = prep(sql);
+	va_list ap;
+	int r = -ENOENT;
+
+	if (!st)
+		return -EIO;
+	va_start(ap, fmt);
+	bind_v(st, fmt, ap);
+	va_end(ap);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r = fn(st, arg);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* one_row(): the first column as an int64_t. */
+static int col0_int64(sqlite3_stmt *st, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+/*
+ * fn on every row of a query (fmt's arguments bound, bind_v): 0, or -EIO
+ * if it cannot be prepared or fails.
+ */
+static int each_row(void (*fn)(sqlite3_stmt *st, void *arg), void *arg,
+		    const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st = prep(sql);
+	va_list ap;
+	int rc;
+
+	if (!st)
+		return -EIO;
+	va_start(ap, fmt);
+	bind_v(st, fmt, ap);
+	va_end(ap);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(st, arg);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+/* A list's callback and its argument, for each_row()'s row functions. */
+struct list_cb {
+	union {
+		void (*policy)(const struct crsd_policy_row *row, void *arg);
+		void (*image)(const char *image, const char *policy_id,
+			      const char *policy_name, int64_t assigned, void *arg);
+		void (*container)(const struct crsd_container_row *row, void *arg);
+		void (*event)(int64_t seq, const char *json, void *arg);
+	};
+	void *arg;
+};
+
+/* Takes the lock and starts a transaction: 0, or -EIO with the lock released. */
+static int lock_begin(void)
+{
+	pthread_mutex_lock(&lock);
+	if (exec_sql("BEGIN IMMEDIATE", NULL, 0)) {
+		pthread_mutex_unlock(&lock);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Ends lock_begin()'s transaction: COMMIT if r is 0, else (or if that fails) ROLLBACK. */
+static int finish(int r)
+{
+	if (!r && exec_sql("COMMIT", NULL, 0))
+		r = -EIO;
+	if (r)
+		exec_sql("ROLLBACK", NULL, 0);
+	return r;
+}
+
+/* finish(), then release the lock. */
+static int finish_unlock(int r)
+{
+	r = finish(r);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+/* count(*) of a query with at most one argument; 0 if it fails. */
+static int count_where(const char *sql, const char *arg)
+{
+	int64_t n = 0;
+
+	one_row(col0_int64, &n, sql, "t", arg);
+	return (int)n;
 }
 
 int store_open(const char *path, char *errbuf, size_t len)
 {
 	sqlite3_stmt *st;
-	int version = 0;
+	int64_t v = 0;
+	int version;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
@@ -151,10 +324,8 @@ int store_open(const char *path, char *errbuf, size_t len)
 		     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);",
 		     errbuf, len))
 		goto fail;
-	st = prep("SELECT max(version) FROM schema_version");
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	one_row(col0_int64, &v, "SELECT max(version) FROM schema_version", "");
+	version = (int)v;
 	if (version > SCHEMA_VERSION) {
 		exec_sql("ROLLBACK", NULL, 0);
 		snprintf(errbuf, len, "%s: schema version %d is newer than this crsd's (%d)",
@@ -214,49 +385,50 @@ static void new_id(char *id)
 	id[10] = '\0';
 }
 
+static int name_taken_row(sqlite3_stmt *st, void *except_id)
+{
+	return !except_id || strcmp(col_text(st, 0), except_id);
+}
+
+/* 1 if another policy has the name, 0 if not, -EIO. */
 static int name_taken(const char *name, const char *except_id)
 {
-	sqlite3_stmt *st = prep("SELECT id FROM policies WHERE name = ?1");
-	int taken = 0;
+	int r = one_row(name_taken_row, (void *)except_id,
+			"SELECT id FROM policies WHERE name = ?1", "t", name);
 
-	if (!st)
-		return -EIO;
-	bind_text(st, 1, name);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		taken = !except_id || strcmp(col_text(st, 0), except_id);
-	sqlite3_finalize(st);
-	return taken;
+	return r == -ENOENT ? 0 : r;
+}
+
+#define POLICY_SELECT "SELECT id, name, json, created, updated, revision FROM policies "
+
+/* dup: name and json strdup'd (NULL if out of memory), else borrowed from st. */
+static void policy_row(sqlite3_stmt *st, struct crsd_policy_row *row, bool dup)
+{
+	copy(row->id, sizeof(row->id), col_text(st, 0));
+	row->name = dup ? strdup(col_text(st, 1)) : (char *)col_text(st, 1);
+	row->json = dup ? strdup(col_text(st, 2)) : (char *)col_text(st, 2);
+	row->created = sqlite3_column_int64(st, 3);
+	row->updated = sqlite3_column_int64(st, 4);
+	row->revision = sqlite3_column_int64(st, 5);
+}
+
+static int policy_get_row(sqlite3_stmt *st, void *out)
+{
+	struct crsd_policy_row *row = out;
+
+	if (!row)
+		return 0;
+	policy_row(st, row, true);
+	return row->name && row->json ? 0 : -ENOMEM;
 }
 
 static int policy_get_locked(const char *id, struct crsd_policy_row *out)
 {
-	sqlite3_stmt *st = prep("SELECT id, name, json, created, updated, revision "
-				"FROM policies WHERE id = ?1");
-	int r = -ENOENT;
-
-	if (!st)
-		return -EIO;
-	bind_text(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		if (out) {
-			copy(out->id, sizeof(out->id), col_text(st, 0));
-			out->name = strdup(col_text(st, 1));
-			out->json = strdup(col_text(st, 2));
-			out->created = sqlite3_column_int64(st, 3);
-			out->updated = sqlite3_column_int64(st, 4);
-			out->revision = sqlite3_column_int64(st, 5);
-			r = out->name && out->json ? 0 : -ENOMEM;
-		} else {
-			r = 0;
-		}
-	}
-	sqlite3_finalize(st);
-	return r;
+	return one_row(policy_get_row, out, POLICY_SELECT "WHERE id = ?1", "t", id);
 }
 
 int store_policy_create(const char *name, const char *json, struct crsd_policy_row *out)
 {
-	sqlite3_stmt *st;
 	char id[16];
 	int64_t now = crsd_now_ns();
 	int r, tries;
@@ -272,18 +444,8 @@ int store_policy_create(const char *name, const char *json, struct crsd_policy_r
 		if (policy_get_locked(id, NULL) == -ENOENT)
 			break;
 	}
-	st = prep("INSERT INTO policies (id, name, json, created, updated, revision) "
-		  "VALUES (?1, ?2, ?3, ?4, ?4, 1)");
-	if (!st) {
-		r = -EIO;
-		goto out;
-	}
-	bind_text(st, 1, id);
-	bind_text(st, 2, name);
-	bind_text(st, 3, json);
-	sqlite3_bind_int64(st, 4, now);
-	r = step_done(st);
-	sqlite3_finalize(st);
+	r = run("INSERT INTO policies (id, name, json, created, updated, revision) "
+		"VALUES (?1, ?2, ?3, ?4, ?4, 1)", "ttti", id, name, json, now);
 	if (!r && out)
 		r = policy_get_locked(id, out);
 out:
@@ -305,143 +467,73 @@ int store_policy_update(const char *id, const char *name, const char *json,
 			int64_t if_revision, struct crsd_policy_row *out)
 {
 	struct crsd_policy_row cur = {0};
-	sqlite3_stmt *st;
 	int r;
 
-	pthread_mutex_lock(&lock);
-	if (begin()) {
-		pthread_mutex_unlock(&lock);
+	if (lock_begin())
 		return -EIO;
-	}
 	r = policy_get_locked(id, &cur);
-	if (r)
-		goto rollback;
-	if (if_revision > 0 && cur.revision != if_revision) {
+	if (!r && if_revision > 0 && cur.revision != if_revision)
 		r = -ESTALE;
-		goto rollback;
-	}
-	r = name_taken(name, id);
-	if (r) {
+	if (!r) {
+		r = name_taken(name, id);
 		r = r > 0 ? -EEXIST : r;
-		goto rollback;
 	}
-	st = prep("UPDATE policies SET name = ?2, json = ?3, updated = ?4, "
-		  "revision = revision + 1 WHERE id = ?1");
-	if (!st) {
-		r = -EIO;
-		goto rollback;
-	}
-	bind_text(st, 1, id);
-	bind_text(st, 2, name);
-	bind_text(st, 3, json);
-	sqlite3_bind_int64(st, 4, crsd_now_ns());
-	r = step_done(st);
-	sqlite3_finalize(st);
-	if (r)
-		goto rollback;
-	if (exec_sql("COMMIT", NULL, 0)) {
-		r = -EIO;
-		goto rollback;
-	}
+	if (!r)
+		r = run("UPDATE policies SET name = ?2, json = ?3, updated = ?4, "
+			"revision = revision + 1 WHERE id = ?1", "ttti",
+			id, name, json, crsd_now_ns());
+	r = finish(r);
 	store_policy_row_free(&cur);
-	r = out ? policy_get_locked(id, out) : 0;
+	if (!r && out)
+		r = policy_get_locked(id, out);
 	pthread_mutex_unlock(&lock);
 	return r;
-rollback:
-	exec_sql("ROLLBACK", NULL, 0);
-	store_policy_row_free(&cur);
-	pthread_mutex_unlock(&lock);
-	return r;
-}
-
-static int count_where(const char *sql, const char *arg)
-{
-	sqlite3_stmt *st = prep(sql);
-	int n = 0;
-
-	if (!st)
-		return 0;
-	bind_text(st, 1, arg);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n;
 }
 
 int store_policy_delete(const char *id, bool force, int64_t if_revision,
 			int *n_images, int *n_containers)
 {
 	struct crsd_policy_row cur = { 0 };
-	sqlite3_stmt *st;
 	int r;
 
-	pthread_mutex_lock(&lock);
-	if (begin()) {
-		pthread_mutex_unlock(&lock);
+	if (lock_begin())
 		return -EIO;
-	}
 	r = policy_get_locked(id, &cur);
 	store_policy_row_free(&cur);
-	if (r)
-		goto rollback;
-	if (if_revision > 0 && cur.revision != if_revision) {
+	if (!r && if_revision > 0 && cur.revision != if_revision)
 		r = -ESTALE;
-		goto rollback;
-	}
-	*n_images = count_where("SELECT count(*) FROM image_policy WHERE policy_id = ?1", id);
-	*n_containers = count_where("SELECT count(*) FROM containers c JOIN image_policy i "
-				    "ON c.image = i.image WHERE i.policy_id = ?1", id);
-	if ((*n_images || *n_containers) && !force) {
-		r = -EBUSY;
-		goto rollback;
+	if (!r) {
+		*n_images = count_where("SELECT count(*) FROM image_policy WHERE policy_id = ?1",
+					id);
+		*n_containers = count_where("SELECT count(*) FROM containers c JOIN image_policy i "
+					    "ON c.image = i.image WHERE i.policy_id = ?1", id);
+		if ((*n_images || *n_containers) && !force)
+			r = -EBUSY;
 	}
 	/* image_policy rows go with it (ON DELETE CASCADE). */
-	st = prep("DELETE FROM policies WHERE id = ?1");
-	if (!st) {
-		r = -EIO;
-		goto rollback;
-	}
-	bind_text(st, 1, id);
-	r = step_done(st);
-	sqlite3_finalize(st);
-	if (r || exec_sql("COMMIT", NULL, 0)) {
-		r = r ? r : -EIO;
-		goto rollback;
-	}
-	pthread_mutex_unlock(&lock);
-	return 0;
-rollback:
-	exec_sql("ROLLBACK", NULL, 0);
-	pthread_mutex_unlock(&lock);
-	return r;
+	if (!r)
+		r = run("DELETE FROM policies WHERE id = ?1", "t", id);
+	return finish_unlock(r);
+}
+
+static void policy_list_row(sqlite3_stmt *st, void *arg)
+{
+	const struct list_cb *l = arg;
+	struct crsd_policy_row row;
+
+	policy_row(st, &row, false);
+	l->policy(&row, l->arg);
 }
 
 int store_policy_list(void (*cb)(const struct crsd_policy_row *row, void *arg), void *arg)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct list_cb l = { .policy = cb, .arg = arg };
+	int r;
 
 	pthread_mutex_lock(&lock);
-	st = prep("SELECT id, name, json, created, updated, revision FROM policies "
-		  "ORDER BY name");
-	if (!st) {
-		pthread_mutex_unlock(&lock);
-		return -EIO;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct crsd_policy_row row;
-
-		copy(row.id, sizeof(row.id), col_text(st, 0));
-		row.name = (char *)col_text(st, 1);
-		row.json = (char *)col_text(st, 2);
-		row.created = sqlite3_column_int64(st, 3);
-		row.updated = sqlite3_column_int64(st, 4);
-		row.revision = sqlite3_column_int64(st, 5);
-		cb(&row, arg);
-	}
-	sqlite3_finalize(st);
+	r = each_row(policy_list_row, &l, POLICY_SELECT "ORDER BY name", "");
 	pthread_mutex_unlock(&lock);
-	return rc == SQLITE_DONE ? 0 : -EIO;
+	return r;
 }
 
 void store_policy_row_free(struct crsd_policy_row *row)
@@ -455,104 +547,79 @@ void store_policy_row_free(struct crsd_policy_row *row)
 
 int store_image_set(const char *image, const char *policy_id, bool *created)
 {
-	sqlite3_stmt *st;
 	int r;
 
-	pthread_mutex_lock(&lock);
-	if (begin()) {
-		pthread_mutex_unlock(&lock);
+	if (lock_begin())
 		return -EIO;
-	}
 	r = policy_get_locked(policy_id, NULL);
-	if (r)
-		goto rollback;
-	*created = !count_where("SELECT count(*) FROM image_policy WHERE image = ?1", image);
-	st = prep("INSERT INTO image_policy (image, policy_id, assigned) VALUES (?1, ?2, ?3) "
-		  "ON CONFLICT(image) DO UPDATE SET policy_id = excluded.policy_id, "
-		  "assigned = excluded.assigned");
-	if (!st) {
-		r = -EIO;
-		goto rollback;
+	if (!r) {
+		*created = !count_where("SELECT count(*) FROM image_policy WHERE image = ?1",
+					image);
+		r = run("INSERT INTO image_policy (image, policy_id, assigned) VALUES (?1, ?2, ?3) "
+			"ON CONFLICT(image) DO UPDATE SET policy_id = excluded.policy_id, "
+			"assigned = excluded.assigned", "tti", image, policy_id, crsd_now_ns());
 	}
-	bind_text(st, 1, image);
-	bind_text(st, 2, policy_id);
-	sqlite3_bind_int64(st, 3, crsd_now_ns());
-	r = step_done(st);
-	sqlite3_finalize(st);
-	if (r || exec_sql("COMMIT", NULL, 0)) {
-		r = r ? r : -EIO;
-		goto rollback;
-	}
-	pthread_mutex_unlock(&lock);
+	return finish_unlock(r);
+}
+
+struct image_get {
+	char *policy_id;
+	size_t len;
+	int64_t *assigned;
+};
+
+static int image_get_row(sqlite3_stmt *st, void *arg)
+{
+	struct image_get *g = arg;
+
+	copy(g->policy_id, g->len, col_text(st, 0));
+	*g->assigned = sqlite3_column_int64(st, 1);
 	return 0;
-rollback:
-	exec_sql("ROLLBACK", NULL, 0);
-	pthread_mutex_unlock(&lock);
-	return r;
 }
 
 int store_image_get(const char *image, char *policy_id, size_t len, int64_t *assigned)
 {
-	sqlite3_stmt *st;
-	int r = -ENOENT;
+	struct image_get g = { policy_id, len, assigned };
+	int r;
 
 	pthread_mutex_lock(&lock);
-	st = prep("SELECT policy_id, assigned FROM image_policy WHERE image = ?1");
-	if (!st) {
-		r = -EIO;
-	} else {
-		bind_text(st, 1, image);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			copy(policy_id, len, col_text(st, 0));
-			*assigned = sqlite3_column_int64(st, 1);
-			r = 0;
-		}
-		sqlite3_finalize(st);
-	}
+	r = one_row(image_get_row, &g, "SELECT policy_id, assigned FROM image_policy "
+		    "WHERE image = ?1", "t", image);
 	pthread_mutex_unlock(&lock);
 	return r;
 }
 
 int store_image_delete(const char *image)
 {
-	sqlite3_stmt *st;
 	int r;
 
 	pthread_mutex_lock(&lock);
-	st = prep("DELETE FROM image_policy WHERE image = ?1");
-	if (!st) {
-		r = -EIO;
-	} else {
-		bind_text(st, 1, image);
-		r = step_done(st);
-		if (!r && sqlite3_changes(db) == 0)
-			r = -ENOENT;
-		sqlite3_finalize(st);
-	}
+	r = changed(run("DELETE FROM image_policy WHERE image = ?1", "t", image));
 	pthread_mutex_unlock(&lock);
 	return r;
+}
+
+static void image_list_row(sqlite3_stmt *st, void *arg)
+{
+	const struct list_cb *l = arg;
+
+	l->image(col_text(st, 0), col_text(st, 1), col_text(st, 2),
+		 sqlite3_column_int64(st, 3), l->arg);
 }
 
 int store_image_list(void (*cb)(const char *image, const char *policy_id,
 				const char *policy_name, int64_t assigned, void *arg),
 		     void *arg)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct list_cb l = { .image = cb, .arg = arg };
+	int r;
 
 	pthread_mutex_lock(&lock);
-	st = prep("SELECT i.image, i.policy_id, p.name, i.assigned FROM image_policy i "
-		  "JOIN policies p ON p.id = i.policy_id ORDER BY i.image");
-	if (!st) {
-		pthread_mutex_unlock(&lock);
-		return -EIO;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cb(col_text(st, 0), col_text(st, 1), col_text(st, 2),
-		   sqlite3_column_int64(st, 3), arg);
-	sqlite3_finalize(st);
+	r = each_row(image_list_row, &l, "SELECT i.image, i.policy_id, p.name, i.assigned "
+		     "FROM image_policy i JOIN policies p ON p.id = i.policy_id "
+		     "ORDER BY i.image", "");
 	pthread_mutex_unlock(&lock);
-	return rc == SQLITE_DONE ? 0 : -EIO;
+	return r;
 }
 
 /* ---------------------------------------------------------- containers */
@@ -560,59 +627,22 @@ int store_image_list(void (*cb)(const char *image, const char *policy_id,
 int store_container_put(const char *id, const char *image, const char *cgroup,
 			int64_t cgroup_id, int64_t pid, bool *created)
 {
-	sqlite3_stmt *st;
-	int r;
-
-	pthread_mutex_lock(&lock);
-	if (begin()) {
-		pthread_mutex_unlock(&lock);
+	if (lock_begin())
 		return -EIO;
-	}
 	*created = !count_where("SELECT count(*) FROM containers WHERE id = ?1", id);
-	st = prep("INSERT INTO containers (id, image, cgroup, cgroup_id, pid, created) "
-		  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET "
-		  "image = excluded.image, cgroup = excluded.cgroup, "
-		  "cgroup_id = excluded.cgroup_id, pid = excluded.pid");
-	if (!st) {
-		r = -EIO;
-		goto rollback;
-	}
-	bind_text(st, 1, id);
-	bind_text(st, 2, image);
-	bind_text(st, 3, cgroup);
-	sqlite3_bind_int64(st, 4, cgroup_id);
-	sqlite3_bind_int64(st, 5, pid);
-	sqlite3_bind_int64(st, 6, crsd_now_ns());
-	r = step_done(st);
-	sqlite3_finalize(st);
-	if (r || exec_sql("COMMIT", NULL, 0)) {
-		r = r ? r : -EIO;
-		goto rollback;
-	}
-	pthread_mutex_unlock(&lock);
-	return 0;
-rollback:
-	exec_sql("ROLLBACK", NULL, 0);
-	pthread_mutex_unlock(&lock);
-	return r;
+	return finish_unlock(run("INSERT INTO containers (id, image, cgroup, cgroup_id, pid, "
+				 "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) "
+				 "DO UPDATE SET image = excluded.image, cgroup = excluded.cgroup, "
+				 "cgroup_id = excluded.cgroup_id, pid = excluded.pid", "tttiii",
+				 id, image, cgroup, cgroup_id, pid, crsd_now_ns()));
 }
 
 int store_container_delete(const char *id)
 {
-	sqlite3_stmt *st;
 	int r;
 
 	pthread_mutex_lock(&lock);
-	st = prep("DELETE FROM containers WHERE id = ?1");
-	if (!st) {
-		r = -EIO;
-	} else {
-		bind_text(st, 1, id);
-		r = step_done(st);
-		if (!r && sqlite3_changes(db) == 0)
-			r = -ENOENT;
-		sqlite3_finalize(st);
-	}
+	r = changed(run("DELETE FROM containers WHERE id = ?1", "t", id));
 	pthread_mutex_unlock(&lock);
 	return r;
 }
@@ -651,52 +681,47 @@ static void container_row(sqlite3_stmt *st, struct crsd_container_row *c, bool d
 	c->ov.updated = sqlite3_column_int64(st, 11);
 }
 
+static int container_get_row(sqlite3_stmt *st, void *out)
+{
+	struct crsd_container_row *c = out;
+
+	container_row(st, c, true);
+	return c->cgroup ? 0 : -ENOMEM;
+}
+
 int store_container_get(const char *id, struct crsd_container_row *out)
 {
-	sqlite3_stmt *st;
-	int r = -ENOENT;
+	int r;
 
 	pthread_mutex_lock(&lock);
-	st = prep(CONTAINER_SELECT "WHERE c.id = ?1");
-	if (!st) {
-		r = -EIO;
-	} else {
-		bind_text(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			container_row(st, out, true);
-			r = out->cgroup ? 0 : -ENOMEM;
-		}
-		sqlite3_finalize(st);
-	}
+	r = one_row(container_get_row, out, CONTAINER_SELECT "WHERE c.id = ?1", "t", id);
 	pthread_mutex_unlock(&lock);
 	return r;
+}
+
+static void container_list_row(sqlite3_stmt *st, void *arg)
+{
+	const struct list_cb *l = arg;
+	struct crsd_container_row row;
+
+	container_row(st, &row, false);
+	l->container(&row, l->arg);
 }
 
 int store_container_list(const char *policy_id,
 			 void (*cb)(const struct crsd_container_row *row, void *arg),
 			 void *arg)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct list_cb l = { .container = cb, .arg = arg };
+	int r;
 
 	pthread_mutex_lock(&lock);
-	st = prep(policy_id ? CONTAINER_SELECT "WHERE i.policy_id = ?1 ORDER BY c.id"
-			    : CONTAINER_SELECT "ORDER BY c.id");
-	if (!st) {
-		pthread_mutex_unlock(&lock);
-		return -EIO;
-	}
-	if (policy_id)
-		bind_text(st, 1, policy_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct crsd_container_row row;
-
-		container_row(st, &row, false);
-		cb(&row, arg);
-	}
-	sqlite3_finalize(st);
+	r = each_row(container_list_row, &l,
+		     policy_id ? CONTAINER_SELECT "WHERE i.policy_id = ?1 ORDER BY c.id"
+			       : CONTAINER_SELECT "ORDER BY c.id",
+		     policy_id ? "t" : "", policy_id);
 	pthread_mutex_unlock(&lock);
-	return rc == SQLITE_DONE ? 0 : -EIO;
+	return r;
 }
 
 void store_container_row_free(struct crsd_container_row *row)
@@ -708,115 +733,62 @@ void store_container_row_free(struct crsd_container_row *row)
 
 int store_override_set(const char *container_id, const struct crsd_override *ov)
 {
-	sqlite3_stmt *st;
-	int r;
+	int r = -ENOENT;
 
-	pthread_mutex_lock(&lock);
-	if (begin()) {
-		pthread_mutex_unlock(&lock);
+	if (lock_begin())
 		return -EIO;
-	}
-	if (!count_where("SELECT count(*) FROM containers WHERE id = ?1", container_id)) {
-		r = -ENOENT;
-		goto rollback;
-	}
-	st = prep("INSERT OR REPLACE INTO overrides (container_id, mode, log, passive, updated) "
-		  "VALUES (?1, ?2, ?3, ?4, ?5)");
-	if (!st) {
-		r = -EIO;
-		goto rollback;
-	}
-	bind_text(st, 1, container_id);
-	bind_text(st, 2, ov->has_mode ? ov->mode : NULL);
-	if (ov->has_log)
-		sqlite3_bind_int64(st, 3, ov->log);
-	else
-		sqlite3_bind_null(st, 3);
-	if (ov->has_passive)
-		sqlite3_bind_int(st, 4, ov->passive);
-	else
-		sqlite3_bind_null(st, 4);
-	sqlite3_bind_int64(st, 5, crsd_now_ns());
-	r = step_done(st);
-	sqlite3_finalize(st);
-	if (r || exec_sql("COMMIT", NULL, 0)) {
-		r = r ? r : -EIO;
-		goto rollback;
-	}
-	pthread_mutex_unlock(&lock);
-	return 0;
-rollback:
-	exec_sql("ROLLBACK", NULL, 0);
-	pthread_mutex_unlock(&lock);
-	return r;
+	if (count_where("SELECT count(*) FROM containers WHERE id = ?1", container_id))
+		r = run("INSERT OR REPLACE INTO overrides (container_id, mode, log, passive, "
+			"updated) VALUES (?1, ?2, ?3, ?4, ?5)", "ttooi", container_id,
+			ov->has_mode ? ov->mode : NULL, ov->has_log, (int64_t)ov->log,
+			ov->has_passive, (int64_t)ov->passive, crsd_now_ns());
+	return finish_unlock(r);
 }
 
 int store_override_delete(const char *container_id)
 {
-	sqlite3_stmt *st;
-	int r;
+	int r = -ENOENT;
 
 	pthread_mutex_lock(&lock);
-	if (!count_where("SELECT count(*) FROM containers WHERE id = ?1", container_id)) {
-		pthread_mutex_unlock(&lock);
-		return -ENOENT;
-	}
-	st = prep("DELETE FROM overrides WHERE container_id = ?1");
-	if (!st) {
-		r = -EIO;
-	} else {
-		bind_text(st, 1, container_id);
-		r = step_done(st);
-		sqlite3_finalize(st);
-	}
+	if (count_where("SELECT count(*) FROM containers WHERE id = ?1", container_id))
+		r = run("DELETE FROM overrides WHERE container_id = ?1", "t", container_id);
 	pthread_mutex_unlock(&lock);
 	return r;
 }
 
 /* -------------------------------------------------------------- events */
 
+static void event_row(sqlite3_stmt *st, void *arg)
+{
+	const struct list_cb *l = arg;
+
+	l->event(sqlite3_column_int64(st, 0), col_text(st, 1), l->arg);
+}
+
 int store_events_query(const struct crsd_event_filter *f,
 		       void (*cb)(int64_t seq, const char *json, void *arg), void *arg)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct list_cb l = { .event = cb, .arg = arg };
+	int r;
 
 	pthread_mutex_lock(&lock);
-	st = prep("SELECT seq, json FROM events WHERE seq > ?1 "
-		  "AND (?2 IS NULL OR container_id = ?2) AND (?3 IS NULL OR image = ?3) "
-		  "AND (?4 IS NULL OR policy_id = ?4) AND (?5 IS NULL OR type = ?5) "
-		  "AND (?6 IS NULL OR action = ?6) AND (?7 = 0 OR time_ns >= ?7) "
-		  "AND (?8 = 0 OR time_ns < ?8) ORDER BY seq LIMIT ?9");
-	if (!st) {
-		pthread_mutex_unlock(&lock);
-		return -EIO;
-	}
-	sqlite3_bind_int64(st, 1, f->cursor);
-	bind_text(st, 2, f->container);
-	bind_text(st, 3, f->image);
-	bind_text(st, 4, f->policy);
-	bind_text(st, 5, f->type);
-	bind_text(st, 6, f->action);
-	sqlite3_bind_int64(st, 7, f->since);
-	sqlite3_bind_int64(st, 8, f->until);
-	sqlite3_bind_int(st, 9, f->limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cb(sqlite3_column_int64(st, 0), col_text(st, 1), arg);
-	sqlite3_finalize(st);
+	r = each_row(event_row, &l, "SELECT seq, json FROM events WHERE seq > ?1 "
+		     "AND (?2 IS NULL OR container_id = ?2) AND (?3 IS NULL OR image = ?3) "
+		     "AND (?4 IS NULL OR policy_id = ?4) AND (?5 IS NULL OR type = ?5) "
+		     "AND (?6 IS NULL OR action = ?6) AND (?7 = 0 OR time_ns >= ?7) "
+		     "AND (?8 = 0 OR time_ns < ?8) ORDER BY seq LIMIT ?9", "itttttiii",
+		     f->cursor, f->container, f->image, f->policy, f->type, f->action,
+		     f->since, f->until, (int64_t)f->limit);
 	pthread_mutex_unlock(&lock);
-	return rc == SQLITE_DONE ? 0 : -EIO;
+	return r;
 }
 
 int64_t store_events_max_seq(void)
 {
-	sqlite3_stmt *st;
 	int64_t seq = 0;
 
 	pthread_mutex_lock(&lock);
-	st = prep("SELECT max(seq) FROM events");
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		seq = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	one_row(col0_int64, &seq, "SELECT max(seq) FROM events", "");
 	pthread_mutex_unlock(&lock);
 	return seq;
 }
@@ -838,7 +810,7 @@ static void attribute(const struct crsd_event_in *e, char *ctr, char *img, char 
 		return;
 	for (i = 0; i < 2; i++) {
 		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, (int64_t)ids[i]);
+		bind_args(st, "i", (int64_t)ids[i]);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			copy(ctr, CRSD_ID_MAX + 1, col_text(st, 0));
 			copy(img, CRSD_IMAGE_MAX + 1, col_text(st, 1));
@@ -861,11 +833,8 @@ int store_events_insert(const struct crsd_event_in *ev, size_t n)
 	size_t i;
 	int r = 0;
 
-	pthread_mutex_lock(&lock);
-	if (begin()) {
-		pthread_mutex_unlock(&lock);
+	if (lock_begin())
 		return -EIO;
-	}
 	st = prep("INSERT INTO events (time_ns, container_id, image, policy_id, type, action, "
 		  "json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	for (i = 0; st && i < n && !r; i++) {
@@ -885,51 +854,40 @@ int store_events_insert(const struct crsd_event_in *ev, size_t n)
 		json_object_object_add(o, "image", str_or_null(img));
 		json_object_object_add(o, "policy", str_or_null(pol));
 		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, ev[i].time_ns);
-		bind_text(st, 2, *ctr ? ctr : NULL);
-		bind_text(st, 3, *img ? img : NULL);
-		bind_text(st, 4, *pol ? pol : NULL);
-		bind_text(st, 5, ev[i].type);
-		bind_text(st, 6, ev[i].action);
-		bind_text(st, 7, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		bind_args(st, "itttttt", ev[i].time_ns, *ctr ? ctr : NULL, *img ? img : NULL,
+			  *pol ? pol : NULL, ev[i].type, ev[i].action,
+			  json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		r = step_done(st);
 		json_object_put(o);
 	}
 	sqlite3_finalize(st);
-	if (!st || r || exec_sql("COMMIT", NULL, 0)) {
-		exec_sql("ROLLBACK", NULL, 0);
-		pthread_mutex_unlock(&lock);
-		return r ? r : -EIO;
+	return finish_unlock(st ? r : -EIO);
+}
+
+/* One prune statement (NULL: not prepared, skipped): run unless r already failed. */
+static int prune_step(sqlite3_stmt *st, int r, int *n)
+{
+	if (st) {
+		if (!r)
+			r = step_done(st);
+		*n += sqlite3_changes(db);
+		sqlite3_finalize(st);
 	}
-	pthread_mutex_unlock(&lock);
-	return 0;
+	return r;
 }
 
 int store_events_prune(int64_t max_count, int64_t max_age_ns)
 {
-	sqlite3_stmt *st;
 	int r = 0, n = 0;
 
 	pthread_mutex_lock(&lock);
-	if (max_age_ns > 0) {
-		st = prep("DELETE FROM events WHERE time_ns < ?1");
-		if (st) {
-			sqlite3_bind_int64(st, 1, crsd_now_ns() - max_age_ns);
-			r = step_done(st);
-			n += sqlite3_changes(db);
-			sqlite3_finalize(st);
-		}
-	}
-	if (max_count > 0) {
-		st = prep("DELETE FROM events WHERE seq <= "
-			  "(SELECT max(seq) FROM events) - ?1");
-		if (st) {
-			sqlite3_bind_int64(st, 1, max_count);
-			r = r ? r : step_done(st);
-			n += sqlite3_changes(db);
-			sqlite3_finalize(st);
-		}
-	}
+	if (max_age_ns > 0)
+		r = prune_step(prep_bind("DELETE FROM events WHERE time_ns < ?1", "i",
+					 crsd_now_ns() - max_age_ns), r, &n);
+	if (max_count > 0)
+		r = prune_step(prep_bind("DELETE FROM events WHERE seq <= "
+					 "(SELECT max(seq) FROM events) - ?1", "i", max_count),
+			       r, &n);
 	pthread_mutex_unlock(&lock);
 	return r ? r : n;
 }
