@@ -126,18 +126,8 @@ pol_net(struct crs_policy *p, const char *name, enum crs_action action, const ch
 	enum crs_direction dir, enum crs_proto proto, const char *addr,
 	uint16_t port_min, uint16_t port_max)
 {
-	struct crs_policy_rule *r;
+	struct crs_policy_rule *r = pol_new_rule(p, name, CRS_RULE_NETWORK, action, program);
 
-	p->rules = realloc(p->rules, (p->n_rules + 1) * sizeof(*p->rules));
-	if (!p->rules)
-		abort();
-	r = &p->rules[p->n_rules++];
-	memset(r, 0, sizeof(*r));
-	r->name = name ? strdup(name) : NULL;
-	r->enabled = true;
-	r->type = CRS_RULE_NETWORK;
-	r->action = action;
-	r->program = strdup(program ? program : "*");
 	r->direction = dir;
 	r->protocol = proto;
 	r->address = net_addr(addr);
@@ -223,15 +213,33 @@ static CRS_UNUSED struct mnl_socket *rtnl_open(void)
 	return nl;
 }
 
+/*
+ * Start a request of @type with @flags in @buf (MNL_SOCKET_BUFFER_SIZE bytes,
+ * the nlmsghdr at its start); returns its zeroed family header of @hdrlen.
+ */
+static CRS_UNUSED void *rtnl_req(char *buf, uint16_t type, uint16_t flags, size_t hdrlen)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	return mnl_nlmsg_put_extra_header(nlh, hdrlen);
+}
+
+/* An address attribute @type: @a, 4 or 16 bytes as @family says. */
+static CRS_UNUSED void rtnl_put_addr(struct nlmsghdr *nlh, uint16_t type, int family,
+				     const uint8_t *a)
+{
+	mnl_attr_put(nlh, type, family == AF_INET ? 4 : 16, a);
+}
+
 /* ip link set IFINDEX up */
 static CRS_UNUSED int rtnl_link_up(struct mnl_socket *nl, int ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct ifinfomsg *ifm = rtnl_req(buf, RTM_NEWLINK, 0, sizeof(*ifm));
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_index = ifindex;
 	ifm->ifi_flags = IFF_UP;
@@ -244,13 +252,12 @@ static CRS_UNUSED int rtnl_veth(struct mnl_socket *nl, const char *name, const c
 				int peer_ns)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct ifinfomsg *ifm = rtnl_req(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+					 sizeof(*ifm));
 	struct nlattr *linkinfo, *data, *pe;
-	struct ifinfomsg *ifm, *pifm;
+	struct ifinfomsg *pifm;
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
@@ -275,22 +282,20 @@ static CRS_UNUSED int rtnl_addr(struct mnl_socket *nl, int ifindex, int family,
 				const char *addr, int plen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 	struct ifaddrmsg *ifa;
 	uint8_t a[16];
 
 	if (net_pton(family, addr, a))
 		return -EINVAL;
-	nlh->nlmsg_type = RTM_NEWADDR;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa = rtnl_req(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifa));
 	ifa->ifa_family = family;
 	ifa->ifa_prefixlen = plen;
 	ifa->ifa_flags = family == AF_INET6 ? IFA_F_NODAD : 0;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = ifindex;
-	mnl_attr_put(nlh, IFA_LOCAL, family == AF_INET ? 4 : 16, a);
-	mnl_attr_put(nlh, IFA_ADDRESS, family == AF_INET ? 4 : 16, a);
+	rtnl_put_addr(nlh, IFA_LOCAL, family, a);
+	rtnl_put_addr(nlh, IFA_ADDRESS, family, a);
 	return rtnl_talk(nl, nlh);
 }
 
@@ -299,22 +304,20 @@ static CRS_UNUSED int rtnl_default_route(struct mnl_socket *nl, int ifindex, int
 					 const char *gw)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 	struct rtmsg *rtm;
 	uint8_t a[16];
 
 	if (net_pton(family, gw, a))
 		return -EINVAL;
-	nlh->nlmsg_type = RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm = rtnl_req(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof(*rtm));
 	rtm->rtm_family = family;
 	rtm->rtm_dst_len = 0;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_STATIC;
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16, a);
+	rtnl_put_addr(nlh, RTA_GATEWAY, family, a);
 	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
 	return rtnl_talk(nl, nlh);
 }
@@ -651,42 +654,54 @@ static CRS_UNUSED int net_peer_sendto(const struct net_env *env, int ns, int fam
 
 /* ------------------------------------------------------------- fd passing */
 
-static CRS_UNUSED int net_send_fd(int sock, int fd)
-{
-	char c = 'f';
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+/* A message of one byte with room for one descriptor (SCM_RIGHTS). */
+struct net_fd_msg {
+	char c;
+	struct iovec iov;
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	struct msghdr mh;
+};
+
+static CRS_UNUSED struct msghdr *net_fd_msg_init(struct net_fd_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->c = 'f';
+	m->iov.iov_base = &m->c;
+	m->iov.iov_len = 1;
+	m->mh.msg_iov = &m->iov;
+	m->mh.msg_iovlen = 1;
+	m->mh.msg_control = m->u.buf;
+	m->mh.msg_controllen = sizeof(m->u.buf);
+	return &m->mh;
+}
+
+static CRS_UNUSED int net_send_fd(int sock, int fd)
+{
+	struct net_fd_msg m;
+	struct msghdr *mh = net_fd_msg_init(&m);
+	struct cmsghdr *cm = CMSG_FIRSTHDR(mh);
 
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &mh, 0) == 1 ? 0 : -errno;
+	return sendmsg(sock, mh, 0) == 1 ? 0 : -errno;
 }
 
 /* Receive a descriptor from @sock (nonblocking); -EAGAIN if none is queued. */
 static CRS_UNUSED int net_recv_fd(int sock)
 {
-	char c;
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct net_fd_msg m;
+	struct msghdr *mh = net_fd_msg_init(&m);
 	struct cmsghdr *cm;
 	int fd;
 
-	if (recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1)
+	if (recvmsg(sock, mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1)
 		return -errno;
-	cm = CMSG_FIRSTHDR(&mh);
+	cm = CMSG_FIRSTHDR(mh);
 	if (!cm || cm->cmsg_type != SCM_RIGHTS)
 		return -EPROTO;
 	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
@@ -1164,12 +1179,24 @@ static CRS_UNUSED int net_ev_count(const struct evbuf *b, uint64_t cgid)
 	return n;
 }
 
+/* The @what address of an event, @got (4 or 16 bytes as @family says), is @want. */
+static CRS_UNUSED void __net_ev_addr(struct __test_metadata *_metadata, const char *what,
+				     int family, const char *want, const uint8_t *got)
+{
+	uint8_t a[16];
+
+	ASSERT_EQ(0, net_pton(family, want, a));
+	EXPECT_EQ(0, memcmp(a, got, family == AF_INET ? 4 : 16)) {
+		char buf[INET6_ADDRSTRLEN] = "?";
+
+		inet_ntop(family, got, buf, sizeof(buf));
+		TH_LOG("%s address: expected %s, got %s", what, want, buf);
+	}
+}
+
 static CRS_UNUSED void __net_ev_check(struct __test_metadata *_metadata,
 				      const struct crs_event *e, const struct net_expect *x)
 {
-	uint8_t a[16];
-	int alen = x->family == AF_INET ? 4 : 16;
-
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(x->type, e->type);
 	EXPECT_EQ(x->direction, e->direction);
@@ -1178,41 +1205,20 @@ static CRS_UNUSED void __net_ev_check(struct __test_metadata *_metadata,
 	EXPECT_EQ(x->cgroup_id, e->cgroup_id);
 	EXPECT_EQ(x->cgroup_id, e->table_cgroup_id);
 	EXPECT_EQ((uint32_t)x->pid, e->pid);
-	EXPECT_STREQ(x->program, e->program);
-	EXPECT_EQ(x->rule_index, e->rule_index);
-	EXPECT_STREQ(x->rule_name, e->rule_name);
-	EXPECT_EQ(x->action, e->action);
-	EXPECT_EQ(x->verdict, e->verdict);
-	EXPECT_EQ(x->mode, e->mode);
+	__ev_check_decision(_metadata, e, x->program, x->rule_index, x->rule_name,
+			    x->action, x->verdict, x->mode);
 	EXPECT_STREQ("", e->path);
-	if (x->rule_index == CRS_RULE_INDEX_NONE) {
-		EXPECT_EQ(CRS_EVENT_F_DEFAULT, e->flags & CRS_EVENT_F_DEFAULT);
-	} else {
-		EXPECT_EQ(0U, e->flags & CRS_EVENT_F_DEFAULT);
-	}
 	if (x->remote) {
-		ASSERT_EQ(0, net_pton(x->family, x->remote, a));
 		EXPECT_TRUE(e->has_remote);
-		EXPECT_EQ(0, memcmp(a, e->remote_addr, alen)) {
-			char got[INET6_ADDRSTRLEN] = "?";
-
-			inet_ntop(x->family, e->remote_addr, got, sizeof(got));
-			TH_LOG("remote address: expected %s, got %s", x->remote, got);
-		}
+		__net_ev_addr(_metadata, "remote", x->family, x->remote, e->remote_addr);
 		if (!x->any_remote_port)
 			EXPECT_EQ(x->remote_port, e->remote_port);
 	} else {
 		EXPECT_FALSE(e->has_remote);
 	}
 	if (x->local) {
-		ASSERT_EQ(0, net_pton(x->family, x->local, a));
 		EXPECT_TRUE(e->has_local);
-		EXPECT_EQ(0, memcmp(a, e->local_addr, alen)) {
-			char got[INET6_ADDRSTRLEN] = "?";
-
-			inet_ntop(x->family, e->local_addr, got, sizeof(got));
-			TH_LOG("local address: expected %s, got %s", x->local, got);
-		}
+		__net_ev_addr(_metadata, "local", x->family, x->local, e->local_addr);
 		EXPECT_EQ(x->local_port, e->local_port);
 	}
 	EXPECT_NE(0ULL, e->time_ns);

@@ -244,10 +244,14 @@ static CRS_UNUSED void pol_init(struct crs_policy *p, const char *name, enum crs
 	p->defaults[CRS_RULE_EXECUTE] = exec_def;
 }
 
+/*
+ * Append an enabled rule of @type for @program ("*" if NULL) to @p, the
+ * rest zero; the caller fills in what the type needs. The returned rule is
+ * valid until the next rule is added.
+ */
 static CRS_UNUSED struct crs_policy_rule *
-pol_rule(struct crs_policy *p, const char *name, enum crs_rule_type type,
-	 enum crs_action action, const char *program, const char *path,
-	 uint32_t access)
+pol_new_rule(struct crs_policy *p, const char *name, enum crs_rule_type type,
+	     enum crs_action action, const char *program)
 {
 	struct crs_policy_rule *r;
 
@@ -261,6 +265,16 @@ pol_rule(struct crs_policy *p, const char *name, enum crs_rule_type type,
 	r->type = type;
 	r->action = action;
 	r->program = strdup(program ? program : "*");
+	return r;
+}
+
+static CRS_UNUSED struct crs_policy_rule *
+pol_rule(struct crs_policy *p, const char *name, enum crs_rule_type type,
+	 enum crs_action action, const char *program, const char *path,
+	 uint32_t access)
+{
+	struct crs_policy_rule *r = pol_new_rule(p, name, type, action, program);
+
 	r->path = strdup(path);
 	r->access = type == CRS_RULE_EXECUTE ? CRS_ACCESS_EXEC : access;
 	return r;
@@ -450,18 +464,8 @@ static CRS_UNUSED struct crs_policy_rule *
 pol_syscall(struct crs_policy *p, const char *name, enum crs_action action,
 	    const char *program, const char *sc, uint32_t nr, uint32_t nr32)
 {
-	struct crs_policy_rule *r;
+	struct crs_policy_rule *r = pol_new_rule(p, name, CRS_RULE_SYSCALL, action, program);
 
-	p->rules = realloc(p->rules, (p->n_rules + 1) * sizeof(*p->rules));
-	if (!p->rules)
-		abort();
-	r = &p->rules[p->n_rules++];
-	memset(r, 0, sizeof(*r));
-	r->name = name ? strdup(name) : NULL;
-	r->enabled = true;
-	r->type = CRS_RULE_SYSCALL;
-	r->action = action;
-	r->program = strdup(program ? program : "*");
 	r->syscall = strdup(sc);
 	r->syscall_nr = nr;
 	r->syscall_nr32 = nr32;
@@ -800,6 +804,29 @@ struct ev_expect {
 	enum crs_mode mode;
 };
 
+/*
+ * The decision in @e: by @program, rule @rule_index (CRS_RULE_INDEX_NONE:
+ * the default action, flagged so) named @rule_name, @action/@verdict in @mode.
+ */
+static CRS_UNUSED void __ev_check_decision(struct __test_metadata *_metadata,
+					   const struct crs_event *e, const char *program,
+					   uint32_t rule_index, const char *rule_name,
+					   enum crs_action action, enum crs_action verdict,
+					   enum crs_mode mode)
+{
+	EXPECT_STREQ(program, e->program);
+	EXPECT_EQ(rule_index, e->rule_index);
+	EXPECT_STREQ(rule_name, e->rule_name);
+	EXPECT_EQ(action, e->action);
+	EXPECT_EQ(verdict, e->verdict);
+	EXPECT_EQ(mode, e->mode);
+	if (rule_index == CRS_RULE_INDEX_NONE) {
+		EXPECT_EQ(CRS_EVENT_F_DEFAULT, e->flags & CRS_EVENT_F_DEFAULT);
+	} else {
+		EXPECT_EQ(0U, e->flags & CRS_EVENT_F_DEFAULT);
+	}
+}
+
 static CRS_UNUSED void __ev_check(struct __test_metadata *_metadata,
 				  const struct crs_event *e, const struct ev_expect *x)
 {
@@ -810,19 +837,10 @@ static CRS_UNUSED void __ev_check(struct __test_metadata *_metadata,
 	EXPECT_EQ((uint32_t)x->pid, e->pid);
 	EXPECT_EQ((uint32_t)x->pid, e->tid);
 	EXPECT_EQ(0U, e->uid);
-	EXPECT_STREQ(x->program, e->program);
-	EXPECT_EQ(x->rule_index, e->rule_index);
-	EXPECT_STREQ(x->rule_name, e->rule_name);
+	__ev_check_decision(_metadata, e, x->program, x->rule_index, x->rule_name,
+			    x->action, x->verdict, x->mode);
 	EXPECT_STREQ(x->path, e->path);
 	EXPECT_EQ(x->access, e->access);
-	EXPECT_EQ(x->action, e->action);
-	EXPECT_EQ(x->verdict, e->verdict);
-	EXPECT_EQ(x->mode, e->mode);
-	if (x->rule_index == CRS_RULE_INDEX_NONE) {
-		EXPECT_EQ(CRS_EVENT_F_DEFAULT, e->flags & CRS_EVENT_F_DEFAULT);
-	} else {
-		EXPECT_EQ(0U, e->flags & CRS_EVENT_F_DEFAULT);
-	}
 	EXPECT_EQ(0U, e->flags & CRS_EVENT_F_TRUNCATED);
 	EXPECT_NE(0ULL, e->time_ns);
 }

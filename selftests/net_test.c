@@ -150,6 +150,132 @@ static int nf_op(struct net_fix *f, const char *cg, int family, enum crs_proto p
 	return net_run(cg, &o, pid);
 }
 
+/* Load @p on the test cgroup. */
+#define nf_load(f, p) sb_load(&(f)->sb, (f)->sb.cgid, p)
+
+/* nf_setup(), then the table @build writes (for @variant) loaded on the test cgroup. */
+static void __nf_setup_table(struct __test_metadata *_metadata, struct net_fix *f,
+			     void (*build)(struct crs_policy *p, const void *variant),
+			     const void *variant)
+{
+	struct crs_policy p;
+
+	nf_setup(f);
+	build(&p, variant);
+	nf_load(f, &p);
+	pol_release(&p);
+}
+
+/* FIXTURE_SETUP of a fixture { struct net_fix f; } whose table is @build's. */
+#define NF_SETUP_TABLE(name, build)					\
+	FIXTURE_SETUP(name)						\
+	{								\
+		__nf_setup_table(_metadata, &self->f, build, variant);	\
+	}
+
+#define NF_TEARDOWN(name)						\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		nf_teardown(&self->f);					\
+	}
+
+/* A fixture whose tests add rules to self->p (an empty enforce policy @pname) and load it. */
+#define NF_POLICY_FIXTURE(name, pname)					\
+	FIXTURE(name) {							\
+		struct net_fix f;					\
+		struct crs_policy p;					\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		nf_setup(&self->f);					\
+		pol_init(&self->p, pname, CRS_MODE_ENFORCE, A, A);	\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		pol_release(&self->p);					\
+		nf_teardown(&self->f);					\
+	}
+
+/* The event of @type from @pid, once it has arrived (ASSERTs that it does). */
+static const struct crs_event *__nf_event(struct __test_metadata *_metadata, struct net_fix *f,
+					  pid_t pid, int type)
+{
+	const struct crs_event *e;
+
+	ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
+	e = ev_find(f->b, pid, type);
+	ASSERT_NE(NULL, e);
+	return e;
+}
+#define nf_event(f, pid, type) __nf_event(_metadata, f, pid, type)
+
+/* The event of x->pid, once it has arrived, is @x. */
+#define nf_check(f, x) net_ev_check(nf_event(f, (x)->pid, (x)->type), x)
+
+/* A denial of @pid's call by this program in enforce mode, rule @idx (@name); fill in the rest. */
+static struct net_expect nf_denial(const struct net_fix *f, enum crs_rule_type type,
+				   enum crs_direction dir, enum crs_proto proto, int fam,
+				   pid_t pid, uint32_t idx, const char *name)
+{
+	struct net_expect x = {
+		.type = type, .direction = dir, .protocol = proto, .family = fam,
+		.cgroup_id = f->sb.cgid, .pid = pid, .program = self_exe(),
+		.rule_index = idx, .rule_name = name,
+		.action = D, .verdict = D, .mode = CRS_MODE_ENFORCE,
+	};
+
+	return x;
+}
+
+/* ... of an outbound call to @remote:@port. */
+static struct net_expect nf_out_denial(const struct net_fix *f, enum crs_proto proto, int fam,
+				       pid_t pid, const char *remote, uint16_t port,
+				       uint32_t idx, const char *name)
+{
+	struct net_expect x = nf_denial(f, CRS_RULE_NETWORK, OUT, proto, fam, pid, idx, name);
+
+	x.remote = remote;
+	x.remote_port = port;
+	return x;
+}
+
+/* ... of a bind or listen on @local:@port. */
+static struct net_expect nf_listen_denial(const struct net_fix *f, enum crs_proto proto,
+					  int fam, pid_t pid, const char *local, uint16_t port,
+					  uint32_t idx, const char *name)
+{
+	struct net_expect x = nf_denial(f, CRS_RULE_LISTENER, IN, proto, fam, pid, idx, name);
+
+	x.local = local;
+	x.local_port = port;
+	return x;
+}
+
+/* A server of @proto in the peer netns on its wildcard address, port PORT (ASSERTed). */
+static int __nf_peer_server(struct __test_metadata *_metadata, struct net_fix *f, int fam,
+			    enum crs_proto proto)
+{
+	int srv = proto == TCP ?
+		  net_tcp_listener(&f->env, f->env.ns_p, fam, fam_any(fam), PORT) :
+		  net_bound(&f->env, f->env.ns_p, fam, SOCK_DGRAM, fam_any(fam), PORT);
+
+	ASSERT_LE(0, srv);
+	return srv;
+}
+#define nf_peer_server(f, fam, proto) __nf_peer_server(_metadata, f, fam, proto)
+
+/* @fd, a connection that must have been made (accepted or connected), is; close it. */
+static void __fd_made(struct __test_metadata *_metadata, int fd)
+{
+	EXPECT_LE(0, fd);
+	if (fd >= 0)
+		close(fd);
+}
+#define fd_made(fd) __fd_made(_metadata, fd)
+
+/* For AF_INET, then AF_INET6. */
+#define FOR_FAMILIES(fam) for (fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0)
+
 /* ================================================================ flows */
 
 enum flow_case {
@@ -191,35 +317,37 @@ FLOWS(in, IN, tcp, TCP, v6, AF_INET6);
 FLOWS(in, IN, udp, UDP, v4, AF_INET);
 FLOWS(in, IN, udp, UDP, v6, AF_INET6);
 
-FIXTURE_SETUP(net_flow)
+static void flow_table(struct crs_policy *p, const void *arg)
 {
-	struct crs_policy p;
+	const FIXTURE_VARIANT(net_flow) *variant = arg;
 	enum crs_mode mode = variant->c == FC_DENY_MONITOR ? CRS_MODE_MONITOR :
 			     variant->c == FC_DENY_DISABLED ? CRS_MODE_DISABLED : CRS_MODE_ENFORCE;
 	/* the port is the destination's: the peer's (out), the container's (in) */
 	uint16_t pmin = PORT, pmax = PORT;
 	int fam = variant->family;
 
-	nf_setup(&self->f);
-	pol_init(&p, "net-flow", mode, A, A);
-	pol_net(&p, "other", D, "*", variant->dir, variant->proto,
+	pol_init(p, "net-flow", mode, A, A);
+	pol_net(p, "other", D, "*", variant->dir, variant->proto,
 		fam == AF_INET ? "192.0.2.0/24" : "2001:db8::/32", 0, 65535);
 	switch (variant->c) {
 	case FC_DEFAULT_DENY:
-		p.defaults[CRS_RULE_NETWORK] = D;
-		pol_net(&p, "allow-q", A, "*", variant->dir, variant->proto,
+		p->defaults[CRS_RULE_NETWORK] = D;
+		pol_net(p, "allow-q", A, "*", variant->dir, variant->proto,
 			host(fam, peer_q(fam)), pmin, pmax);
 		break;
 	case FC_ALLOW_LOGGED:
-		pol_net(&p, "allow-p", A, "*", variant->dir, variant->proto,
+		pol_net(p, "allow-p", A, "*", variant->dir, variant->proto,
 			host(fam, peer_p(fam)), pmin, pmax);
 		break;
 	default:
-		pol_net(&p, "deny-p", D, "*", variant->dir, variant->proto,
+		pol_net(p, "deny-p", D, "*", variant->dir, variant->proto,
 			host(fam, peer_p(fam)), pmin, pmax);
 	}
-	sb_load(&self->f.sb, self->f.sb.cgid, &p);
-	pol_release(&p);
+}
+
+FIXTURE_SETUP(net_flow)
+{
+	__nf_setup_table(_metadata, &self->f, flow_table, variant);
 	if (variant->c == FC_ALLOW_LOGGED) {
 		struct crs_err err = {0};
 		int ret = crs_nl_set_container(self->f.sb.nl, self->f.sb.cgid, CRS_MODE_POLICY,
@@ -231,10 +359,7 @@ FIXTURE_SETUP(net_flow)
 	}
 }
 
-FIXTURE_TEARDOWN(net_flow)
-{
-	nf_teardown(&self->f);
-}
+NF_TEARDOWN(net_flow)
 
 /* Expected event for the P peer, or false if none is due. */
 static bool flow_expect(const FIXTURE_VARIANT(net_flow) *v, struct net_expect *x)
@@ -294,8 +419,7 @@ TEST_F_TIMEOUT(net_flow, flow, 60)
 		x.remote_port = PORT;
 		x.program = self_exe();
 		if (v->proto == TCP) {
-			srv = net_tcp_listener(&f->env, f->env.ns_p, fam, fam_any(fam), PORT);
-			ASSERT_LE(0, srv);
+			srv = nf_peer_server(f, fam, TCP);
 			EXPECT_EQ(denied ? EACCES : 0,
 				  nf_op(f, f->sb.cg, fam, TCP, NOP_CONNECT, peer_p(fam), PORT, &pids[0]));
 			EXPECT_EQ(0, nf_op(f, f->sb.cg, fam, TCP, NOP_CONNECT, peer_q(fam), PORT, NULL));
@@ -312,8 +436,7 @@ TEST_F_TIMEOUT(net_flow, flow, 60)
 			close(srv);
 			nexp = 1;
 		} else {
-			srv = net_bound(&f->env, f->env.ns_p, fam, SOCK_DGRAM, fam_any(fam), PORT);
-			ASSERT_LE(0, srv);
+			srv = nf_peer_server(f, fam, UDP);
 			EXPECT_EQ(denied ? EACCES : 0,
 				  nf_op(f, f->sb.cg, fam, UDP, NOP_CONNECT, peer_p(fam), PORT, &pids[0]));
 			EXPECT_EQ(denied ? EACCES : 0,
@@ -426,24 +549,17 @@ FIXTURE(net_calls) {
 	struct net_fix f;
 };
 
-FIXTURE_SETUP(net_calls)
+static void calls_table(struct crs_policy *p, const void *variant)
 {
-	struct crs_policy p;
-
-	nf_setup(&self->f);
-	pol_init(&p, "net-calls", CRS_MODE_ENFORCE, A, A);
-	pol_net(&p, "deny-p4", D, "*", OUT, ANY, NET_P4 "/32", 0, 65535);
-	pol_net(&p, "deny-p6", D, "*", OUT, ANY, NET_P6 "/128", 0, 65535);
-	pol_net(&p, "deny-tcp-q-9000", D, "*", OUT, TCP, NET_Q4 "/32", 9000, 9000);
-	pol_net(&p, "deny-udp-q-9001", D, "*", OUT, UDP, NET_Q4 "/32", 9001, 9001);
-	sb_load(&self->f.sb, self->f.sb.cgid, &p);
-	pol_release(&p);
+	pol_init(p, "net-calls", CRS_MODE_ENFORCE, A, A);
+	pol_net(p, "deny-p4", D, "*", OUT, ANY, NET_P4 "/32", 0, 65535);
+	pol_net(p, "deny-p6", D, "*", OUT, ANY, NET_P6 "/128", 0, 65535);
+	pol_net(p, "deny-tcp-q-9000", D, "*", OUT, TCP, NET_Q4 "/32", 9000, 9000);
+	pol_net(p, "deny-udp-q-9001", D, "*", OUT, UDP, NET_Q4 "/32", 9001, 9001);
 }
 
-FIXTURE_TEARDOWN(net_calls)
-{
-	nf_teardown(&self->f);
-}
+NF_SETUP_TABLE(net_calls, calls_table)
+NF_TEARDOWN(net_calls)
 
 /* sendmmsg Q, P, Q: the second fails, the call returns 1; one datagram arrives. */
 TEST_F(net_calls, sendmmsg_middle_denied)
@@ -455,8 +571,7 @@ TEST_F(net_calls, sendmmsg_middle_denied)
 	for (i = 0; i < 2; i++) {
 		int fam = fams[i];
 
-		srv = net_bound(&f->env, f->env.ns_p, fam, SOCK_DGRAM, fam_any(fam), PORT);
-		ASSERT_LE(0, srv);
+		srv = nf_peer_server(f, fam, UDP);
 		net_op_init(&o, f->env.ns_c, fam, SOCK_DGRAM, 0, NOP_SENDMMSG);
 		net_op_add_dst(&o, fam, peer_q(fam), PORT);
 		net_op_add_dst(&o, fam, peer_p(fam), PORT);
@@ -486,9 +601,8 @@ TEST_F(net_calls, connected_udp_send)
 	struct net_op o;
 	int srv, fam;
 
-	for (fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
-		srv = net_bound(&f->env, f->env.ns_p, fam, SOCK_DGRAM, fam_any(fam), PORT);
-		ASSERT_LE(0, srv);
+	FOR_FAMILIES(fam) {
+		srv = nf_peer_server(f, fam, UDP);
 		net_op_init(&o, f->env.ns_c, fam, SOCK_DGRAM, 0, NOP_CONNECT_SEND);
 		net_op_dst(&o, fam, peer_p(fam), PORT);
 		o.join_cg = f->sb.cg;
@@ -504,24 +618,18 @@ TEST_F(net_calls, connected_udp_send)
 TEST_F(net_calls, tcp_fastopen)
 {
 	struct net_fix *f = &self->f;
-	int srv, fam, fd;
+	int srv, fam;
 	pid_t pid;
 	const struct crs_event *e;
 
-	for (fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
-		srv = net_tcp_listener(&f->env, f->env.ns_p, fam, fam_any(fam), PORT);
-		ASSERT_LE(0, srv);
+	FOR_FAMILIES(fam) {
+		srv = nf_peer_server(f, fam, TCP);
 		EXPECT_EQ(EACCES, nf_op(f, f->sb.cg, fam, TCP, NOP_FASTOPEN, peer_p(fam), PORT, &pid));
 		EXPECT_EQ(0, nf_op(f, f->sb.cg, fam, TCP, NOP_FASTOPEN, peer_q(fam), PORT, NULL));
-		fd = net_accept_wait(srv, 2000);
-		EXPECT_LE(0, fd);
-		if (fd >= 0)
-			close(fd);
+		fd_made(net_accept_wait(srv, 2000));
 		EXPECT_EQ(-ETIMEDOUT, net_accept_wait(srv, 200));
 		close(srv);
-		ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
-		e = ev_find(f->b, pid, CRS_RULE_NETWORK);
-		ASSERT_NE(NULL, e);
+		e = nf_event(f, pid, CRS_RULE_NETWORK);
 		EXPECT_EQ(TCP, e->protocol);
 		EXPECT_EQ(OUT, e->direction);
 		EXPECT_EQ(fam, e->family);
@@ -559,11 +667,7 @@ TEST_F(net_calls, ping_socket)
 {
 	struct net_fix *f = &self->f;
 	struct ping_arg a = { .ns = f->env.ns_c };
-	struct net_expect x = {
-		.type = CRS_RULE_NETWORK, .direction = OUT, .protocol = ICMP,
-		.cgroup_id = f->sb.cgid, .program = self_exe(), .any_remote_port = true,
-		.action = D, .verdict = D, .mode = CRS_MODE_ENFORCE,
-	};
+	struct net_expect x;
 	pid_t pid;
 
 	for (a.family = AF_INET; a.family; a.family = a.family == AF_INET ? AF_INET6 : 0) {
@@ -573,13 +677,11 @@ TEST_F(net_calls, ping_socket)
 		a.dst = peer_p(a.family);
 		EXPECT_EQ(0, run_in(NULL, ping_fn, &a, NULL));
 		EXPECT_EQ(EACCES, run_in(f->sb.cg, ping_fn, &a, &pid));
-		ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
-		x.family = a.family;
-		x.remote = peer_p(a.family);
-		x.pid = pid;
-		x.rule_index = a.family == AF_INET ? 0 : 1;
-		x.rule_name = a.family == AF_INET ? "deny-p4" : "deny-p6";
-		net_ev_check(ev_find(f->b, pid, CRS_RULE_NETWORK), &x);
+		x = nf_out_denial(f, ICMP, a.family, pid, peer_p(a.family), 0,
+				  a.family == AF_INET ? 0 : 1,
+				  a.family == AF_INET ? "deny-p4" : "deny-p6");
+		x.any_remote_port = true;
+		nf_check(f, &x);
 	}
 }
 
@@ -595,18 +697,10 @@ TEST_F(net_calls, raw_socket)
 	int srv, fam;
 	pid_t pid;
 
-	for (fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
-		struct net_expect x = {
-			.type = CRS_RULE_NETWORK, .direction = OUT, .protocol = UDP,
-			.family = fam, .remote = peer_p(fam), .remote_port = PORT,
-			.cgroup_id = f->sb.cgid, .program = self_exe(),
-			.rule_index = fam == AF_INET ? 0 : 1,
-			.rule_name = fam == AF_INET ? "deny-p4" : "deny-p6",
-			.action = D, .verdict = D, .mode = CRS_MODE_ENFORCE,
-		};
+	FOR_FAMILIES(fam) {
+		struct net_expect x;
 
-		srv = net_bound(&f->env, f->env.ns_p, fam, SOCK_DGRAM, fam_any(fam), PORT);
-		ASSERT_LE(0, srv);
+		srv = nf_peer_server(f, fam, UDP);
 		net_op_init(&o, f->env.ns_c, fam, SOCK_RAW, IPPROTO_RAW, NOP_RAW);
 		net_op_dst(&o, fam, peer_q(fam), PORT);
 		EXPECT_EQ(0, net_run(f->sb.cg, &o, NULL));
@@ -616,9 +710,9 @@ TEST_F(net_calls, raw_socket)
 		net_op_dst(&o, fam, peer_p(fam), PORT);
 		EXPECT_EQ(EPERM, net_run(f->sb.cg, &o, &pid));
 		EXPECT_EQ(0, net_count_dgrams(srv, 500));
-		ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
-		x.pid = pid;
-		net_ev_check(ev_find(f->b, pid, CRS_RULE_NETWORK), &x);
+		x = nf_out_denial(f, UDP, fam, pid, peer_p(fam), PORT, fam == AF_INET ? 0 : 1,
+				  fam == AF_INET ? "deny-p4" : "deny-p6");
+		nf_check(f, &x);
 		/* the same packet from outside the cgroup goes through */
 		EXPECT_EQ(0, net_run(NULL, &o, NULL));
 		EXPECT_EQ(1, net_count_dgrams(srv, 1000));
@@ -635,7 +729,7 @@ TEST_F(net_calls, raw_icmp)
 	int fam;
 	pid_t pid;
 
-	for (fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
+	FOR_FAMILIES(fam) {
 		net_op_init(&o, f->env.ns_c, fam, SOCK_RAW,
 			    fam == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6, NOP_RAW_ICMP);
 		net_op_dst(&o, fam, peer_q(fam), 0);
@@ -643,9 +737,7 @@ TEST_F(net_calls, raw_icmp)
 		net_op_dst(&o, fam, peer_p(fam), 0);
 		EXPECT_EQ(0, net_run(NULL, &o, NULL));
 		EXPECT_EQ(EPERM, net_run(f->sb.cg, &o, &pid));
-		ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
-		e = ev_find(f->b, pid, CRS_RULE_NETWORK);
-		ASSERT_NE(NULL, e);
+		e = nf_event(f, pid, CRS_RULE_NETWORK);
 		EXPECT_EQ(ICMP, e->protocol);
 		EXPECT_EQ(fam, e->family);
 		EXPECT_EQ(D, e->action);
@@ -653,41 +745,40 @@ TEST_F(net_calls, raw_icmp)
 	}
 }
 
+/*
+ * A connect to Q:@port on a (@type, @proto) socket is denied by rule @rule,
+ * whose protocol is @class; the kernel may lack @name sockets.
+ */
+static void proto_class(struct __test_metadata *_metadata, struct net_fix *f, int type,
+			int proto, const char *name, uint16_t port, enum crs_proto class,
+			uint32_t rule)
+{
+	const struct crs_event *e;
+	struct net_op o;
+	pid_t pid;
+	int ret;
+
+	net_op_init(&o, f->env.ns_c, AF_INET, type, proto, NOP_CONNECT);
+	net_op_dst(&o, AF_INET, NET_Q4, port);
+	ret = net_run(f->sb.cg, &o, &pid);
+	if (ret == 202) {
+		TH_LOG("no %s sockets here", name);
+		return;
+	}
+	EXPECT_EQ(EACCES, ret);
+	e = nf_event(f, pid, CRS_RULE_NETWORK);
+	EXPECT_EQ(class, e->protocol);
+	EXPECT_EQ(rule, e->rule_index);
+}
+
 /* MPTCP is tcp, UDP-Lite is udp (rules 2 and 3 name only those protocols). */
 TEST_F(net_calls, mptcp_and_udplite)
 {
 	struct net_fix *f = &self->f;
 	struct net_op o;
-	const struct crs_event *e;
-	int ret;
-	pid_t pid;
 
-	net_op_init(&o, f->env.ns_c, AF_INET, SOCK_STREAM, 262 /* IPPROTO_MPTCP */, NOP_CONNECT);
-	net_op_dst(&o, AF_INET, NET_Q4, 9000);
-	ret = net_run(f->sb.cg, &o, &pid);
-	if (ret == 202) {
-		TH_LOG("no MPTCP sockets here");
-	} else {
-		EXPECT_EQ(EACCES, ret);
-		ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
-		e = ev_find(f->b, pid, CRS_RULE_NETWORK);
-		ASSERT_NE(NULL, e);
-		EXPECT_EQ(TCP, e->protocol);
-		EXPECT_EQ(2U, e->rule_index);
-	}
-	net_op_init(&o, f->env.ns_c, AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE, NOP_CONNECT);
-	net_op_dst(&o, AF_INET, NET_Q4, 9001);
-	ret = net_run(f->sb.cg, &o, &pid);
-	if (ret == 202) {
-		TH_LOG("no UDP-Lite sockets here");
-	} else {
-		EXPECT_EQ(EACCES, ret);
-		ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
-		e = ev_find(f->b, pid, CRS_RULE_NETWORK);
-		ASSERT_NE(NULL, e);
-		EXPECT_EQ(UDP, e->protocol);
-		EXPECT_EQ(3U, e->rule_index);
-	}
+	proto_class(_metadata, f, SOCK_STREAM, 262 /* IPPROTO_MPTCP */, "MPTCP", 9000, TCP, 2);
+	proto_class(_metadata, f, SOCK_DGRAM, IPPROTO_UDPLITE, "UDP-Lite", 9001, UDP, 3);
 	/* the other protocol on the same port is not covered */
 	net_op_init(&o, f->env.ns_c, AF_INET, SOCK_DGRAM, 0, NOP_CONNECT);
 	net_op_dst(&o, AF_INET, NET_Q4, 9000);
@@ -704,9 +795,7 @@ TEST_F(net_calls, container_mode_override)
 
 	ASSERT_EQ(0, crs_nl_set_container(f->sb.nl, f->sb.cgid, CRS_MODE_MONITOR, -1, &err));
 	EXPECT_EQ(0, nf_op(f, f->sb.cg, AF_INET, UDP, NOP_CONNECT, NET_P4, PORT, &pid));
-	ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
-	e = ev_find(f->b, pid, CRS_RULE_NETWORK);
-	ASSERT_NE(NULL, e);
+	e = nf_event(f, pid, CRS_RULE_NETWORK);
 	EXPECT_EQ(A, e->action);
 	EXPECT_EQ(D, e->verdict);
 	EXPECT_EQ(CRS_MODE_MONITOR, e->mode);
@@ -733,7 +822,7 @@ TEST_F(net_calls, udp_replies)
 	pol_init(&p, "net-udp-replies", CRS_MODE_ENFORCE, A, A);
 	p.defaults[CRS_RULE_NETWORK] = D;
 	pol_net(&p, "allow-q-out", A, "*", OUT, UDP, NET_Q4 "/32", PORT, PORT);
-	sb_load(&f->sb, f->sb.cgid, &p);
+	nf_load(f, &p);
 	pol_release(&p);
 	conn = net_socket_from(f->sb.cg, f->env.ns_c, AF_INET, SOCK_DGRAM, NET_C4, 5555, false);
 	unconn = net_socket_from(f->sb.cg, f->env.ns_c, AF_INET, SOCK_DGRAM, NET_C4, 5556, false);
@@ -755,13 +844,12 @@ TEST_F(net_calls, io_uring)
 {
 	struct net_fix *f = &self->f;
 	struct net_op o;
-	int srv, fd, ret, round;
+	int srv, ret, round;
 
 	for (round = 0; round < 2; round++) {
 		unsigned int fl = round ? IOSQE_ASYNC : 0;
 
-		srv = net_tcp_listener(&f->env, f->env.ns_p, AF_INET, "0.0.0.0", PORT);
-		ASSERT_LE(0, srv);
+		srv = nf_peer_server(f, AF_INET, TCP);
 		net_op_init(&o, f->env.ns_c, AF_INET, SOCK_STREAM, 0, NOP_URING_CONNECT);
 		o.uring_flags = fl;
 		net_op_dst(&o, AF_INET, NET_P4, PORT);
@@ -771,14 +859,10 @@ TEST_F(net_calls, io_uring)
 		EXPECT_EQ(EACCES, ret);
 		net_op_dst(&o, AF_INET, NET_Q4, PORT);
 		EXPECT_EQ(0, net_run(f->sb.cg, &o, NULL));
-		fd = net_accept_wait(srv, 2000);
-		EXPECT_LE(0, fd);
-		if (fd >= 0)
-			close(fd);
+		fd_made(net_accept_wait(srv, 2000));
 		close(srv);
 
-		srv = net_bound(&f->env, f->env.ns_p, AF_INET6, SOCK_DGRAM, "::", PORT);
-		ASSERT_LE(0, srv);
+		srv = nf_peer_server(f, AF_INET6, UDP);
 		net_op_init(&o, f->env.ns_c, AF_INET6, SOCK_DGRAM, 0, NOP_URING_SENDMSG);
 		o.uring_flags = fl;
 		net_op_dst(&o, AF_INET6, NET_P6, PORT);
@@ -797,36 +881,23 @@ TEST_F(net_calls, io_uring)
 TEST_F(net_calls, v4_mapped)
 {
 	struct net_fix *f = &self->f;
-	struct net_expect x = {
-		.type = CRS_RULE_NETWORK, .direction = OUT, .family = AF_INET,
-		.remote = NET_P4, .remote_port = PORT, .cgroup_id = f->sb.cgid,
-		.program = self_exe(), .rule_index = 0, .rule_name = "deny-p4",
-		.action = D, .verdict = D, .mode = CRS_MODE_ENFORCE,
-	};
-	int srv, fd;
+	struct net_expect x;
+	int srv;
 	pid_t pid;
 
-	srv = net_tcp_listener(&f->env, f->env.ns_p, AF_INET, "0.0.0.0", PORT);
-	ASSERT_LE(0, srv);
+	srv = nf_peer_server(f, AF_INET, TCP);
 	EXPECT_EQ(EACCES, nf_op(f, f->sb.cg, AF_INET6, TCP, NOP_CONNECT, "::ffff:" NET_P4,
 				PORT, &pid));
-	ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
-	x.pid = pid;
-	x.protocol = TCP;
-	net_ev_check(ev_find(f->b, pid, CRS_RULE_NETWORK), &x);
+	x = nf_out_denial(f, TCP, AF_INET, pid, NET_P4, PORT, 0, "deny-p4");
+	nf_check(f, &x);
 	EXPECT_EQ(0, nf_op(f, f->sb.cg, AF_INET6, TCP, NOP_CONNECT, "::ffff:" NET_Q4, PORT, NULL));
-	fd = net_accept_wait(srv, 2000);
-	EXPECT_LE(0, fd);
-	if (fd >= 0)
-		close(fd);
+	fd_made(net_accept_wait(srv, 2000));
 	close(srv);
 
 	EXPECT_EQ(EACCES, nf_op(f, f->sb.cg, AF_INET6, UDP, NOP_SENDTO, "::ffff:" NET_P4,
 				PORT, &pid));
-	ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
-	x.pid = pid;
-	x.protocol = UDP;
-	net_ev_check(ev_find(f->b, pid, CRS_RULE_NETWORK), &x);
+	x = nf_out_denial(f, UDP, AF_INET, pid, NET_P4, PORT, 0, "deny-p4");
+	nf_check(f, &x);
 	EXPECT_EQ(EACCES, nf_op(f, f->sb.cg, AF_INET6, UDP, NOP_CONNECT, "::ffff:" NET_P4,
 				PORT, NULL));
 	EXPECT_EQ(0, nf_op(f, f->sb.cg, AF_INET6, UDP, NOP_CONNECT, "::ffff:" NET_Q4, PORT, NULL));
@@ -908,21 +979,16 @@ FIXTURE_VARIANT_ADD(net_cidr, v6_128) {
 	.inside = { "fd99::2" }, .outside = { "fd99::3", "fd99::1:2", "10.99.0.2" },
 };
 
-FIXTURE_SETUP(net_cidr)
+static void cidr_table(struct crs_policy *p, const void *arg)
 {
-	struct crs_policy p;
+	const FIXTURE_VARIANT(net_cidr) *variant = arg;
 
-	nf_setup(&self->f);
-	pol_init(&p, "net-cidr", CRS_MODE_ENFORCE, A, A);
-	pol_net(&p, "cidr", D, "*", OUT, UDP, variant->rule, 0, 65535);
-	sb_load(&self->f.sb, self->f.sb.cgid, &p);
-	pol_release(&p);
+	pol_init(p, "net-cidr", CRS_MODE_ENFORCE, A, A);
+	pol_net(p, "cidr", D, "*", OUT, UDP, variant->rule, 0, 65535);
 }
 
-FIXTURE_TEARDOWN(net_cidr)
-{
-	nf_teardown(&self->f);
-}
+NF_SETUP_TABLE(net_cidr, cidr_table)
+NF_TEARDOWN(net_cidr)
 
 static int fam_of(const char *a)
 {
@@ -945,16 +1011,10 @@ TEST_F(net_cidr, edges)
 		/* control: not EACCES outside the cgroup */
 		EXPECT_EQ(0, nf_op(f, NULL, fam_of(a), UDP, NOP_CONNECT, a, PORT, NULL));
 		if (i == 0) {
-			struct net_expect x = {
-				.type = CRS_RULE_NETWORK, .direction = OUT, .protocol = UDP,
-				.family = fam_of(a), .remote = a, .remote_port = PORT,
-				.cgroup_id = f->sb.cgid, .pid = pid, .program = self_exe(),
-				.rule_index = 0, .rule_name = "cidr",
-				.action = D, .verdict = D, .mode = CRS_MODE_ENFORCE,
-			};
+			struct net_expect x = nf_out_denial(f, UDP, fam_of(a), pid, a, PORT,
+							    0, "cidr");
 
-			ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
-			net_ev_check(ev_find(f->b, pid, CRS_RULE_NETWORK), &x);
+			nf_check(f, &x);
 		}
 	}
 	for (i = 0; i < 3 && (a = variant->outside[i]); i++) {
@@ -992,22 +1052,17 @@ FIXTURE_VARIANT_ADD(net_ports, all) {
 	.min = 0, .max = 65535, .in = { 1, 32768, 65535 },
 };
 
-FIXTURE_SETUP(net_ports)
+static void ports_table(struct crs_policy *p, const void *arg)
 {
-	struct crs_policy p;
+	const FIXTURE_VARIANT(net_ports) *variant = arg;
 
-	nf_setup(&self->f);
-	pol_init(&p, "net-ports", CRS_MODE_ENFORCE, A, A);
-	pol_net(&p, "ports-udp", D, "*", OUT, UDP, NET_P4 "/32", variant->min, variant->max);
-	pol_net(&p, "ports-tcp", D, "*", OUT, TCP, NET_P6 "/128", variant->min, variant->max);
-	sb_load(&self->f.sb, self->f.sb.cgid, &p);
-	pol_release(&p);
+	pol_init(p, "net-ports", CRS_MODE_ENFORCE, A, A);
+	pol_net(p, "ports-udp", D, "*", OUT, UDP, NET_P4 "/32", variant->min, variant->max);
+	pol_net(p, "ports-tcp", D, "*", OUT, TCP, NET_P6 "/128", variant->min, variant->max);
 }
 
-FIXTURE_TEARDOWN(net_ports)
-{
-	nf_teardown(&self->f);
-}
+NF_SETUP_TABLE(net_ports, ports_table)
+NF_TEARDOWN(net_ports)
 
 TEST_F(net_ports, edges)
 {
@@ -1045,33 +1100,13 @@ TEST_F(net_ports, edges)
 
 /* ============================================================ precedence */
 
-FIXTURE(net_prec) {
-	struct net_fix f;
-	struct crs_policy p;
-};
+NF_POLICY_FIXTURE(net_prec, "net-prec")
 
-FIXTURE_SETUP(net_prec)
-{
-	nf_setup(&self->f);
-	pol_init(&self->p, "net-prec", CRS_MODE_ENFORCE, A, A);
-}
-
-FIXTURE_TEARDOWN(net_prec)
-{
-	pol_release(&self->p);
-	nf_teardown(&self->f);
-}
-
-/* Load the policy built so far; UDP connect to @addr:@port from the cgroup. */
+/* UDP connect to @addr:@port from the cgroup. */
 static int prec_udp(struct __test_metadata *_metadata, FIXTURE_DATA(net_prec) *self,
 		    const char *addr, uint16_t port, pid_t *pid)
 {
 	return nf_op(&self->f, self->f.sb.cg, fam_of(addr), UDP, NOP_CONNECT, addr, port, pid);
-}
-
-static void prec_load(struct __test_metadata *_metadata, FIXTURE_DATA(net_prec) *self)
-{
-	sb_load(&self->f.sb, self->f.sb.cgid, &self->p);
 }
 
 /* The rule that decided @pid's call (its event), or -1. */
@@ -1093,7 +1128,7 @@ TEST_F(net_prec, longest_prefix)
 	pol_net(&self->p, "allow-32", A, "*", OUT, UDP, NET_P4 "/32", 0, 65535);
 	pol_net(&self->p, "allow-56", A, "*", OUT, UDP, "fd99::/56", 0, 65535);
 	pol_net(&self->p, "deny-64", D, "*", OUT, UDP, "fd99::/64", 0, 65535);
-	prec_load(_metadata, self);
+	nf_load(&self->f, &self->p);
 	EXPECT_EQ(0, prec_udp(_metadata, self, NET_P4, PORT, NULL));
 	EXPECT_EQ(EACCES, prec_udp(_metadata, self, NET_Q4, PORT, &pid));
 	EXPECT_EQ(0, prec_rule(_metadata, self, pid));
@@ -1110,7 +1145,7 @@ TEST_F(net_prec, narrowest_ports)
 	pol_net(&self->p, "deny-all", D, "*", OUT, UDP, NET_P4 "/32", 0, 65535);
 	pol_net(&self->p, "allow-6990", A, "*", OUT, UDP, NET_P4 "/32", 6990, 6999);
 	pol_net(&self->p, "deny-6995", D, "*", OUT, UDP, NET_P4 "/32", 6995, 6996);
-	prec_load(_metadata, self);
+	nf_load(&self->f, &self->p);
 	EXPECT_EQ(0, prec_udp(_metadata, self, NET_P4, 7000, NULL));
 	EXPECT_EQ(EACCES, prec_udp(_metadata, self, NET_P4, 7001, &pid));
 	EXPECT_EQ(1, prec_rule(_metadata, self, pid));
@@ -1126,7 +1161,7 @@ TEST_F(net_prec, prefix_before_ports_and_program)
 
 	pol_net(&self->p, "allow-24-port", A, self_exe(), OUT, UDP, "10.99.0.0/24", 7000, 7000);
 	pol_net(&self->p, "deny-32", D, "*", OUT, UDP, NET_P4 "/32", 0, 65535);
-	prec_load(_metadata, self);
+	nf_load(&self->f, &self->p);
 	EXPECT_EQ(EACCES, prec_udp(_metadata, self, NET_P4, 7000, &pid));
 	EXPECT_EQ(1, prec_rule(_metadata, self, pid));
 	EXPECT_EQ(0, prec_udp(_metadata, self, NET_Q4, 7000, NULL));
@@ -1139,7 +1174,7 @@ TEST_F(net_prec, ports_before_program)
 
 	pol_net(&self->p, "allow-prog", A, self_exe(), OUT, UDP, NET_P4 "/32", 0, 65535);
 	pol_net(&self->p, "deny-port", D, "*", OUT, UDP, NET_P4 "/32", 7000, 7000);
-	prec_load(_metadata, self);
+	nf_load(&self->f, &self->p);
 	EXPECT_EQ(EACCES, prec_udp(_metadata, self, NET_P4, 7000, &pid));
 	EXPECT_EQ(1, prec_rule(_metadata, self, pid));
 	EXPECT_EQ(0, prec_udp(_metadata, self, NET_P4, 7001, NULL));
@@ -1153,7 +1188,7 @@ TEST_F(net_prec, named_program)
 	pol_net(&self->p, "allow-self", A, self_exe(), OUT, UDP, NET_P4 "/32", 0, 65535);
 	pol_net(&self->p, "allow-other", A, OTHER_PROGRAM, OUT, UDP, NET_Q4 "/32", 0, 65535);
 	pol_net(&self->p, "deny-q", D, "*", OUT, UDP, NET_Q4 "/32", 0, 65535);
-	prec_load(_metadata, self);
+	nf_load(&self->f, &self->p);
 	EXPECT_EQ(0, prec_udp(_metadata, self, NET_P4, PORT, NULL));
 	/* a rule for another program does not apply */
 	EXPECT_EQ(EACCES, prec_udp(_metadata, self, NET_Q4, PORT, &pid));
@@ -1171,9 +1206,8 @@ TEST_F(net_prec, named_protocol)
 	pol_net(&self->p, "allow-udp", A, "*", OUT, UDP, NET_P4 "/32", 0, 65535);
 	pol_net(&self->p, "allow-any-self", A, self_exe(), OUT, ANY, NET_Q4 "/32", 0, 65535);
 	pol_net(&self->p, "deny-tcp", D, "*", OUT, TCP, NET_Q4 "/32", 0, 65535);
-	prec_load(_metadata, self);
-	srv = net_tcp_listener(&f->env, f->env.ns_p, AF_INET, "0.0.0.0", PORT);
-	ASSERT_LE(0, srv);
+	nf_load(&self->f, &self->p);
+	srv = nf_peer_server(f, AF_INET, TCP);
 	EXPECT_EQ(0, prec_udp(_metadata, self, NET_P4, PORT, NULL));
 	EXPECT_EQ(EACCES, nf_op(f, f->sb.cg, AF_INET, TCP, NOP_CONNECT, NET_P4, PORT, &pid));
 	EXPECT_EQ(0, prec_rule(_metadata, self, pid));
@@ -1190,7 +1224,7 @@ TEST_F(net_prec, deny_wins_ties)
 	pol_net(&self->p, "deny-p", D, "*", OUT, UDP, NET_P4 "/32", 0, 65535);
 	pol_net(&self->p, "deny-q", D, "*", OUT, UDP, NET_Q4 "/32", 0, 65535);
 	pol_net(&self->p, "allow-q", A, "*", OUT, UDP, NET_Q4 "/32", 0, 65535);
-	prec_load(_metadata, self);
+	nf_load(&self->f, &self->p);
 	EXPECT_EQ(EACCES, prec_udp(_metadata, self, NET_P4, PORT, &pid));
 	EXPECT_EQ(1, prec_rule(_metadata, self, pid));
 	EXPECT_EQ(EACCES, prec_udp(_metadata, self, NET_Q4, PORT, &pid));
@@ -1209,7 +1243,7 @@ TEST_F(net_prec, inbound_port_is_local)
 
 	pol_net(&self->p, "deny-src-port", D, "*", IN, UDP, NET_P4 "/32", SPORT_P, SPORT_P);
 	pol_net(&self->p, "deny-7001", D, "*", IN, UDP, NET_P4 "/32", PORT + 1, PORT + 1);
-	prec_load(_metadata, self);
+	nf_load(&self->f, &self->p);
 	srv = net_socket_from(f->sb.cg, f->env.ns_c, AF_INET, SOCK_DGRAM, "0.0.0.0", PORT, false);
 	ASSERT_LE(0, srv);
 	other = net_socket_from(f->sb.cg, f->env.ns_c, AF_INET, SOCK_DGRAM, "0.0.0.0", PORT + 1,
@@ -1240,23 +1274,18 @@ TEST_F(net_prec, inbound_v4_mapped)
 	};
 	const struct crs_event *e;
 	char buf[64];
-	int srv, fd;
+	int srv;
 
 	pol_net(&self->p, "deny-in-p4", D, "*", IN, ANY, NET_P4 "/32", PORT, PORT);
-	prec_load(_metadata, self);
+	nf_load(&self->f, &self->p);
 	srv = __net_socket_from(f->sb.cg, f->env.ns_c, AF_INET6, SOCK_STREAM, "::", PORT, true,
 				false);
 	ASSERT_LE(0, srv);
 	EXPECT_EQ(-ETIMEDOUT, net_peer_connect(&f->env, f->env.ns_p, AF_INET, NET_P4, SPORT_P,
 					       NET_C4, PORT, DENIED_WAIT_MS));
-	fd = net_peer_connect(&f->env, f->env.ns_p, AF_INET, NET_Q4, SPORT_Q, NET_C4, PORT, 3000);
-	EXPECT_LE(0, fd);
-	if (fd >= 0)
-		close(fd);
-	fd = net_accept_wait(srv, 2000);
-	EXPECT_LE(0, fd);
-	if (fd >= 0)
-		close(fd);
+	fd_made(net_peer_connect(&f->env, f->env.ns_p, AF_INET, NET_Q4, SPORT_Q, NET_C4, PORT,
+				 3000));
+	fd_made(net_accept_wait(srv, 2000));
 	EXPECT_EQ(-ETIMEDOUT, net_accept_wait(srv, 200));
 	close(srv);
 	sb_fence(&f->sb, f->ev, f->b);
@@ -1292,7 +1321,7 @@ TEST_F(net_prec, refused_rules)
 	int ret, i;
 
 	pol_net(&self->p, "deny-p", D, "*", OUT, UDP, NET_P4 "/32", 0, 65535);
-	prec_load(_metadata, self);
+	nf_load(&self->f, &self->p);
 	for (i = 0; i < 3; i++) {
 		pol_init(&bad, "net-bad", CRS_MODE_ENFORCE, A, A);
 		if (i == 0)
@@ -1315,7 +1344,7 @@ TEST_F(net_prec, direction_and_type)
 {
 	pol_net(&self->p, "deny-in", D, "*", IN, UDP, NET_P4 "/32", 0, 65535);
 	pol_listen(&self->p, "deny-listen", D, "*", UDP, "*", 0, 65535);
-	prec_load(_metadata, self);
+	nf_load(&self->f, &self->p);
 	EXPECT_EQ(0, prec_udp(_metadata, self, NET_P4, PORT, NULL));
 }
 
@@ -1344,22 +1373,17 @@ LM(monitor_udp_v6, CRS_MODE_MONITOR, UDP, AF_INET6);
 LM(disabled_tcp_v6, CRS_MODE_DISABLED, TCP, AF_INET6);
 LM(disabled_udp_v4, CRS_MODE_DISABLED, UDP, AF_INET);
 
-FIXTURE_SETUP(net_listen_mode)
+static void listen_mode_table(struct crs_policy *p, const void *arg)
 {
-	struct crs_policy p;
+	const FIXTURE_VARIANT(net_listen_mode) *variant = arg;
 
-	nf_setup(&self->f);
-	pol_init(&p, "net-listen-mode", variant->mode, A, A);
-	pol_listen(&p, "other", D, "*", variant->proto, "*", 9000, 9000);
-	pol_listen(&p, "deny-8080", D, "*", variant->proto, "*", 8080, 8080);
-	sb_load(&self->f.sb, self->f.sb.cgid, &p);
-	pol_release(&p);
+	pol_init(p, "net-listen-mode", variant->mode, A, A);
+	pol_listen(p, "other", D, "*", variant->proto, "*", 9000, 9000);
+	pol_listen(p, "deny-8080", D, "*", variant->proto, "*", 8080, 8080);
 }
 
-FIXTURE_TEARDOWN(net_listen_mode)
-{
-	nf_teardown(&self->f);
-}
+NF_SETUP_TABLE(net_listen_mode, listen_mode_table)
+NF_TEARDOWN(net_listen_mode)
 
 /* bind to the container's own address, port 8080 (denied) and 8081 (not). */
 TEST_F(net_listen_mode, bind)
@@ -1395,22 +1419,7 @@ TEST_F(net_listen_mode, bind)
 	net_ev_check(e, &x);
 }
 
-FIXTURE(net_listen) {
-	struct net_fix f;
-	struct crs_policy p;
-};
-
-FIXTURE_SETUP(net_listen)
-{
-	nf_setup(&self->f);
-	pol_init(&self->p, "net-listen", CRS_MODE_ENFORCE, A, A);
-}
-
-FIXTURE_TEARDOWN(net_listen)
-{
-	pol_release(&self->p);
-	nf_teardown(&self->f);
-}
+NF_POLICY_FIXTURE(net_listen, "net-listen")
 
 /* A policed child: bind (and listen when @kind is NOP_LISTEN) @addr:@port. */
 static int lbind(FIXTURE_DATA(net_listen) *self, int fam, int type, enum net_opk kind,
@@ -1429,12 +1438,12 @@ static int lbind(FIXTURE_DATA(net_listen) *self, int fam, int type, enum net_opk
 TEST_F(net_listen, specific_and_wildcard)
 {
 	pid_t pid;
-	const struct crs_event *e;
+	struct net_expect x;
 
 	pol_listen(&self->p, "deny-c4", D, "*", ANY, NET_C4 "/32", 0, 65535);
 	pol_listen(&self->p, "deny-c6", D, "*", ANY, NET_C6 "/128", 0, 65535);
 	pol_listen(&self->p, "deny-any-8443", D, "*", TCP, "*", 8443, 8443);
-	sb_load(&self->f.sb, self->f.sb.cgid, &self->p);
+	nf_load(&self->f, &self->p);
 	EXPECT_EQ(EACCES, lbind(self, AF_INET, SOCK_STREAM, NOP_BIND, NET_C4, 8080, NULL));
 	EXPECT_EQ(EACCES, lbind(self, AF_INET, SOCK_DGRAM, NOP_BIND, NET_C4, 8080, NULL));
 	EXPECT_EQ(EACCES, lbind(self, AF_INET6, SOCK_STREAM, NOP_BIND, NET_C6, 8080, NULL));
@@ -1444,18 +1453,8 @@ TEST_F(net_listen, specific_and_wildcard)
 	EXPECT_EQ(EACCES, lbind(self, AF_INET, SOCK_STREAM, NOP_BIND, "0.0.0.0", 8443, &pid));
 	EXPECT_EQ(EACCES, lbind(self, AF_INET6, SOCK_STREAM, NOP_BIND, "::", 8443, NULL));
 	EXPECT_EQ(0, lbind(self, AF_INET, SOCK_DGRAM, NOP_BIND, "0.0.0.0", 8443, NULL));
-	ASSERT_EQ(0, ev_wait(self->f.ev, self->f.b, pid, EVENT_TIMEOUT_MS));
-	e = ev_find(self->f.b, pid, CRS_RULE_LISTENER);
-	{
-		struct net_expect x = {
-			.type = CRS_RULE_LISTENER, .direction = IN, .protocol = TCP,
-			.family = AF_INET, .local = "0.0.0.0", .local_port = 8443,
-			.cgroup_id = self->f.sb.cgid, .pid = pid, .program = self_exe(),
-			.rule_index = 2, .rule_name = "deny-any-8443",
-			.action = D, .verdict = D, .mode = CRS_MODE_ENFORCE,
-		};
-		net_ev_check(e, &x);
-	}
+	x = nf_listen_denial(&self->f, TCP, AF_INET, pid, "0.0.0.0", 8443, 2, "deny-any-8443");
+	nf_check(&self->f, &x);
 }
 
 /* A rule for the wildcard address itself: 0.0.0.0/32 and ::/128. */
@@ -1463,7 +1462,7 @@ TEST_F(net_listen, wildcard_address_rule)
 {
 	pol_listen(&self->p, "deny-wild4", D, "*", ANY, "0.0.0.0/32", 0, 65535);
 	pol_listen(&self->p, "deny-wild6", D, "*", ANY, "::/128", 0, 65535);
-	sb_load(&self->f.sb, self->f.sb.cgid, &self->p);
+	nf_load(&self->f, &self->p);
 	EXPECT_EQ(EACCES, lbind(self, AF_INET, SOCK_STREAM, NOP_BIND, "0.0.0.0", 8080, NULL));
 	EXPECT_EQ(EACCES, lbind(self, AF_INET6, SOCK_DGRAM, NOP_BIND, "::", 8080, NULL));
 	EXPECT_EQ(0, lbind(self, AF_INET, SOCK_STREAM, NOP_BIND, NET_C4, 8080, NULL));
@@ -1478,10 +1477,10 @@ TEST_F(net_listen, bind0_then_listen)
 {
 	struct net_fix *f = &self->f;
 	pid_t pid;
-	const struct crs_event *e;
+	struct net_expect x;
 
 	pol_listen(&self->p, "deny-45000", D, "*", TCP, "*", 45000, 45000);
-	sb_load(&f->sb, f->sb.cgid, &self->p);
+	nf_load(f, &self->p);
 	net_enter(f->env.ns_c);
 	ASSERT_EQ(0, net_sysctl("net/ipv4/ip_local_port_range", "45000 45000"));
 	net_enter(f->env.ns_orig);
@@ -1489,25 +1488,15 @@ TEST_F(net_listen, bind0_then_listen)
 	EXPECT_EQ(EACCES, lbind(self, AF_INET, SOCK_STREAM, NOP_LISTEN, "0.0.0.0", 0, &pid));
 	EXPECT_EQ(EACCES, lbind(self, AF_INET6, SOCK_STREAM, NOP_LISTEN, "::", 0, NULL));
 	EXPECT_EQ(0, lbind(self, AF_INET, SOCK_DGRAM, NOP_BIND, "0.0.0.0", 0, NULL));
-	ASSERT_EQ(0, ev_wait(f->ev, f->b, pid, EVENT_TIMEOUT_MS));
-	e = ev_find(f->b, pid, CRS_RULE_LISTENER);
-	{
-		struct net_expect x = {
-			.type = CRS_RULE_LISTENER, .direction = IN, .protocol = TCP,
-			.family = AF_INET, .local = "0.0.0.0", .local_port = 45000,
-			.cgroup_id = f->sb.cgid, .pid = pid, .program = self_exe(),
-			.rule_index = 0, .rule_name = "deny-45000",
-			.action = D, .verdict = D, .mode = CRS_MODE_ENFORCE,
-		};
-		net_ev_check(e, &x);
-	}
+	x = nf_listen_denial(f, TCP, AF_INET, pid, "0.0.0.0", 45000, 0, "deny-45000");
+	nf_check(f, &x);
 }
 
 /* A rule on port 0: bind(0) is denied, and listen() on an unbound socket too. */
 TEST_F(net_listen, port0_and_unbound_listen)
 {
 	pol_listen(&self->p, "deny-0", D, "*", TCP, "*", 0, 0);
-	sb_load(&self->f.sb, self->f.sb.cgid, &self->p);
+	nf_load(&self->f, &self->p);
 	EXPECT_EQ(EACCES, lbind(self, AF_INET, SOCK_STREAM, NOP_BIND, "0.0.0.0", 0, NULL));
 	EXPECT_EQ(EACCES, lbind(self, AF_INET6, SOCK_STREAM, NOP_BIND, NET_C6, 0, NULL));
 	EXPECT_EQ(EACCES, lbind(self, AF_INET, SOCK_STREAM, NOP_LISTEN, NULL, 0, NULL));
@@ -1521,7 +1510,7 @@ TEST_F(net_listen, unbound_listen_is_port0)
 	struct net_fix *f = &self->f;
 
 	pol_listen(&self->p, "deny-ports", D, "*", TCP, "*", 1, 65535);
-	sb_load(&f->sb, f->sb.cgid, &self->p);
+	nf_load(f, &self->p);
 	EXPECT_EQ(0, lbind(self, AF_INET, SOCK_STREAM, NOP_BIND, "0.0.0.0", 0, NULL));
 	EXPECT_EQ(0, lbind(self, AF_INET, SOCK_STREAM, NOP_LISTEN, NULL, 0, NULL));
 	EXPECT_EQ(EACCES, lbind(self, AF_INET, SOCK_STREAM, NOP_BIND, "0.0.0.0", 80, NULL));
@@ -1533,26 +1522,16 @@ TEST_F(net_listen, unbound_listen_is_port0)
 TEST_F(net_listen, udp_bind)
 {
 	pid_t pid;
-	const struct crs_event *e;
+	struct net_expect x;
 
 	pol_listen(&self->p, "deny-5353", D, "*", UDP, "*", 5353, 5353);
-	sb_load(&self->f.sb, self->f.sb.cgid, &self->p);
+	nf_load(&self->f, &self->p);
 	EXPECT_EQ(EACCES, lbind(self, AF_INET6, SOCK_DGRAM, NOP_BIND, "::", 5353, &pid));
 	EXPECT_EQ(EACCES, lbind(self, AF_INET, SOCK_DGRAM, NOP_BIND, NET_C4, 5353, NULL));
 	EXPECT_EQ(0, lbind(self, AF_INET, SOCK_STREAM, NOP_LISTEN, "0.0.0.0", 5353, NULL));
 	EXPECT_EQ(0, lbind(self, AF_INET, SOCK_DGRAM, NOP_BIND, NET_C4, 5354, NULL));
-	ASSERT_EQ(0, ev_wait(self->f.ev, self->f.b, pid, EVENT_TIMEOUT_MS));
-	e = ev_find(self->f.b, pid, CRS_RULE_LISTENER);
-	{
-		struct net_expect x = {
-			.type = CRS_RULE_LISTENER, .direction = IN, .protocol = UDP,
-			.family = AF_INET6, .local = "::", .local_port = 5353,
-			.cgroup_id = self->f.sb.cgid, .pid = pid, .program = self_exe(),
-			.rule_index = 0, .rule_name = "deny-5353",
-			.action = D, .verdict = D, .mode = CRS_MODE_ENFORCE,
-		};
-		net_ev_check(e, &x);
-	}
+	x = nf_listen_denial(&self->f, UDP, AF_INET6, pid, "::", 5353, 0, "deny-5353");
+	nf_check(&self->f, &x);
 }
 
 /* Listener rules for a named program. */
@@ -1561,7 +1540,7 @@ TEST_F(net_listen, named_program)
 	pol_listen(&self->p, "deny-all", D, "*", TCP, "*", 0, 65535);
 	pol_listen(&self->p, "allow-self-8080", A, self_exe(), TCP, "*", 8080, 8080);
 	pol_listen(&self->p, "allow-other-8081", A, OTHER_PROGRAM, TCP, "*", 8081, 8081);
-	sb_load(&self->f.sb, self->f.sb.cgid, &self->p);
+	nf_load(&self->f, &self->p);
 	EXPECT_EQ(0, lbind(self, AF_INET, SOCK_STREAM, NOP_LISTEN, "0.0.0.0", 8080, NULL));
 	EXPECT_EQ(EACCES, lbind(self, AF_INET, SOCK_STREAM, NOP_BIND, "0.0.0.0", 8081, NULL));
 }
@@ -1574,15 +1553,13 @@ TEST_F(net_listen, default_deny)
 
 	self->p.defaults[CRS_RULE_LISTENER] = D;
 	pol_listen(&self->p, "allow-8080", A, "*", TCP, "*", 8080, 8080);
-	sb_load(&self->f.sb, self->f.sb.cgid, &self->p);
+	nf_load(&self->f, &self->p);
 	EXPECT_EQ(0, lbind(self, AF_INET, SOCK_STREAM, NOP_LISTEN, "0.0.0.0", 8080, NULL));
 	EXPECT_EQ(EACCES, lbind(self, AF_INET, SOCK_STREAM, NOP_BIND, "0.0.0.0", 8081, &pid));
 	EXPECT_EQ(EACCES, lbind(self, AF_INET, SOCK_DGRAM, NOP_BIND, "0.0.0.0", 8080, NULL));
 	/* network rules' default is separate: outbound still works */
 	EXPECT_EQ(0, nf_op(&self->f, self->f.sb.cg, AF_INET, UDP, NOP_CONNECT, NET_P4, PORT, NULL));
-	ASSERT_EQ(0, ev_wait(self->f.ev, self->f.b, pid, EVENT_TIMEOUT_MS));
-	e = ev_find(self->f.b, pid, CRS_RULE_LISTENER);
-	ASSERT_NE(NULL, e);
+	e = nf_event(&self->f, pid, CRS_RULE_LISTENER);
 	EXPECT_EQ(CRS_RULE_INDEX_NONE, e->rule_index);
 	EXPECT_EQ(CRS_EVENT_F_DEFAULT, e->flags & CRS_EVENT_F_DEFAULT);
 	EXPECT_EQ(8081, e->local_port);
@@ -1597,7 +1574,7 @@ TEST_F(net_listen, reuseport)
 	int fd;
 
 	pol_listen(&self->p, "deny-8443", D, "*", TCP, "*", 8443, 8443);
-	sb_load(&f->sb, f->sb.cgid, &self->p);
+	nf_load(f, &self->p);
 	/* an unpoliced member of the group first */
 	net_op_init(&o, f->env.ns_c, AF_INET, SOCK_STREAM, 0, NOP_SOCKET);
 	net_op_src(&o, AF_INET, "0.0.0.0", 8443);
@@ -1631,7 +1608,7 @@ TEST_F(net_listen, passed_descriptors)
 	int fd;
 
 	pol_listen(&self->p, "deny-8080", D, "*", TCP, "*", 8080, 8080);
-	sb_load(&f->sb, f->sb.cgid, &self->p);
+	nf_load(f, &self->p);
 	fd = net_socket_in(&f->env, f->env.ns_c, AF_INET, SOCK_STREAM, 0);
 	ASSERT_LE(0, fd);
 	net_op_init(&o, -1, AF_INET, SOCK_STREAM, 0, NOP_BIND);
@@ -1810,10 +1787,7 @@ FIXTURE_SETUP(net_limits)
 	nf_setup(&self->f);
 }
 
-FIXTURE_TEARDOWN(net_limits)
-{
-	nf_teardown(&self->f);
-}
+NF_TEARDOWN(net_limits)
 
 /*
  * 10,000 CIDR rules: 5,000 /32 (10.98.x.y) and 5,000 /24 (10.100.0.0/24 up
@@ -1854,7 +1828,7 @@ TEST_F_TIMEOUT(net_limits, cidr_10000, 300)
 	}
 	pol_net(&p, "hole", A, "*", OUT, UDP, "10.110.7.77/32", 0, 65535);
 	t0 = now_ms();
-	sb_load(&f->sb, f->sb.cgid, &p);
+	nf_load(f, &p);
 	TH_LOG("10,001 rules loaded in %llu ms", (unsigned long long)(now_ms() - t0));
 	pol_release(&p);
 	for (i = 0; probes[i].addr; i++) {
@@ -1903,17 +1877,14 @@ FIXTURE(net_rmmod) {
 	struct net_fix f;
 };
 
-FIXTURE_SETUP(net_rmmod)
+static void rmmod_table(struct crs_policy *p, const void *variant)
 {
-	struct crs_policy p;
-
-	nf_setup(&self->f);
-	pol_init(&p, "net-rmmod", CRS_MODE_ENFORCE, A, A);
-	pol_net(&p, "deny-p4", D, "*", OUT, ANY, NET_P4 "/32", 0, 65535);
-	pol_net(&p, "deny-in-p4", D, "*", IN, ANY, NET_P4 "/32", 0, 65535);
-	sb_load(&self->f.sb, self->f.sb.cgid, &p);
-	pol_release(&p);
+	pol_init(p, "net-rmmod", CRS_MODE_ENFORCE, A, A);
+	pol_net(p, "deny-p4", D, "*", OUT, ANY, NET_P4 "/32", 0, 65535);
+	pol_net(p, "deny-in-p4", D, "*", IN, ANY, NET_P4 "/32", 0, 65535);
 }
+
+NF_SETUP_TABLE(net_rmmod, rmmod_table)
 
 FIXTURE_TEARDOWN(net_rmmod)
 {
