@@ -239,6 +239,8 @@ static int delete(struct crsd_req *r, struct crsd_resp *out, const char *id)
 	}
 	if (ret)
 		return store_error(out, ret, id, "");
+	if (n_img)	/* forced: its assignments went with it */
+		instrumented_write();
 	out->status = 204;
 	out->body = strdup("");
 	return 204;

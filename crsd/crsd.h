@@ -9,7 +9,11 @@
  *                     error bodies, percent-decoding
  *   store.c           SQLite (WAL, synchronous=FULL), schema, every query
  *   api_policies.c    /api/v1/policies
- *   api_images.c      /api/v1/images, OCI image reference validation
+ *   api_images.c      /api/v1/images
+ *   imageref.c        OCI image reference validation and normalization
+ *                     (also compiled into crsd-hook)
+ *   instrumented.c    the instrumented-images file crsd-hook reads when
+ *                     crsd is down
  *   api_containers.c  /api/v1/containers (store side: list, overrides)
  *   api_events.c      /api/v1/events: queries and the live SSE stream
  *   api_status.c      /api/v1/status, /metrics
@@ -162,6 +166,19 @@ struct crsd_counts {
 	int64_t policies, images, containers, overrides, events;
 };
 int store_counts(struct crsd_counts *c);
+
+/* -------------------------------------------------------- instrumented */
+
+/* Where the file is (before the first write). */
+void instrumented_init(const char *path);
+/*
+ * Rewrite it from the store: one normalized image with a policy a line,
+ * atomically (temporary file, fsync, rename, fsync of the directory), mode
+ * 0644. 0 or -errno; a failure is logged and retried by instrumented_retry().
+ */
+int instrumented_write(void);
+/* Rewrite it if the last write failed. */
+void instrumented_retry(void);
 
 /* ---------------------------------------------------------------- api */
 

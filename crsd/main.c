@@ -28,6 +28,9 @@ static const char usage[] =
 	"                         created 0660, owned by crsd's user)\n"
 	"  --socket-group GROUP   group of the socket (its members may use the API)\n"
 	"  --db PATH              SQLite database (default /var/lib/crsd/crsd.db)\n"
+	"  --instrumented-file PATH\n"
+	"                         images with a policy, for crsd-hook when crsd is down\n"
+	"                         (default: instrumented-images beside the database)\n"
 	"  --listen HOST:PORT     also listen on TCP (needs --token-file); port 0 picks one\n"
 	"  --token-file PATH      bearer token for TCP clients (file mode 0600 or stricter,\n"
 	"                         at least 16 characters); SIGHUP reloads it\n"
@@ -44,12 +47,14 @@ static const char usage[] =
 enum {
 	OPT_SOCKET = 256, OPT_SOCKET_GROUP, OPT_DB, OPT_LISTEN, OPT_TOKEN, OPT_MAX_BODY,
 	OPT_RATE, OPT_BURST, OPT_MAX_CONNS, OPT_EV_MAX, OPT_EV_AGE, OPT_NO_KERNEL, OPT_VERSION,
+	OPT_INSTRUMENTED,
 };
 
 static const struct option longopts[] = {
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 	{ "db", required_argument, NULL, OPT_DB },
+	{ "instrumented-file", required_argument, NULL, OPT_INSTRUMENTED },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "token-file", required_argument, NULL, OPT_TOKEN },
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
@@ -132,7 +137,8 @@ int main(int argc, char **argv)
 		.rate = 200, .burst = 400, .max_conns = 64,
 	};
 	unsigned long long v, ev_max = 100000, ev_age = 7 * 86400;
-	const char *token_file = NULL;
+	const char *token_file = NULL, *instrumented = NULL;
+	char *instrumented_default = NULL;
 	bool no_kernel = false;
 	char errbuf[512];
 	sigset_t set;
@@ -152,6 +158,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case OPT_DB: crsd_db_path = optarg; break;
+		case OPT_INSTRUMENTED: instrumented = optarg; break;
 		case OPT_LISTEN: ho.listen = optarg; break;
 		case OPT_TOKEN: token_file = optarg; break;
 		case OPT_MAX_BODY:
@@ -221,6 +228,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "crsd: store: %s\n", errbuf);
 		return 1;
 	}
+	if (!instrumented) {
+		char *copy = strdup(crsd_db_path);
+
+		if (!copy || asprintf(&instrumented_default, "%s/instrumented-images",
+				      dirname(copy)) < 0) {
+			fprintf(stderr, "crsd: out of memory\n");
+			return 1;
+		}
+		free(copy);
+		instrumented = instrumented_default;
+	}
+	/* Without it crsd-hook could not fail closed while crsd is down. */
+	instrumented_init(instrumented);
+	if (instrumented_write()) {
+		fprintf(stderr, "crsd: refusing to start without %s\n", instrumented);
+		store_close();
+		return 1;
+	}
 	store_events_prune((int64_t)ev_max, (int64_t)ev_age * 1000000000);
 	if (!no_kernel) {
 		kernel_init(true);
@@ -237,8 +262,10 @@ int main(int argc, char **argv)
 
 		sig = sigtimedwait(&set, NULL, &ts);
 		if (sig < 0) {
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
 				store_events_prune((int64_t)ev_max, (int64_t)ev_age * 1000000000);
+				instrumented_retry();
+			}
 			continue;
 		}
 		if (sig == SIGHUP) {
@@ -266,5 +293,6 @@ int main(int argc, char **argv)
 	kernel_fini();
 	store_close();
 	free((char *)ho.token);
+	free(instrumented_default);
 	return 0;
 }

@@ -2,7 +2,8 @@
 /*
  * crsd-hook: the OCI runtime hook that tells crsd about containers.
  *
- *   crsd-hook [--socket PATH] [--wait SEC] [--strict] create | delete
+ *   crsd-hook [--socket PATH] [--instrumented-file PATH] [--wait SEC]
+ *             [--strict] create | delete
  *
  * Reads the OCI state ({"id", "pid", "bundle", "annotations", ...}) on
  * standard input. "create" (the createRuntime stage: the container's
@@ -18,9 +19,23 @@
  * io.kubernetes.cri.image-name (containerd), io.kubernetes.cri-o.ImageName
  * (CRI-O).
  *
- * Failing open: without an image, or if crsd cannot be reached, the hook
- * says why on standard error and exits 0 so the container still runs
- * (unconfined); with --strict it exits 1 and the runtime refuses it.
+ * crsd down (connect fails, no answer within 10 s, or a 5xx): the hook
+ * reads crsd's instrumented-images file (--instrumented-file, default
+ * /var/lib/crsd/instrumented-images: the images with a policy, one
+ * normalized reference a line). An image listed there is refused (exit 1:
+ * fail closed); one not listed starts, with a notice. The file is trusted
+ * only if it is a regular file (never through a symlink) owned by root (or
+ * by the hook's own user), not writable by group or others, and at most
+ * 16 MiB; otherwise nothing can be proved and the container is refused. A
+ * missing or unreadable file (a host where crsd never ran) lets it start
+ * with a warning.
+ *
+ * Otherwise the hook fails open: without an image, if crsd refuses the
+ * container or its policy could not be applied, it says why on standard
+ * error and exits 0 so the container still runs (unconfined).
+ *
+ * --strict fails closed on any doubt: each of those cases, crsd down
+ * whatever the file says, exits 1 and the runtime refuses the container.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,18 +45,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <json-c/json.h>
 #include "crsnl.h"
+#include "../imageref.c"	/* crsd_image_normalize(), as crsd spells images */
+
+#define INSTRUMENTED_MAX	(16 << 20)	/* 65536 images of 255 characters */
 
 static const char *sock_path = "/run/crsd.sock";
+static const char *instrumented_path = "/var/lib/crsd/instrumented-images";
 static bool strict;
 static const char *consequence = "";	/* what failing open means */
 
 static const char usage[] =
-	"Usage: crsd-hook [--socket PATH] [--wait SEC] [--strict] create|delete\n"
+	"Usage: crsd-hook [--socket PATH] [--instrumented-file PATH] [--wait SEC]\n"
+	"                 [--strict] create|delete\n"
 	"OCI hook: reads the container state on standard input and registers\n"
 	"(create, at createRuntime) or unregisters (delete, at poststop) the\n"
 	"container with crsd. See docs/crsd.md.\n";
@@ -132,6 +154,122 @@ static const char *annotation(struct json_object *o)
 	return NULL;
 }
 
+enum listed { LISTED, NOT_LISTED, NO_FILE, UNTRUSTED };
+
+/*
+ * Is the normalized image img in the instrumented-images file? NO_FILE:
+ * missing or unreadable; UNTRUSTED: a symlink, not a regular file, owned
+ * by someone else, writable by group or others, or too large. why says so.
+ */
+static enum listed instrumented(const char *img, char *why, size_t wlen)
+{
+	struct stat st;
+	char *buf, *line, *next;
+	size_t got = 0;
+	enum listed ret = NOT_LISTED;
+	int fd, e;
+
+	/* O_NOFOLLOW: never through a symlink; O_NONBLOCK: a FIFO cannot stall us. */
+	fd = open(instrumented_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		e = errno;
+		snprintf(why, wlen, "%s: %s", instrumented_path,
+			 e == ELOOP ? "a symbolic link" : strerror(e));
+		return e == ELOOP ? UNTRUSTED : NO_FILE;
+	}
+	if (fstat(fd, &st)) {
+		snprintf(why, wlen, "%s: %s", instrumented_path, strerror(errno));
+		close(fd);
+		return NO_FILE;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & 022) || st.st_size > INSTRUMENTED_MAX) {
+		snprintf(why, wlen, "%s: untrusted (%s)", instrumented_path,
+			 !S_ISREG(st.st_mode) ? "not a regular file" :
+			 (st.st_mode & 022) ? "writable by group or others" :
+			 st.st_size > INSTRUMENTED_MAX ? "larger than 16 MiB" : "not owned by root");
+		close(fd);
+		return UNTRUSTED;
+	}
+	buf = malloc(INSTRUMENTED_MAX + 2);
+	if (!buf) {
+		snprintf(why, wlen, "%s: out of memory", instrumented_path);
+		close(fd);
+		return NO_FILE;
+	}
+	for (;;) {	/* at most INSTRUMENTED_MAX + 1 bytes, whatever fstat said */
+		ssize_t r = read(fd, buf + got, INSTRUMENTED_MAX + 1 - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(why, wlen, "%s: %s", instrumented_path, strerror(errno));
+			ret = NO_FILE;
+			break;
+		}
+		if (!r)
+			break;
+		got += r;
+		if (got > INSTRUMENTED_MAX) {
+			snprintf(why, wlen, "%s: untrusted (larger than 16 MiB)",
+				 instrumented_path);
+			ret = UNTRUSTED;
+			break;
+		}
+	}
+	close(fd);
+	buf[got] = '\0';
+	for (line = buf; ret == NOT_LISTED && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (*line != '#' && !strcmp(line, img))
+			ret = LISTED;
+	}
+	free(buf);
+	if (ret == NOT_LISTED)
+		snprintf(why, wlen, "not in %s", instrumented_path);
+	return ret;
+}
+
+/*
+ * crsd cannot be reached (reason): refuse the container if its image is
+ * instrumented, or if that cannot be ruled out; else let it start.
+ */
+static int crsd_down(const char *id, const char *image, const char *reason)
+{
+	char img[CRSD_IMAGE_MAX + 1], why[512];
+	enum listed l;
+
+	if (crsd_image_normalize(image, img, sizeof(img))) {
+		/* crsd would refuse it too: no assignment can name it. */
+		return fail("%s: crsd unreachable at %s (%s); image %s is not a valid reference, "
+			    "so not instrumented", id, sock_path, reason, image);
+	}
+	l = instrumented(img, why, sizeof(why));
+	if (l == LISTED) {
+		fprintf(stderr, "crsd-hook: %s: crsd unreachable at %s (%s); image %s is "
+			"instrumented: refusing to start\n", id, sock_path, reason, img);
+		return 1;
+	}
+	if (l == UNTRUSTED) {
+		fprintf(stderr, "crsd-hook: %s: crsd unreachable at %s (%s); %s, so image %s "
+			"may be instrumented: refusing to start\n", id, sock_path, reason, why, img);
+		return 1;
+	}
+	if (l == NO_FILE)
+		return fail("%s: crsd unreachable at %s (%s); cannot tell whether image %s is "
+			    "instrumented: %s", id, sock_path, reason, img, why);
+	if (strict) {
+		fprintf(stderr, "crsd-hook: %s: crsd unreachable at %s (%s); image %s is not "
+			"instrumented, but --strict: refusing to start\n", id, sock_path, reason, img);
+		return 1;
+	}
+	fprintf(stderr, "crsd-hook: %s: crsd unreachable at %s (%s); image %s is not "
+		"instrumented (%s): starting it\n", id, sock_path, reason, img, why);
+	return 0;
+}
+
 /* The cgroup v2 directory of pid: /sys/fs/cgroup + the "0::" line. */
 static int cgroup_of(int pid, char *out, size_t len)
 {
@@ -159,7 +297,7 @@ static int create(struct json_object *state, const char *id, int wait_s)
 {
 	struct json_object *cfg = NULL, *req, *bundle;
 	const char *image = annotation(state);
-	char cgroup[4200], resp[4096], path[256];
+	char cgroup[4200], resp[4096], path[256], reason[64], imgcopy[1024];
 	uint64_t cgid = 0;
 	int pid, code, r;
 	time_t deadline;
@@ -186,6 +324,7 @@ static int create(struct json_object *state, const char *id, int wait_s)
 	crs_cgroup_id(cgroup, &cgid);	/* 0 if it fails: crsd resolves the path */
 	req = json_object_new_object();
 	json_object_object_add(req, "id", json_object_new_string(id));
+	snprintf(imgcopy, sizeof(imgcopy), "%s", image);	/* image lives in cfg */
 	json_object_object_add(req, "image", json_object_new_string(image));
 	json_object_object_add(req, "cgroup", json_object_new_string(cgroup));
 	json_object_object_add(req, "cgroup_id", json_object_new_int64((int64_t)cgid));
@@ -195,8 +334,13 @@ static int create(struct json_object *state, const char *id, int wait_s)
 		    resp, sizeof(resp));
 	json_object_put(req);
 	json_object_put(cfg);
-	if (code < 0)
-		return fail("%s: crsd at %s: %s", id, sock_path, strerror(-code));
+	if (code < 0 || code >= 500) {
+		if (code < 0)
+			snprintf(reason, sizeof(reason), "%s", strerror(-code));
+		else
+			snprintf(reason, sizeof(reason), "HTTP %d", code);
+		return crsd_down(id, imgcopy, reason);
+	}
 	if (code != 200 && code != 201)
 		return fail("%s: crsd refused the container (%d): %s", id, code, resp);
 
@@ -226,6 +370,13 @@ static int create(struct json_object *state, const char *id, int wait_s)
 			return fail("%s: crsd did not reconcile it within %d s", id, wait_s);
 		usleep(50000);
 		code = http("GET", path, NULL, resp, sizeof(resp));
+		if (code < 0 || code >= 500) {	/* crsd went away: as if never reached */
+			if (code < 0)
+				snprintf(reason, sizeof(reason), "%s", strerror(-code));
+			else
+				snprintf(reason, sizeof(reason), "HTTP %d", code);
+			return crsd_down(id, imgcopy, reason);
+		}
 		if (code != 200)
 			return fail("%s: crsd: GET %s: %d", id, path, code);
 	}
@@ -235,6 +386,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "instrumented-file", required_argument, NULL, 'i' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "strict", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -248,6 +400,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': sock_path = optarg; break;
+		case 'i': instrumented_path = optarg; break;
 		case 'w': wait_s = atoi(optarg); break;
 		case 'S': strict = true; break;
 		case 'h': fputs(usage, stdout); return 0;

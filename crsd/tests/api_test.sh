@@ -78,6 +78,10 @@ req() {
 	BODY=$(cat "$TMP/body")
 }
 j() { jq -r "$1" <<<"$BODY"; }
+INST=$TMP/instrumented-images	# crsd's default: beside the database
+listed() {	# the images in crsd's instrumented-images file, comma-separated
+	grep -v '^#' "${1:-$INST}" | paste -sd, -
+}
 
 WEB='{"name": "web", "mode": "enforce",
   "default_actions": {"file": "allow", "execute": "allow"},
@@ -100,7 +104,14 @@ touch "$TMP/notasocket"
 "$CRSD" --socket "$TMP/notasocket" --db "$DB" 2>/dev/null
 ok "--socket on a regular file: refused, file kept" eq "$?:$(test -f "$TMP/notasocket" && echo kept)" 1:kept
 
+"$CRSD" --socket "$SOCK" --db "$DB" --instrumented-file /proc/nonexistent/x 2>/dev/null
+ok "instrumented-images file that cannot be written: exit 1" eq "$?" 1
+
 start || exit 1
+
+echo "# instrumented-images file"
+ok "written at start beside the database, 0644, root's" eq "$(stat -c %a:%u "$INST")" "644:$(id -u)"
+ok "no images yet" eq "$(listed)" ""
 
 echo "# status without crs.ko"
 req GET /api/v1/status
@@ -223,6 +234,8 @@ req GET /api/v1/images/redis/policy
 ok "image without policy 404" eq "$CODE" 404
 req PUT /api/v1/images/alpine/policy "{\"policy\": \"$DB_ID\"}"
 ok "short names are normalized" eq "$CODE:$(j .image)" "201:docker.io/library/alpine:latest"
+ok "instrumented-images lists the assigned images" eq "$(listed)" \
+	"docker.io/library/alpine:latest,docker.io/library/nginx:1.25,registry.example.com:5000/team/db@sha256:$(printf '%064d' 0 | tr 0 a)"
 req GET /api/v1/images/docker.io%2Flibrary%2Falpine%3Alatest/policy
 ok "and found under the long name" eq "$CODE:$(j .policy)" "200:$DB_ID"
 req GET /api/v1/images/index.docker.io/library/alpine/policy
@@ -233,6 +246,10 @@ req PUT /api/v1/images/localhost:5000/app/policy "{\"policy\": \"$DB_ID\"}"
 ok "a registry port is not a tag" eq "$(j .image)" "localhost:5000/app:latest"
 req DELETE /api/v1/images/localhost:5000/app:latest/policy
 ok "unassign it" eq "$CODE" 204
+ok "instrumented-images after unassigning" eq "$(listed)" \
+	"docker.io/library/nginx:1.25,registry.example.com:5000/team/db@sha256:$(printf '%064d' 0 | tr 0 a)"
+ok "instrumented-images: still 0644, no temporary file left" \
+	eq "$(stat -c %a "$INST"):$(ls "$TMP" | grep -c '^instrumented-images.')" 644:0
 
 echo "# images: hostile references"
 for bad in '../../etc/passwd' '..%2F..%2Fetc%2Fpasswd' '%2e%2e/x' 'nginx%0a' 'nginx%00' 'nginx%ZZ' \
@@ -432,7 +449,11 @@ ok "no hostile request created a policy" eq "$(j '.policies | length')" 2
 echo "# restart persistence"
 stop
 ok "socket removed on clean shutdown" test ! -e "$SOCK"
+BEFORE=$(listed)
+echo "stale" >"$INST"
+chmod 666 "$INST"
 start || exit 1
+ok "instrumented-images rewritten at start" eq "$(listed):$(stat -c %a "$INST")" "$BEFORE:644"
 req GET "/api/v1/policies/$DB_ID"
 ok "policy after restart" eq "$CODE:$(j .revision):$(j .policy.mode)" "200:3:monitor"
 req GET /api/v1/images
@@ -494,12 +515,15 @@ fi
 echo "# delete"
 req DELETE "/api/v1/policies/$WEB_ID?force=true"
 ok "forced delete 204" eq "$CODE" 204
+ok "forced delete: its images leave instrumented-images" eq "$(listed)" \
+	"registry.example.com:5000/team/db@sha256:$(printf '%064d' 0 | tr 0 a)"
 req GET /api/v1/images/docker.io/library/nginx:1.25/policy
 ok "its assignments went with it" eq "$CODE" 404
 req GET /api/v1/containers/c1
 ok "its containers have no policy" eq "$(j .policy):$(j .effective_mode)" "null:none"
 req DELETE /api/v1/images/registry.example.com:5000/team/db@sha256:$(printf '%064d' 0 | tr 0 a)/policy
 ok "unassign 204" eq "$CODE" 204
+ok "instrumented-images empty again" eq "$(listed)" ""
 req DELETE "/api/v1/policies/$DB_ID" '' '' -- -H 'If-Match: "1"'
 ok "delete with a stale If-Match 412" eq "$CODE" 412
 req DELETE "/api/v1/policies/$DB_ID"
@@ -621,12 +645,82 @@ if [ -n "$HOOK" ]; then
 	state hk1 | "$HOOK" --socket "$SOCK" delete
 	ok "hook delete again: exit 0" eq "$?" 0
 	state hk2 | "$HOOK" --socket "$SOCK" delete
+	req POST /api/v1/policies '{"name": "hooked", "mode": "enforce"}'
+	req PUT /api/v1/images/nginx:1.25/policy "{\"policy\": \"$(j .id)\"}"
+	ok "hook: nginx:1.25 instrumented" eq "$CODE:$(listed)" "201:docker.io/library/nginx:1.25"
 	stop
-	state hk4 '{"io.crs.image": "nginx"}' | "$HOOK" --socket "$SOCK" create 2>"$TMP/hook.err"
-	ok "crsd down: exit 0 (fail open)" eq "$?" 0
-	ok "crsd down: says so" grep -q "crsd at" "$TMP/hook.err"
-	state hk4 '{"io.crs.image": "nginx"}' | "$HOOK" --socket "$SOCK" --strict create 2>/dev/null
-	ok "crsd down, --strict: exit 1" eq "$?" 1
+	echo "# OCI hook, crsd down"
+	hook() {	# hook FILE IMAGE [options]: create with crsd down; sets RC, ERR
+		local f=$1 img=$2
+		shift 2
+		state hk4 "{\"io.crs.image\": \"$img\"}" |
+			"$HOOK" --socket "$SOCK" --instrumented-file "$f" "$@" create 2>"$TMP/hook.err"
+		RC=$?
+		ERR=$(cat "$TMP/hook.err")
+	}
+	hook "$INST" nginx:1.25
+	ok "instrumented image refused: exit 1" eq "$RC" 1
+	ok "instrumented image refused: says why" has "$ERR" \
+		"crsd unreachable at $SOCK (.*); image docker.io/library/nginx:1.25 is instrumented: refusing to start"
+	hook "$INST" docker.io/library/nginx:1.25 --wait 1
+	ok "instrumented image, long name: exit 1" eq "$RC" 1
+	hook "$INST" nginx
+	ok "uninstrumented image starts: exit 0" eq "$RC" 0
+	ok "uninstrumented image: one-line notice" eq "$(wc -l <"$TMP/hook.err"):$(has "$ERR" \
+		"image docker.io/library/nginx:latest is not instrumented" && echo said)" 1:said
+	hook "$INST" nginx --strict
+	ok "uninstrumented image, --strict: exit 1 (crsd down is a doubt)" eq "$RC" 1
+	hook "$TMP/no-such-file" nginx:1.25
+	ok "no instrumented-images file: exit 0 with a warning" eq "$RC:$(has "$ERR" \
+		"cannot tell whether image docker.io/library/nginx:1.25 is instrumented" && echo said)" 0:said
+	hook "$TMP/no-such-file" nginx:1.25 --strict
+	ok "no instrumented-images file, --strict: exit 1" eq "$RC" 1
+	cp "$INST" "$TMP/ww"
+	chmod 666 "$TMP/ww"
+	hook "$TMP/ww" nginx
+	ok "world-writable file: refused even for an unlisted image" eq "$RC" 1
+	ok "world-writable file: says why" has "$ERR" "writable by group or others.*refusing to start"
+	cp "$INST" "$TMP/gw"
+	chmod 664 "$TMP/gw"
+	hook "$TMP/gw" nginx:1.25
+	ok "group-writable file: refused" eq "$RC" 1
+	ln -s "$INST" "$TMP/link"
+	hook "$TMP/link" nginx
+	ok "symbolic link: not followed, refused" eq "$RC:$(has "$ERR" "symbolic link" && echo said)" 1:said
+	mkdir "$TMP/dir"
+	hook "$TMP/dir" nginx
+	ok "a directory: refused" eq "$RC:$(has "$ERR" "not a regular file" && echo said)" 1:said
+	if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
+		cp "$INST" "$TMP/nobody"
+		chown nobody "$TMP/nobody"
+		hook "$TMP/nobody" nginx
+		ok "file not owned by root: refused" eq "$RC:$(has "$ERR" "not owned by root" && echo said)" 1:said
+	fi
+	head -c $((16 * 1024 * 1024 + 1)) /dev/zero | tr '\0' x >"$TMP/big"
+	hook "$TMP/big" nginx
+	ok "file over 16 MiB: refused" eq "$RC:$(has "$ERR" "larger than 16 MiB" && echo said)" 1:said
+	if command -v python3 >/dev/null; then	# a crsd that answers 503 to everything
+		python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+while True:
+    c, _ = s.accept(); c.recv(65536)
+    c.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"); c.close()
+' "$SOCK" &
+		FAKE=$!
+		for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+		hook "$INST" nginx:1.25
+		ok "crsd answering 503: instrumented image refused" eq "$RC:$(has "$ERR" "(HTTP 503)" && echo said)" 1:said
+		hook "$INST" nginx
+		ok "crsd answering 503: uninstrumented image starts" eq "$RC" 0
+		kill "$FAKE"
+		{ wait "$FAKE"; } 2>/dev/null
+		rm -f "$SOCK"
+	fi
+	hook "$INST" 'Not/A/Valid:Ref'
+	ok "invalid reference: cannot be instrumented, exit 0" eq "$RC" 0
+	state hk4 '{"io.crs.image": "nginx"}' | "$HOOK" --socket "$SOCK" delete 2>"$TMP/hook.err"
+	ok "delete with crsd down: exit 0" eq "$?" 0
 fi
 
 echo "# --no-kernel"
