@@ -4,7 +4,7 @@
  * (crsd_image_check) and docker's normalization (crsd_image_normalize): no
  * registry -> docker.io, a single docker.io component -> library/NAME,
  * index.docker.io -> docker.io, no tag and no digest -> :latest.
- * Shared by crsd (api_images.c) and crsd-hook, which includes this file so
+ * Shared by crsd (api_images.c) and crsd-hook, which links this file so
  * that the image it looks up in the instrumented-images file is spelled as
  * crsd wrote it. Needs only libc.
  */

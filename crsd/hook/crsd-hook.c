@@ -52,7 +52,7 @@
 #include <sys/un.h>
 #include <json-c/json.h>
 #include "crsnl.h"
-#include "../imageref.c"	/* crsd_image_normalize(), as crsd spells images */
+#include "../crsd.h"	/* crsd_image_normalize() (imageref.c), as crsd spells images */
 
 #define INSTRUMENTED_MAX	(16 << 20)	/* 65536 images of 255 characters */
 
