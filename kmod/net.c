@@ -100,19 +100,22 @@ int crs_net_decide(const struct crs_cgroup *cg, u64 own_id, const struct crs_net
 	return ret;
 }
 
-/* Decide @q for current (socket calls: process context, preemption off). */
-static int decide_current(const struct crs_net_query *q)
+/*
+ * The registry entry governing current when its table decides @kind, else
+ * NULL: the socket hooks ask this first, so an unpoliced task pays one
+ * registry lookup and never has its addresses read. Caller holds
+ * rcu_read_lock() (socket calls: process context, preemption off).
+ */
+static const struct crs_cgroup *policed(u32 kind, u64 *own_id)
 {
-	struct crs_cgroup *cg;
-	u64 own_id;
-	int ret = 0;
+	const struct crs_cgroup *cg;
 
-	rcu_read_lock();
-	cg = crs_registry_find_current(&own_id);
-	if (cg)
-		ret = crs_net_decide(cg, own_id, q, true);
-	rcu_read_unlock();
-	return ret;
+	if (!crs_registry_active())
+		return NULL;
+	cg = crs_registry_find_current(own_id);
+	if (!cg || !crs_table_polices_net(rcu_dereference(cg->table), kind))
+		return NULL;
+	return cg;
 }
 
 /**
@@ -178,7 +181,7 @@ static bool take_sockaddr(const struct sock *sk, const struct sockaddr *sa, int 
 	return false;
 }
 
-/* The socket's bound local address and port. */
+/* The socket's bound local address and port; q->family is the local's. */
 static void take_local(const struct sock *sk, struct crs_net_query *q)
 {
 	const struct inet_sock *inet = inet_sk(sk);
@@ -231,17 +234,21 @@ static int socket_bind_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct socket *sock = (struct socket *)regs_get_kernel_argument(regs, 0);
 	struct sockaddr *sa = (struct sockaddr *)regs_get_kernel_argument(regs, 1);
 	int len = regs_get_kernel_argument(regs, 2);
-	struct crs_net_query q = { .kind = CRS_NET_LISTEN };
-	int err;
+	struct crs_net_query q = { .kind = CRS_NET_LISTEN, .has_local = true };
+	const struct crs_cgroup *cg;
+	u64 own_id;
+	int err = 0;
 
 	crs_count(hook_calls);
-	if (!crs_registry_active() || !listener_socket(sock))
+	if (!listener_socket(sock))
 		return 0;
-	if (!take_sockaddr(sock->sk, sa, len, true, &q.family, q.local, &q.lport))
-		return 0;
-	q.proto = crs_net_proto(sock->sk);
-	q.has_local = true;
-	err = decide_current(&q);
+	rcu_read_lock();
+	cg = policed(CRS_NET_LISTEN, &own_id);
+	if (cg && take_sockaddr(sock->sk, sa, len, true, &q.family, q.local, &q.lport)) {
+		q.proto = crs_net_proto(sock->sk);
+		err = crs_net_decide(cg, own_id, &q, true);
+	}
+	rcu_read_unlock();
 	return err ? crs_override(regs, err) : 0;
 }
 
@@ -255,31 +262,57 @@ static int socket_listen_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct socket *sock = (struct socket *)regs_get_kernel_argument(regs, 0);
 	struct crs_net_query q = { .kind = CRS_NET_LISTEN };
-	int err;
+	const struct crs_cgroup *cg;
+	u64 own_id;
+	int err = 0;
 
 	crs_count(hook_calls);
-	if (!crs_registry_active() || !listener_socket(sock))
+	if (!listener_socket(sock))
 		return 0;
-	take_local(sock->sk, &q);
-	q.proto = crs_net_proto(sock->sk);
-	err = decide_current(&q);
+	rcu_read_lock();
+	cg = policed(CRS_NET_LISTEN, &own_id);
+	if (cg) {
+		take_local(sock->sk, &q);
+		q.proto = crs_net_proto(sock->sk);
+		err = crs_net_decide(cg, own_id, &q, true);
+	}
+	rcu_read_unlock();
 	return err ? crs_override(regs, err) : 0;
 }
 
-/* An outbound query on @sk's local side, to the peer already in @q. */
-static int decide_out(struct sock *sk, struct crs_net_query *q)
+/*
+ * Complete an outbound query whose peer is in @q with @sk's side. The event
+ * shows the local address only when it is of the peer's family (an
+ * unbound IPv6 socket talking to an IPv4-mapped peer has none yet).
+ */
+static void out_query(struct sock *sk, struct crs_net_query *q)
 {
 	u8 fam = q->family;
 
 	q->kind = CRS_NET_OUT;
 	q->proto = crs_net_proto(sk);
 	take_local(sk, q);
-	q->family = fam;	/* the peer's family rules (v4-mapped) */
-	if ((sk->sk_family == AF_INET6) != (fam == AF_INET6))
-		q->has_local = false;	/* not yet comparable: no local in the event */
+	q->has_local = q->family == fam;
+	q->family = fam;
 	if (q->proto == CRS_PROTO_ICMP)
 		q->lport = q->rport = 0;	/* ping sockets: an echo id, not ports */
-	return decide_current(q);
+}
+
+/* Decide an outbound query for current, if its table decides outbound traffic. */
+static int decide_out(struct sock *sk, struct crs_net_query *q)
+{
+	const struct crs_cgroup *cg;
+	u64 own_id;
+	int err = 0;
+
+	rcu_read_lock();
+	cg = policed(CRS_NET_OUT, &own_id);
+	if (cg) {
+		out_query(sk, q);
+		err = crs_net_decide(cg, own_id, q, true);
+	}
+	rcu_read_unlock();
+	return err;
 }
 
 /* security_socket_connect(struct socket *sock, struct sockaddr *address, int addrlen) */
@@ -288,17 +321,14 @@ static int socket_connect_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct socket *sock = (struct socket *)regs_get_kernel_argument(regs, 0);
 	struct sockaddr *sa = (struct sockaddr *)regs_get_kernel_argument(regs, 1);
 	int len = regs_get_kernel_argument(regs, 2);
-	struct crs_net_query q = {};
+	struct crs_net_query q = { .has_remote = true };
 	int err;
 
 	crs_count(hook_calls);
-	if (!crs_registry_active() || !inet_socket(sock))
-		return 0;
 	/* AF_UNSPEC is a disconnect; raw sockets are decided per packet */
-	if (sock->type == SOCK_RAW ||
+	if (!crs_registry_active() || !inet_socket(sock) || sock->type == SOCK_RAW ||
 	    !take_sockaddr(sock->sk, sa, len, false, &q.family, q.remote, &q.rport))
 		return 0;
-	q.has_remote = true;
 	err = decide_out(sock->sk, &q);
 	return err ? crs_override(regs, err) : 0;
 }
