@@ -779,64 +779,14 @@ static CRS_UNUSED void net_op_add_dst(struct net_op *o, int family, const char *
 	o->ndst++;
 }
 
-/* io_uring: one SQE, its CQE's res (or -ENOSYS when io_uring is unavailable). */
+/* io_uring: one SQE, its CQE's res (-ENOSYS when io_uring is unavailable). */
 static CRS_UNUSED int net_uring_one(const struct io_uring_sqe *tmpl)
 {
-	struct io_uring_params p;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqe;
-	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
-	unsigned int tail, head, idx;
-	size_t sq_len, cq_len;
-	void *sq, *cq;
-	int fd, ret;
+	int ret = uring_one(tmpl);
 
-	memset(&p, 0, sizeof(p));
-	fd = syscall(__NR_io_uring_setup, 4, &p);
-	if (fd < 0)
+	if (ret == URING_UNAVAILABLE)
 		return -ENOSYS;
-	sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
-	cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	if ((p.features & IORING_FEAT_SINGLE_MMAP) && cq_len > sq_len)
-		sq_len = cq_len;
-	sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
-		  IORING_OFF_SQ_RING);
-	if (sq == MAP_FAILED)
-		return -ENOSYS;
-	cq = sq;
-	if (!(p.features & IORING_FEAT_SINGLE_MMAP)) {
-		cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
-			  IORING_OFF_CQ_RING);
-		if (cq == MAP_FAILED)
-			return -ENOSYS;
-	}
-	sqes = mmap(NULL, p.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
-	if (sqes == MAP_FAILED)
-		return -ENOSYS;
-	sq_tail = (unsigned int *)((char *)sq + p.sq_off.tail);
-	sq_mask = (unsigned int *)((char *)sq + p.sq_off.ring_mask);
-	sq_array = (unsigned int *)((char *)sq + p.sq_off.array);
-	cq_head = (unsigned int *)((char *)cq + p.cq_off.head);
-	cq_tail = (unsigned int *)((char *)cq + p.cq_off.tail);
-	cq_mask = (unsigned int *)((char *)cq + p.cq_off.ring_mask);
-	tail = *sq_tail;
-	idx = tail & *sq_mask;
-	sqes[idx] = *tmpl;
-	sqes[idx].user_data = 0xc75;
-	sq_array[idx] = idx;
-	__atomic_store_n(sq_tail, tail + 1, __ATOMIC_RELEASE);
-	ret = syscall(__NR_io_uring_enter, fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0);
-	if (ret != 1)
-		return -EIO;
-	head = *cq_head;
-	if (head == __atomic_load_n(cq_tail, __ATOMIC_ACQUIRE))
-		return -EIO;
-	cqe = (struct io_uring_cqe *)((char *)cq + p.cq_off.cqes) + (head & *cq_mask);
-	ret = cqe->res;
-	__atomic_store_n(cq_head, head + 1, __ATOMIC_RELEASE);
-	close(fd);
-	return ret;
+	return ret == URING_FAILED ? -EIO : ret;
 }
 
 /* A raw IPv4/UDP packet from @o->src (or 10.99.0.1:9) to @o->dst, IP_HDRINCL. */

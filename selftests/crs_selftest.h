@@ -35,6 +35,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <linux/io_uring.h>
 
 #include "crsnl.h"
 #include "kselftest_harness.h"
@@ -603,6 +604,74 @@ static CRS_UNUSED int child_exec(const char *cg, const char *path, char *const *
 }
 
 /* The busybox of the guest; tests that exec SKIP without it. */
+/*
+ * io_uring through its raw syscalls (no liburing in the guest): submit one
+ * SQE copied from @tmpl, wait for its CQE and return its res. Returns
+ * URING_UNAVAILABLE when io_uring_setup is refused (ENOSYS, EPERM) and
+ * URING_FAILED when the ring cannot be set up or the CQE does not come.
+ */
+#define URING_UNAVAILABLE	(-100000)
+#define URING_FAILED		(-100001)
+static CRS_UNUSED int uring_one(const struct io_uring_sqe *tmpl)
+{
+	struct io_uring_params p;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqe;
+	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	unsigned int tail, head, idx;
+	size_t sq_len, cq_len;
+	void *sq, *cq;
+	int fd, ret = URING_FAILED;
+
+	memset(&p, 0, sizeof(p));
+	fd = syscall(__NR_io_uring_setup, 4, &p);
+	if (fd < 0)
+		return (errno == ENOSYS || errno == EPERM) ? URING_UNAVAILABLE : URING_FAILED;
+	sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
+	cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	if ((p.features & IORING_FEAT_SINGLE_MMAP) && cq_len > sq_len)
+		sq_len = cq_len;
+	sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+		  IORING_OFF_SQ_RING);
+	if (sq == MAP_FAILED)
+		goto out;
+	cq = sq;
+	if (!(p.features & IORING_FEAT_SINGLE_MMAP)) {
+		cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+			  IORING_OFF_CQ_RING);
+		if (cq == MAP_FAILED)
+			goto out;
+	}
+	sqes = mmap(NULL, p.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+	if (sqes == MAP_FAILED)
+		goto out;
+	sq_tail = (unsigned int *)((char *)sq + p.sq_off.tail);
+	sq_mask = (unsigned int *)((char *)sq + p.sq_off.ring_mask);
+	sq_array = (unsigned int *)((char *)sq + p.sq_off.array);
+	cq_head = (unsigned int *)((char *)cq + p.cq_off.head);
+	cq_tail = (unsigned int *)((char *)cq + p.cq_off.tail);
+	cq_mask = (unsigned int *)((char *)cq + p.cq_off.ring_mask);
+	tail = *sq_tail;
+	idx = tail & *sq_mask;
+	sqes[idx] = *tmpl;
+	sqes[idx].user_data = 0xc75;
+	sq_array[idx] = idx;
+	__atomic_store_n(sq_tail, tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) != 1)
+		goto out;
+	head = *cq_head;
+	if (head == __atomic_load_n(cq_tail, __ATOMIC_ACQUIRE))
+		goto out;
+	cqe = (struct io_uring_cqe *)((char *)cq + p.cq_off.cqes) + (head & *cq_mask);
+	if (cqe->user_data == 0xc75)
+		ret = cqe->res;
+	__atomic_store_n(cq_head, head + 1, __ATOMIC_RELEASE);
+out:
+	close(fd);	/* the mappings go with the process (tests run it in a child) */
+	return ret;
+}
+
 #define BUSYBOX "/bin/busybox"
 
 static CRS_UNUSED bool have_busybox(void)

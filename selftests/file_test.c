@@ -423,74 +423,20 @@ struct uring_arg {
 static int uring_openat_fn(void *a)
 {
 	const struct uring_arg *u = a;
-	struct io_uring_params p;
-	struct io_uring_sqe *sqes, *sqe;
-	struct io_uring_cqe *cqe;
-	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
-	unsigned int tail, head, idx;
-	size_t sq_len, cq_len;
-	void *sq, *cq;
-	int fd, ret;
+	struct io_uring_sqe sqe;
+	int ret;
 
-	memset(&p, 0, sizeof(p));
-	fd = syscall(__NR_io_uring_setup, 4, &p);
-	if (fd < 0)
-		return (errno == ENOSYS || errno == EPERM) ? 201 : 202;
-	sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
-	cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	if (p.features & IORING_FEAT_SINGLE_MMAP) {
-		if (cq_len > sq_len)
-			sq_len = cq_len;
-	}
-	sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		  fd, IORING_OFF_SQ_RING);
-	if (sq == MAP_FAILED)
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_OPENAT;
+	sqe.fd = AT_FDCWD;
+	sqe.addr = (unsigned long)u->path;
+	sqe.open_flags = u->flags | O_CLOEXEC;
+	sqe.flags = u->sqe_flags;
+	ret = uring_one(&sqe);
+	if (ret == URING_UNAVAILABLE)
+		return 201;
+	if (ret == URING_FAILED)
 		return 202;
-	if (p.features & IORING_FEAT_SINGLE_MMAP) {
-		cq = sq;
-	} else {
-		cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-			  fd, IORING_OFF_CQ_RING);
-		if (cq == MAP_FAILED)
-			return 202;
-	}
-	sqes = mmap(NULL, p.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
-	if (sqes == MAP_FAILED)
-		return 202;
-
-	sq_tail = (unsigned int *)((char *)sq + p.sq_off.tail);
-	sq_mask = (unsigned int *)((char *)sq + p.sq_off.ring_mask);
-	sq_array = (unsigned int *)((char *)sq + p.sq_off.array);
-	cq_head = (unsigned int *)((char *)cq + p.cq_off.head);
-	cq_tail = (unsigned int *)((char *)cq + p.cq_off.tail);
-	cq_mask = (unsigned int *)((char *)cq + p.cq_off.ring_mask);
-
-	tail = *sq_tail;
-	idx = tail & *sq_mask;
-	sqe = &sqes[idx];
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_OPENAT;
-	sqe->fd = AT_FDCWD;
-	sqe->addr = (unsigned long)u->path;
-	sqe->open_flags = u->flags | O_CLOEXEC;
-	sqe->flags = u->sqe_flags;
-	sqe->user_data = 0x5eed;
-	sq_array[idx] = idx;
-	__atomic_store_n(sq_tail, tail + 1, __ATOMIC_RELEASE);
-
-	ret = syscall(__NR_io_uring_enter, fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0);
-	if (ret != 1)
-		return 202;
-	head = *cq_head;
-	if (head == __atomic_load_n(cq_tail, __ATOMIC_ACQUIRE))
-		return 202;
-	cqe = (struct io_uring_cqe *)((char *)cq + p.cq_off.cqes) + (head & *cq_mask);
-	if (cqe->user_data != 0x5eed)
-		return 202;
-	ret = cqe->res;
-	__atomic_store_n(cq_head, head + 1, __ATOMIC_RELEASE);
-	close(fd);
 	if (ret >= 0) {
 		close(ret);
 		return 0;
