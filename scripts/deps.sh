@@ -21,6 +21,8 @@ PKGS=(
 	flex bison bc libssl-dev libelf-dev
 	# the libFuzzer policy target (libFuzzer and the sanitizer runtimes)
 	clang libclang-rt-14-dev
+	# make bench: crsd's HTTP API under load on loopback (bench/crsd_http.sh)
+	wrk
 )
 # The kernel series we target, and the meta package naming the current ABI of each.
 META=(linux-headers-amd64 linux-headers-6.12-amd64)
