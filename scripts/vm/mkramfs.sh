@@ -5,7 +5,7 @@
 #                          [--add SRC[:DEST]]... [--env NAME=VALUE]... [-- ARGS...]
 #
 # FILE is two cpio archives back to back (the kernel unpacks both):
-#   base  busybox (every applet linked), bash, crun, their libraries, the
+#   base  busybox (every applet linked), bash, crun, curl, jq, their libraries, the
 #         dynamic loader, /init and /etc; cached in $BUILD/vm/base-<hash>.cpio,
 #         where the hash covers this script and every file that goes in.
 #   crs   rebuilt on every call (it is small):
@@ -13,7 +13,7 @@
 #           /crs/...               everything in build/host/ except objects and
 #                                  archives: /crs/crs-tool, /crs/unit/*, /crs/selftests/*
 #           /crs/selftests/        the repo's selftests/*.sh and *.json
-#           /crs/scripts/          the repo's scripts/demo*
+#           /crs/scripts/          the repo's scripts/demo* and scripts/oci-bundle.sh
 #           /crs/modules/veth.ko   the guest kernel's veth module (Debian kernels;
 #                                  see GUEST_MODS below)
 #           /crs/<relpath>         the --script (its path inside the repo; a
@@ -198,7 +198,7 @@ EOF
 BASE_BINS=()
 busybox=$(command -v busybox) || die "busybox not found (apt-get install busybox-static)"
 BASE_BINS+=("$busybox")
-for b in bash crun; do
+for b in bash crun curl jq; do
 	p=$(command -v "$b") && BASE_BINS+=("$p") || echo "mkramfs.sh: warning: $b not on the host, not in the guest" >&2
 done
 base_inputs() {
@@ -307,7 +307,7 @@ fi
 
 mkdir -p "$c/selftests" "$c/scripts"
 for f in "$REPO"/selftests/*.sh "$REPO"/selftests/*.json; do cp -p "$f" "$c/selftests/"; done
-for f in "$REPO"/scripts/demo*; do [ -f "$f" ] && cp -p "$f" "$c/scripts/"; done
+for f in "$REPO"/scripts/demo* "$REPO"/scripts/oci-bundle.sh; do [ -f "$f" ] && cp -p "$f" "$c/scripts/"; done
 shopt -u nullglob
 
 # the script: keep its place in the repo, so that relative references still work
