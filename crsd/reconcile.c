@@ -15,6 +15,14 @@
  * table is deleted, also once after start (a policy unassigned while crsd
  * was down). A container unregistered -> its table is deleted.
  * Containers of tables crsd never applied are left alone.
+ *
+ * Drift: each pass starts with one dump of the kernel's tables and
+ * compares the table of every container crsd applied with what it
+ * recorded: the table's generation (read back right after crsd's own
+ * SET_TABLE; every SET_TABLE makes a new one), the container's mode and
+ * log mask. A table deleted, replaced or overridden behind crsd's back
+ * (crs-tool unload/load/mode) is pushed again in the same pass, logged,
+ * and counted in "drift_corrected".
  */
 #include <errno.h>
 #include <pthread.h>
@@ -41,6 +49,8 @@ struct applied {
 	bool known;		/* the kernel state is known (else: unknown since start) */
 	int mode;		/* CRS_MODE_* sent with SET_CONTAINER, -1 none */
 	uint32_t log;
+	uint64_t gen;		/* generation of the table pushed; 0: not read back */
+	const char *drift;	/* what changed behind crsd's back, until restored */
 	enum state state;
 	char error[640];
 	int64_t at;		/* when state was reached */
@@ -53,7 +63,7 @@ static pthread_t thr;
 static bool running, stop, dirty;
 static struct applied *ap;
 static size_t n_ap, cap_ap;
-static uint64_t passes, failures;
+static uint64_t passes, failures, drift_corrected;
 /* Kicks so far, and the count when the running pass read the store. */
 static uint64_t kick_gen, pass_gen;
 
@@ -179,6 +189,75 @@ static void wants_free(struct wants *ws)
 	free(ws->w);
 }
 
+/* The generation of the table on cgid, 0 if it cannot be read. */
+static uint64_t table_generation(struct crs_nl *nl, uint64_t cgid)
+{
+	struct crs_table_info *t = NULL;
+	uint64_t gen = 0;
+	size_t n = 0;
+
+	if (!crs_nl_get_tables(nl, cgid, &t, &n, NULL) && n == 1)
+		gen = t[0].generation;
+	crs_table_info_free(t, n);
+	return gen;
+}
+
+static const struct crs_table_info *table_of(const struct crs_table_info *t, size_t n,
+					     uint64_t cgid)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].cgroup_id == cgid)
+			return &t[i];
+	return NULL;
+}
+
+/*
+ * Compare the kernel's tables (one dump) with what this crsd applied, and
+ * forget the kernel state of every container whose table changed behind
+ * its back, so that apply() pushes it again. A table whose generation was
+ * not read back takes the dump's. Returns false if the dump failed.
+ */
+static bool check_drift(struct crs_nl *nl)
+{
+	struct crs_table_info *t = NULL;
+	struct crs_err err = { 0 };
+	size_t n = 0, i;
+
+	if (crs_nl_get_tables(nl, 0, &t, &n, &err)) {
+		fprintf(stderr, "crsd: reconcile: cannot read the kernel's tables: %s\n",
+			err.msg);
+		return false;
+	}
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < n_ap; i++) {
+		struct applied *a = &ap[i];
+		const struct crs_table_info *k;
+		const char *what = NULL;
+
+		if (!a->known || !a->json)
+			continue;	/* nothing of ours is supposed to be there */
+		k = table_of(t, n, a->cgid);
+		if (!k)
+			what = "deleted";
+		else if (!a->gen)
+			a->gen = k->generation;
+		else if (k->generation != a->gen)
+			what = "replaced";
+		if (!what && k && a->mode >= 0 &&
+		    (k->container_mode != a->mode || k->container_log != a->log))
+			what = "mode or log mask changed";
+		if (what) {
+			a->drift = what;
+			a->known = false;	/* push the table and the container again */
+		}
+	}
+	pthread_mutex_unlock(&mu);
+	crs_table_info_free(t, n);
+	return true;
+}
+
 /*
  * Bring one container to w. Kernel calls are made without mu (the API
  * reads states meanwhile); a is re-found by id afterwards because the
@@ -189,7 +268,7 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 	struct applied snap, *a;
 	struct crs_err err = { 0 };
 	struct crs_policy *p = NULL;
-	uint64_t cgid = w->cgid;
+	uint64_t cgid = w->cgid, gen = 0;
 	bool push_table, push_ctr, ok = true;
 	char msg[600] = "";
 	int r;
@@ -227,6 +306,8 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 			a->known = true;
 			a->cgid = cgid;
 			a->mode = -1;
+			a->gen = 0;
+			a->drift = NULL;	/* no table of ours to restore */
 			set_state(a, ST_NONE, NULL);
 		}
 		pthread_mutex_unlock(&mu);
@@ -243,6 +324,7 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 			ok = false;
 			goto out;
 		}
+		gen = table_generation(nl, cgid);
 		if (snap.json && snap.cgid != cgid)
 			crs_nl_del_table(nl, snap.cgid, NULL);	/* the cgroup changed */
 	}
@@ -261,11 +343,19 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 			free(a->json);
 			/* NULL on ENOMEM: pushed again next pass */
 			a->json = strdup(w->json);
+			a->gen = gen;
 		}
 		a->known = true;
 		a->cgid = cgid;
 		a->mode = ok ? w->mode : -1;
 		a->log = w->log;
+		if (ok && a->drift) {
+			fprintf(stderr, "crsd: reconcile: container %s: table on cgroup %llu changed "
+				"behind crsd's back (%s): restored\n", a->id,
+				(unsigned long long)cgid, a->drift);
+			a->drift = NULL;
+			drift_corrected++;
+		}
 		set_state(a, ok ? ST_APPLIED : ST_ERROR, ok ? NULL : msg);
 	}
 	pthread_mutex_unlock(&mu);
@@ -327,6 +417,8 @@ static void unavailable(const struct wants *ws, const char *why)
 		ap[i].json = NULL;
 		ap[i].known = false;
 		ap[i].mode = -1;
+		ap[i].gen = 0;
+		ap[i].drift = NULL;	/* crs.ko went away: nothing was changed by hand */
 	}
 	for (i = 0; i < ws->n; i++) {
 		struct applied *a = find(ws->w[i].id, true);
@@ -361,6 +453,7 @@ static bool pass(void)
 	for (i = 0; i < n_ap; i++)
 		ap[i].seen = false;
 	pthread_mutex_unlock(&mu);
+	ok &= check_drift(nl);
 	for (i = 0; i < ws.n; i++)
 		ok &= apply(nl, &ws.w[i]);
 	ok &= sweep(nl);
@@ -456,6 +549,7 @@ struct json_object *reconcile_status_json(void)
 	json_object_object_add(o, "failed_passes", json_object_new_int64((int64_t)failures));
 	json_object_object_add(o, "containers_applied", json_object_new_int64((int64_t)applied));
 	json_object_object_add(o, "containers_failing", json_object_new_int64((int64_t)errors));
+	json_object_object_add(o, "drift_corrected", json_object_new_int64((int64_t)drift_corrected));
 	pthread_mutex_unlock(&mu);
 	return o;
 }
