@@ -20,6 +20,7 @@
  *   reconcile.c       crs.ko brought to the stored state (tables, overrides)
  *   kernel.c          the link to crs.ko through libcrsnl (optional): status,
  *                     counters, and the thread storing its events
+ *   export.c          stored events also to a JSON-lines file and/or syslog
  */
 #ifndef CRSD_H
 #define CRSD_H
@@ -158,9 +159,15 @@ struct crsd_event_in {
 	uint64_t cgroup_id, table_cgroup_id;
 	const char *type, *action;	/* rule type and action names */
 	char *json;			/* crs_event_to_json() */
+	/* Set by store_events_insert(lines = true): the API's JSON for it, malloc'd. */
+	char *line;
 };
-/* Attribute each to its container, image and policy, and store: one transaction. */
-int store_events_insert(const struct crsd_event_in *ev, size_t n);
+/*
+ * Attribute each to its container, image and policy, and store: one
+ * transaction. With lines, each stored event's line is set (the object the
+ * API returns, seq included; NULL if it was not stored): the caller frees it.
+ */
+int store_events_insert(struct crsd_event_in *ev, size_t n, bool lines);
 
 struct crsd_counts {
 	int64_t policies, images, containers, overrides, events;
@@ -244,6 +251,21 @@ void kernel_fini(void);
 struct json_object *kernel_status_json(void);
 /* Prometheus lines for the kernel counters, appended to buf (open_memstream). */
 void kernel_metrics(FILE *f);
+
+/* ------------------------------------------------------------- export */
+
+/* Open the JSON-lines file (jsonl may be NULL), syslog; -1 (logged) if it cannot. */
+int export_init(const char *jsonl, bool use_syslog);
+bool export_enabled(void);
+/* Events the store committed (their line set), in seq order: queued, never blocking. */
+void export_events(const struct crsd_event_in *ev, size_t n);
+/* SIGHUP: reopen the file (logrotate). */
+void export_reopen(void);
+/* Write out what is queued, close. */
+void export_fini(void);
+/* {"jsonl": {"path", "exported", "failed", "reopened"} | null, "syslog": {"sent"} | null, "dropped"} */
+struct json_object *export_status_json(void);
+void export_metrics(FILE *f);
 
 /* ---------------------------------------------------------- reconcile */
 

@@ -4,7 +4,7 @@
  * serves everything in the store and reports the kernel as unavailable,
  * retrying the connection (at most every 5 s) when asked for status.
  * A thread stores the module's events (attributed to containers by cgroup
- * id). Reconcile (pushing tables and overrides) is not built yet.
+ * id), and hands them to the export (export.c) once committed.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -79,6 +79,7 @@ static void collect(const struct crs_event *e, void *arg)
 	in->table_cgroup_id = e->table_cgroup_id;
 	in->type = crs_rule_type_name(e->type);
 	in->action = crs_action_name(e->action);
+	in->line = NULL;
 	b->n++;
 }
 
@@ -88,12 +89,16 @@ static void flush(struct batch *b)
 
 	if (!b->n)
 		return;
-	if (store_events_insert(b->ev, b->n))
+	if (store_events_insert(b->ev, b->n, export_enabled())) {
 		__atomic_fetch_add(&ev_stats.lost, b->n, __ATOMIC_RELAXED);
-	else
+	} else {
 		__atomic_fetch_add(&ev_stats.stored, b->n, __ATOMIC_RELAXED);
-	for (i = 0; i < b->n; i++)
+		export_events(b->ev, b->n);	/* committed: in seq order */
+	}
+	for (i = 0; i < b->n; i++) {
 		free(b->ev[i].json);
+		free(b->ev[i].line);
+	}
 	b->n = 0;
 	crsd_events_notify();
 }

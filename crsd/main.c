@@ -41,13 +41,16 @@ static const char usage[] =
 	"  --max-connections N    concurrent connections per listener (default 64)\n"
 	"  --events-max N         events kept (default 100000)\n"
 	"  --events-max-age SEC   age of the oldest event kept (default 604800)\n"
+	"  --events-jsonl PATH    also append each stored event to PATH as one JSON line\n"
+	"                         (created 0600; SIGHUP reopens it)\n"
+	"  --events-syslog        also send each stored event to syslog (LOG_DAEMON)\n"
 	"  --no-kernel            do not connect to crs.ko (no reconcile, no events)\n"
 	"  -h, --help, --version\n";
 
 enum {
 	OPT_SOCKET = 256, OPT_SOCKET_GROUP, OPT_DB, OPT_LISTEN, OPT_TOKEN, OPT_MAX_BODY,
 	OPT_RATE, OPT_BURST, OPT_MAX_CONNS, OPT_EV_MAX, OPT_EV_AGE, OPT_NO_KERNEL, OPT_VERSION,
-	OPT_INSTRUMENTED,
+	OPT_INSTRUMENTED, OPT_EV_JSONL, OPT_EV_SYSLOG,
 };
 
 static const struct option longopts[] = {
@@ -63,6 +66,8 @@ static const struct option longopts[] = {
 	{ "max-connections", required_argument, NULL, OPT_MAX_CONNS },
 	{ "events-max", required_argument, NULL, OPT_EV_MAX },
 	{ "events-max-age", required_argument, NULL, OPT_EV_AGE },
+	{ "events-jsonl", required_argument, NULL, OPT_EV_JSONL },
+	{ "events-syslog", no_argument, NULL, OPT_EV_SYSLOG },
 	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -137,9 +142,9 @@ int main(int argc, char **argv)
 		.rate = 200, .burst = 400, .max_conns = 64,
 	};
 	unsigned long long v, ev_max = 100000, ev_age = 7 * 86400;
-	const char *token_file = NULL, *instrumented = NULL;
+	const char *token_file = NULL, *instrumented = NULL, *ev_jsonl = NULL;
 	char *instrumented_default = NULL;
-	bool no_kernel = false;
+	bool no_kernel = false, ev_syslog = false;
 	char errbuf[512];
 	sigset_t set;
 	int c, sig;
@@ -191,6 +196,8 @@ int main(int argc, char **argv)
 				return 2;
 			ev_age = v;
 			break;
+		case OPT_EV_JSONL: ev_jsonl = optarg; break;
+		case OPT_EV_SYSLOG: ev_syslog = true; break;
 		case OPT_NO_KERNEL: no_kernel = true; break;
 		case OPT_VERSION: printf("crsd %s\n", CRS_VERSION); return 0;
 		case 'h': fputs(usage, stdout); return 0;
@@ -247,12 +254,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	store_events_prune((int64_t)ev_max, (int64_t)ev_age * 1000000000);
+	if (export_init(ev_jsonl, ev_syslog)) {
+		store_close();
+		return 1;
+	}
 	if (!no_kernel) {
 		kernel_init(true);
 		reconcile_start();
 	}
 	if (http_start(&ho)) {
+		reconcile_stop();
 		kernel_fini();
+		export_fini();
 		store_close();
 		return 1;
 	}
@@ -269,6 +282,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (sig == SIGHUP) {
+			export_reopen();	/* logrotate */
 			/* Token rotation: the old token stops working now. */
 			if (token_file) {
 				char *t = read_token(token_file);
@@ -291,6 +305,7 @@ int main(int argc, char **argv)
 	http_stop();
 	reconcile_stop();
 	kernel_fini();
+	export_fini();	/* after the event thread: what it stored is written out */
 	store_close();
 	free((char *)ho.token);
 	free(instrumented_default);

@@ -826,7 +826,7 @@ static struct json_object *str_or_null(const char *s)
 	return *s ? json_object_new_string(s) : NULL;
 }
 
-int store_events_insert(const struct crsd_event_in *ev, size_t n)
+int store_events_insert(struct crsd_event_in *ev, size_t n, bool lines)
 {
 	char ctr[CRSD_ID_MAX + 1], img[CRSD_IMAGE_MAX + 1], pol[CRSD_ID_MAX + 1];
 	sqlite3_stmt *st;
@@ -858,10 +858,24 @@ int store_events_insert(const struct crsd_event_in *ev, size_t n)
 			  *pol ? pol : NULL, ev[i].type, ev[i].action,
 			  json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		r = step_done(st);
+		if (!r && lines) {
+			/* As the API shows it (api_events.c): the stored JSON and its seq. */
+			json_object_object_add(o, "seq", json_object_new_int64(
+						       sqlite3_last_insert_rowid(db)));
+			ev[i].line = strdup(json_object_to_json_string_ext(
+				o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		}
 		json_object_put(o);
 	}
 	sqlite3_finalize(st);
-	return finish_unlock(st ? r : -EIO);
+	r = finish_unlock(st ? r : -EIO);
+	if (r && lines) {	/* rolled back: nothing of it was stored */
+		for (i = 0; i < n; i++) {
+			free(ev[i].line);
+			ev[i].line = NULL;
+		}
+	}
+	return r;
 }
 
 /* One prune statement (NULL: not prepared, skipped): run unless r already failed. */

@@ -723,6 +723,53 @@ while True:
 	ok "delete with crsd down: exit 0" eq "$?" 0
 fi
 
+echo "# event export"
+EVJ=$TMP/events.jsonl
+echo '{"old": "line"}' >"$EVJ"
+chmod 640 "$EVJ"
+: >"$TMP/crsd.log"
+start --events-jsonl "$EVJ" || exit 1
+ok "--events-jsonl: an existing file is appended to, not truncated" eq "$(cat "$EVJ")" '{"old": "line"}'
+ok "--events-jsonl: logged at start" grep -q "events exported to $EVJ (JSON lines)" "$TMP/crsd.log"
+req GET /api/v1/status
+ok "status: export.jsonl with zero counts" eq "$(jq -c .export <<<"$BODY")" \
+	"{\"jsonl\":{\"path\":\"$EVJ\",\"exported\":0,\"failed\":0,\"reopened\":0},\"syslog\":null,\"dropped\":0}"
+req GET /metrics
+ok "metrics: exported, failed and dropped counters" eq "$(grep -c -E \
+	'^crsd_events_(exported_total\{sink="(jsonl|syslog)"\}|export_failed_total\{sink="jsonl"\}|export_dropped_total) 0$' \
+	<<<"$BODY")" 4
+mv "$EVJ" "$EVJ.1"
+kill -HUP "$PID"
+for _ in $(seq 50); do [ -e "$EVJ" ] && break; sleep 0.1; done
+ok "SIGHUP after a rename: a new file, 0600" eq "$(stat -c %a "$EVJ" 2>/dev/null):$(wc -c <"$EVJ")" 600:0
+ok "SIGHUP: reopening logged" grep -q "SIGHUP: --events-jsonl $EVJ reopened" "$TMP/crsd.log"
+req GET /api/v1/status
+ok "status: reopened 1" eq "$(j .export.jsonl.reopened)" 1
+rm "$EVJ"
+mkdir "$EVJ"
+kill -HUP "$PID"
+for _ in $(seq 50); do grep -q "still writing to the old file" "$TMP/crsd.log" && break; sleep 0.1; done
+ok "SIGHUP when the path is a directory: the old file stays, logged" \
+	grep -q "SIGHUP: --events-jsonl $EVJ: Is a directory; still writing to the old file" "$TMP/crsd.log"
+rmdir "$EVJ"
+stop
+rm -f "$EVJ" "$EVJ.1"
+start --events-jsonl "$EVJ" --events-syslog || exit 1
+ok "--events-jsonl: created 0600" eq "$(stat -c %a "$EVJ")" 600
+req GET /api/v1/status
+ok "status: export.syslog with zero counts" eq "$(jq -c .export.syslog <<<"$BODY")" '{"sent":0}'
+stop
+"$CRSD" --socket "$SOCK" --db "$DB" --events-jsonl /proc/nonexistent/events.jsonl 2>"$TMP/err"
+ok "--events-jsonl that cannot be created: exit 1, naming it" \
+	eq "$?:$(grep -c -- '--events-jsonl /proc/nonexistent/events.jsonl: No such file or directory' "$TMP/err")" 1:1
+ln -s "$TMP/elsewhere" "$TMP/evlink"
+"$CRSD" --socket "$SOCK" --db "$DB" --events-jsonl "$TMP/evlink" 2>"$TMP/err"
+ok "--events-jsonl through a symbolic link: exit 1" \
+	eq "$?:$(grep -c "evlink: a symbolic link" "$TMP/err"):$(test -e "$TMP/elsewhere" && echo created)" 1:1:
+ok "a failed start left no socket behind" test ! -e "$SOCK"
+"$CRSD" --socket "$SOCK" --db "$DB" --events-jsonl 2>/dev/null
+ok "--events-jsonl without a path: usage error" eq "$?" 2
+
 echo "# --no-kernel"
 start --no-kernel || exit 1
 req GET /api/v1/containers/c1
