@@ -3,7 +3,8 @@
 # without installing anything system-wide: a private dkms tree, source tree
 # and install tree under a temporary directory, and a throwaway signing key
 # there too (dkms would otherwise create /var/lib/dkms/mok.key).
-# The source given to dkms is what a package would ship: Kbuild, dkms.conf, kmod/.
+# The source given to dkms is what a package would ship (scripts/dkms-stage.sh,
+# as for "make install"): Kbuild, dkms.conf, kmod/.
 # The built modules are kept in ${BUILD:-build}/dkms/<kver>/crs.ko.
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 VERSION KVER..." >&2; exit 2; }
@@ -13,16 +14,12 @@ case "$BUILD" in /*) ;; *) BUILD="$REPO/$BUILD" ;; esac
 VERSION=$1; shift
 
 command -v dkms >/dev/null || { echo "dkms-check.sh: dkms is not installed (scripts/deps.sh)" >&2; exit 1; }
-grep -q "^PACKAGE_VERSION=\"\?$VERSION\"\?\$" "$REPO/dkms.conf" ||
-	{ echo "dkms-check.sh: dkms.conf's PACKAGE_VERSION is not $VERSION" >&2; exit 1; }
 
 T=$(mktemp -d /tmp/crs-dkms.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 SRC="$T/src/crs-$VERSION"
-mkdir -p "$SRC" "$T/dkms" "$T/install"
-cp -r "$REPO/Kbuild" "$REPO/dkms.conf" "$REPO/kmod" "$SRC/"
-# no build output from the work tree in the package
-find "$SRC" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o -name '*.mod' -o -name '*.mod.c' \) -delete
+mkdir -p "$T/dkms" "$T/install"
+"$REPO/scripts/dkms-stage.sh" "$VERSION" "$SRC"	# the tree "make install" puts in /usr/src
 
 export mok_signing_key="$T/mok.key" mok_certificate="$T/mok.pub"
 D=(dkms --dkmstree "$T/dkms" --sourcetree "$T/src" --installtree "$T/install")
