@@ -206,3 +206,58 @@ clean:
 
 # The libFuzzer build's copy of libcrsnl needs the generated tables too.
 $(BUILD)/fuzz/obj/libcrsnl/syscalls.o: $(GEN_SYSCALLS)
+
+# make install (as root): crs-tool, crsd, crsd-hook, crsd's systemd unit, the
+# podman/CRI-O hooks.d files, crs.ko's autoload, and crs.ko through DKMS: its
+# sources in /usr/src/crs-VERSION, then dkms add, and build and install for
+# each of DKMS_KVERS. With DESTDIR only the files are staged (no dkms, no
+# systemctl). make uninstall reverses it; /var/lib/crsd stays.
+# See docs/crsd.md "Installing".
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec/crs
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+HOOKSDIR ?= /usr/share/containers/oci/hooks.d
+MODLOADDIR ?= /etc/modules-load.d
+DKMS_SRCDIR := /usr/src/crs-$(CRS_VERSION)
+DKMS_KVERS ?= $(shell uname -r)
+PKG_OUT := $(BUILD)/packaging
+# only when there is a running systemd to tell
+SYSTEMCTL = $(if $(DESTDIR),,if [ -d /run/systemd/system ]; then systemctl $(1); fi)
+DKMS_FORGET = if [ -n "$$(dkms status -m crs -v $(CRS_VERSION))" ]; then dkms remove -m crs -v $(CRS_VERSION) --all; fi
+.PHONY: install uninstall install-check
+
+install: $(TOOL) $(CRSD) $(CRSD_HOOK)
+	@mkdir -p $(PKG_OUT)
+	for f in crsd.service crsd-create.json crsd-delete.json; do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' packaging/$$f.in > $(PKG_OUT)/$$f || exit 1; \
+	done
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(MODLOADDIR)
+	install -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/crs-tool
+	install -m 0755 $(CRSD) $(DESTDIR)$(SBINDIR)/crsd
+	install -m 0755 $(CRSD_HOOK) $(DESTDIR)$(LIBEXECDIR)/crsd-hook
+	install -m 0644 $(PKG_OUT)/crsd.service $(DESTDIR)$(UNITDIR)/crsd.service
+	install -m 0644 $(PKG_OUT)/crsd-create.json $(PKG_OUT)/crsd-delete.json $(DESTDIR)$(HOOKSDIR)/
+	install -m 0644 packaging/modules-load.conf $(DESTDIR)$(MODLOADDIR)/crs.conf
+	$(if $(DESTDIR),,$(DKMS_FORGET))
+	scripts/dkms-stage.sh $(CRS_VERSION) $(DESTDIR)$(DKMS_SRCDIR)
+	$(if $(DESTDIR),,dkms add -m crs -v $(CRS_VERSION))
+	$(if $(DESTDIR),,for k in $(DKMS_KVERS); do \
+		dkms build -m crs -v $(CRS_VERSION) -k $$k && dkms install -m crs -v $(CRS_VERSION) -k $$k || exit 1; done)
+	$(call SYSTEMCTL,daemon-reload)
+
+uninstall:
+	$(call SYSTEMCTL,disable --now crsd.service || true)
+	$(if $(DESTDIR),,$(DKMS_FORGET))
+	rm -f $(DESTDIR)$(BINDIR)/crs-tool $(DESTDIR)$(SBINDIR)/crsd $(DESTDIR)$(LIBEXECDIR)/crsd-hook \
+		$(DESTDIR)$(UNITDIR)/crsd.service $(DESTDIR)$(HOOKSDIR)/crsd-create.json \
+		$(DESTDIR)$(HOOKSDIR)/crsd-delete.json $(DESTDIR)$(MODLOADDIR)/crs.conf
+	rm -rf $(DESTDIR)$(DKMS_SRCDIR)
+	[ ! -d $(DESTDIR)$(LIBEXECDIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(LIBEXECDIR)
+	$(call SYSTEMCTL,daemon-reload)
+
+# make install and uninstall into a temporary DESTDIR, checked (a make check stage).
+install-check: $(TOOL) $(CRSD) $(CRSD_HOOK)
+	BUILD=$(BUILD) scripts/install-check.sh
