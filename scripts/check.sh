@@ -3,6 +3,8 @@
 #   unit        host unit tests (make unit)
 #   crsd        crsd's API against a real crsd and SQLite file, no module (make crsd-test)
 #   dkms        crs.ko built by dkms for every kernel (make dkms-check)
+#   install     make install and uninstall into a temporary DESTDIR: files, modes,
+#               hooks.d JSON, the systemd unit, the DKMS tree (make install-check)
 #   guest:KVER  for each kernel, a QEMU guest runs selftests/run_guest.sh
 #               (every selftest; nonzero on any failure), or, until that
 #               exists, scripts/guest-smoke.sh (insmod, crs-tool status, rmmod)
@@ -47,6 +49,7 @@ fi
 stage unit $MAKE --no-print-directory unit
 stage crsd $MAKE --no-print-directory crsd-test
 stage dkms $MAKE --no-print-directory dkms-check KVERS="$*"
+stage install $MAKE --no-print-directory install-check
 for k in "$@"; do
 	stage "guest:$k" scripts/vm/run-guest.sh --kernel "$k" \
 		--keep-log "$BUILD/logs/guest-$k.log" --script "$guest_script"
