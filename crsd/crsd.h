@@ -225,12 +225,17 @@ struct crsd_http_opts {
 	int socket_gid;			/* group of the socket, -1: crsd's */
 	const char *listen;		/* HOST:PORT or NULL */
 	const char *token;		/* required with listen */
+	/* TLS on the TCP listener: PEM text of the certificate (chain) and key, or NULL. */
+	const char *tls_cert, *tls_key;
+	const char *tls_cert_path, *tls_key_path;	/* for messages */
 	size_t max_body;
 	unsigned rate;			/* requests per second, 0 = unlimited */
 	unsigned burst;
 	unsigned max_conns;
 };
 
+/* Whether libmicrohttpd was built with TLS. */
+bool http_tls_supported(void);
 int http_start(const struct crsd_http_opts *o);
 void http_stop(void);
 /* Replace the TCP bearer token (takes t; NULL refuses every TCP request). */

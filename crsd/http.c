@@ -3,7 +3,8 @@
  * The HTTP side: one libmicrohttpd daemon on the Unix socket (root-owned,
  * 0660; the socket's permissions are the access control) and, only if asked
  * for, one on TCP that requires "Authorization: Bearer TOKEN" (compared in
- * constant time). Each has a polling thread and a thread per connection
+ * constant time), over TLS when given a certificate and its key
+ * (libmicrohttpd's own TLS, GnuTLS; TLS 1.2 and 1.3 only). Each has a polling thread and a thread per connection
  * (at most --max-connections), so a slow request or an event stream holds
  * up only its own connection.
  *
@@ -605,14 +606,14 @@ static int tcp_listen(const char *spec)
 			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 
 			inet_ntop(AF_INET6, &s6->sin6_addr, name, sizeof(name));
-			fprintf(stderr, "crsd: listening on tcp [%s]:%u\n", name,
-				ntohs(s6->sin6_port));
+			fprintf(stderr, "crsd: listening on tcp [%s]:%u%s\n", name,
+				ntohs(s6->sin6_port), opts.tls_cert ? " (TLS)" : "");
 		} else {
 			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 
 			inet_ntop(AF_INET, &s4->sin_addr, name, sizeof(name));
-			fprintf(stderr, "crsd: listening on tcp %s:%u\n", name,
-				ntohs(s4->sin_port));
+			fprintf(stderr, "crsd: listening on tcp %s:%u%s\n", name,
+				ntohs(s4->sin_port), opts.tls_cert ? " (TLS)" : "");
 		}
 	}
 	return fd;
@@ -621,11 +622,25 @@ usage:
 	return -1;
 }
 
+bool http_tls_supported(void)
+{
+	return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
 static int start(struct listener *l)
 {
+	bool tls = l->tcp && opts.tls_cert;
+	struct MHD_OptionItem tls_opts[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)opts.tls_cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)opts.tls_key },
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
+		  (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
 	/* A thread per connection: event streams block in their reader. */
 	l->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-				MHD_USE_POLL | MHD_USE_ERROR_LOG, 0,
+				MHD_USE_POLL | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0), 0,
 				NULL, NULL, handler, l,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)l->fd,
@@ -635,7 +650,14 @@ static int start(struct listener *l)
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 				(unsigned int)(l->tcp ? 16 : 0),
+				MHD_OPTION_ARRAY, tls ? tls_opts : tls_opts + 3,
 				MHD_OPTION_END);
+	if (!l->d && tls) {
+		fprintf(stderr, "crsd: --tls-cert %s, --tls-key %s: libmicrohttpd could not use "
+			"them (not a certificate and its key?)\n", opts.tls_cert_path,
+			opts.tls_key_path);
+		return -1;
+	}
 	if (!l->d) {
 		fprintf(stderr, "crsd: cannot start the HTTP daemon (%s)\n",
 			l->tcp ? "tcp" : "unix");

@@ -34,6 +34,8 @@ static const char usage[] =
 	"  --listen HOST:PORT     also listen on TCP (needs --token-file); port 0 picks one\n"
 	"  --token-file PATH      bearer token for TCP clients (file mode 0600 or stricter,\n"
 	"                         at least 16 characters); SIGHUP reloads it\n"
+	"  --tls-cert PATH        TLS on the TCP listener: certificate (chain), PEM\n"
+	"  --tls-key PATH         and its private key, PEM (mode 0600 or stricter)\n"
 	"  --max-body BYTES       largest request body (default 1048576)\n"
 	"  --rate N               requests per second over all clients, 0 = no limit\n"
 	"                         (default 200)\n"
@@ -50,7 +52,7 @@ static const char usage[] =
 enum {
 	OPT_SOCKET = 256, OPT_SOCKET_GROUP, OPT_DB, OPT_LISTEN, OPT_TOKEN, OPT_MAX_BODY,
 	OPT_RATE, OPT_BURST, OPT_MAX_CONNS, OPT_EV_MAX, OPT_EV_AGE, OPT_NO_KERNEL, OPT_VERSION,
-	OPT_INSTRUMENTED, OPT_EV_JSONL, OPT_EV_SYSLOG,
+	OPT_INSTRUMENTED, OPT_EV_JSONL, OPT_EV_SYSLOG, OPT_TLS_CERT, OPT_TLS_KEY,
 };
 
 static const struct option longopts[] = {
@@ -60,6 +62,8 @@ static const struct option longopts[] = {
 	{ "instrumented-file", required_argument, NULL, OPT_INSTRUMENTED },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "token-file", required_argument, NULL, OPT_TOKEN },
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "burst", required_argument, NULL, OPT_BURST },
@@ -125,6 +129,61 @@ static char *read_token(const char *path)
 	return strdup(buf);
 }
 
+/*
+ * A PEM file for TLS, at most 1 MiB, holding a "-----BEGIN CERTIFICATE-----"
+ * block, or for a key "-----BEGIN ... PRIVATE KEY-----". A key must be a
+ * regular file that only its owner can read. NULL (said why) if not.
+ */
+static char *read_pem(const char *opt, const char *path, bool key)
+{
+	const size_t max = 1 << 20;
+	struct stat st;
+	char *buf, *begin;
+	size_t got = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0 || fstat(fd, &st)) {
+		fprintf(stderr, "crsd: %s %s: %s\n", opt, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || (key && (st.st_mode & 077))) {
+		fprintf(stderr, "crsd: %s %s: must be a regular file%s\n", opt, path,
+			key ? " readable by its owner only (mode 0600 or 0400)" : "");
+		close(fd);
+		return NULL;
+	}
+	buf = malloc(max + 1);
+	while (buf && got <= max) {
+		n = read(fd, buf + got, max + 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	if (!buf || got > max) {
+		fprintf(stderr, "crsd: %s %s: %s\n", opt, path,
+			buf ? "larger than 1 MiB" : "out of memory");
+		free(buf);
+		return NULL;
+	}
+	buf[got] = '\0';
+	begin = strstr(buf, key ? "-----BEGIN " : "-----BEGIN CERTIFICATE-----");
+	if (strlen(buf) != got || !begin ||
+	    (key && !strstr(begin, "PRIVATE KEY-----"))) {
+		fprintf(stderr, "crsd: %s %s: no PEM %s in it\n", opt, path,
+			key ? "private key" : "certificate");
+		explicit_bzero(buf, got);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 static void make_parent(const char *path)
 {
 	char *copy = strdup(path);
@@ -143,6 +202,7 @@ int main(int argc, char **argv)
 	};
 	unsigned long long v, ev_max = 100000, ev_age = 7 * 86400;
 	const char *token_file = NULL, *instrumented = NULL, *ev_jsonl = NULL;
+	char *tls_cert = NULL, *tls_key = NULL;
 	char *instrumented_default = NULL;
 	bool no_kernel = false, ev_syslog = false;
 	char errbuf[512];
@@ -166,6 +226,8 @@ int main(int argc, char **argv)
 		case OPT_INSTRUMENTED: instrumented = optarg; break;
 		case OPT_LISTEN: ho.listen = optarg; break;
 		case OPT_TOKEN: token_file = optarg; break;
+		case OPT_TLS_CERT: ho.tls_cert_path = optarg; break;
+		case OPT_TLS_KEY: ho.tls_key_path = optarg; break;
 		case OPT_MAX_BODY:
 			if (number("--max-body", optarg, 64 << 20, &v))
 				return 2;
@@ -213,11 +275,33 @@ int main(int argc, char **argv)
 			"a bearer token)\n");
 		return 2;
 	}
+	if ((ho.tls_cert_path || ho.tls_key_path) &&
+	    (!ho.listen || !ho.tls_cert_path || !ho.tls_key_path)) {
+		fprintf(stderr, "crsd: --tls-cert and --tls-key go together, and with --listen "
+			"(TLS is for the TCP listener)\n");
+		return 2;
+	}
 	if (token_file && !(ho.token = read_token(token_file)))
 		return 2;
 	if (ho.max_body < 1024) {
 		fprintf(stderr, "crsd: --max-body: at least 1024\n");
 		return 2;
+	}
+
+	if (ho.tls_cert_path) {
+		if (!http_tls_supported()) {
+			fprintf(stderr, "crsd: --tls-cert: this libmicrohttpd was built without "
+				"TLS support\n");
+			return 1;
+		}
+		ho.tls_cert = tls_cert = read_pem("--tls-cert", ho.tls_cert_path, false);
+		if (!tls_cert)
+			return 1;
+		ho.tls_key = tls_key = read_pem("--tls-key", ho.tls_key_path, true);
+		if (!tls_key) {
+			free(tls_cert);
+			return 1;
+		}
 	}
 
 	umask(077);	/* the database and its WAL: crsd's user only */
@@ -309,5 +393,10 @@ int main(int argc, char **argv)
 	store_close();
 	free((char *)ho.token);
 	free(instrumented_default);
+	free(tls_cert);
+	if (tls_key) {
+		explicit_bzero(tls_key, strlen(tls_key));
+		free(tls_key);
+	}
 	return 0;
 }

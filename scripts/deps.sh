@@ -15,8 +15,9 @@ PKGS=(
 	qemu-system-x86 busybox-static crun
 	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1 dkms
 	libnl-3-dev libnl-genl-3-dev libmnl-dev libjson-c-dev liburing-dev
-	# crsd (libmicrohttpd, SQLite) and its API tests (curl, jq, sqlite3)
-	libmicrohttpd-dev libsqlite3-dev curl jq sqlite3
+	# crsd (libmicrohttpd, with TLS through GnuTLS; SQLite) and its API tests (curl, jq,
+	# sqlite3; openssl makes the TLS test's certificate)
+	libmicrohttpd-dev libsqlite3-dev curl jq sqlite3 openssl
 	# the debug guest kernel (scripts/debug-kernel/build.sh)
 	flex bison bc libssl-dev libelf-dev
 	# the libFuzzer policy target (libFuzzer and the sanitizer runtimes)

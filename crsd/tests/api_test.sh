@@ -578,6 +578,67 @@ chmod 600 "$TMP/token"
 ok "unix socket needs no token" eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/status)" 200
 stop
 
+if command -v openssl >/dev/null; then
+	echo "# TCP over TLS"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$TMP/tls.key" -out "$TMP/tls.crt" 2>/dev/null
+	chmod 600 "$TMP/tls.key"
+	TLSOPT=(--listen 127.0.0.1:0 --token-file "$TMP/token")
+	: >"$TMP/crsd.log"
+	start "${TLSOPT[@]}" --tls-cert "$TMP/tls.crt" --tls-key "$TMP/tls.key" || exit 1
+	PORT=$(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\) (TLS)$/\1/p' "$TMP/crsd.log")
+	ok "TLS: the TCP listener is logged as TLS" test -n "$PORT"
+	URL=https://127.0.0.1:$PORT/api/v1/status
+	ok "TLS: right token 200" eq "$(curl -s --cacert "$TMP/tls.crt" -o "$TMP/body" -w '%{http_code}' \
+		-H "Authorization: Bearer $NEW" "$URL"):$(jq -r .store.schema_version "$TMP/body")" 200:1
+	ok "TLS: wrong token 401" eq "$(curl -s --cacert "$TMP/tls.crt" -o /dev/null -w '%{http_code}' \
+		-H "Authorization: Bearer $TOKEN" "$URL")" 401
+	ok "TLS: no token 401" eq "$(curl -s --cacert "$TMP/tls.crt" -o /dev/null -w '%{http_code}' "$URL")" 401
+	ok "TLS: TLS 1.2 accepted" eq "$(curl -s --cacert "$TMP/tls.crt" --tlsv1.2 --tls-max 1.2 -o /dev/null \
+		-w '%{http_code}' -H "Authorization: Bearer $NEW" "$URL")" 200
+	curl -s --max-time 5 -o /dev/null -H "Authorization: Bearer $NEW" "http://127.0.0.1:$PORT/api/v1/status"
+	ok "TLS: plain HTTP to the TLS port gets no HTTP answer (curl exit $?)" test "$?" -ne 0
+	curl -s --max-time 5 -o /dev/null -H "Authorization: Bearer $NEW" "$URL"
+	ok "TLS: an unknown certificate is refused by the client (curl exit $?)" eq "$?" 60
+	ok "TLS: the socket is still plain and needs no token" \
+		eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/status)" 200
+	stop
+	tls_start() {	# tls_start CERT KEY: a crsd that must refuse them; sets RC, ERR
+		"$CRSD" --socket "$SOCK" --db "$DB" "${TLSOPT[@]}" --tls-cert "$1" --tls-key "$2" 2>"$TMP/err"
+		RC=$?
+		ERR=$(cat "$TMP/err")
+	}
+	tls_start "$TMP/no-such.crt" "$TMP/tls.key"
+	ok "TLS: missing certificate file: exit 1, naming it" eq "$RC:$(has "$ERR" \
+		"--tls-cert $TMP/no-such.crt: No such file or directory" && echo said)" 1:said
+	tls_start "$TMP/token" "$TMP/tls.key"
+	ok "TLS: a certificate file without a certificate: exit 1" eq "$RC:$(has "$ERR" \
+		"--tls-cert $TMP/token: no PEM certificate in it" && echo said)" 1:said
+	install -m 600 "$TMP/tls.crt" "$TMP/crt-as-key"
+	tls_start "$TMP/tls.crt" "$TMP/crt-as-key"
+	ok "TLS: a key file without a key: exit 1" eq "$RC:$(has "$ERR" \
+		"--tls-key $TMP/crt-as-key: no PEM private key in it" && echo said)" 1:said
+	cp "$TMP/tls.key" "$TMP/open.key"
+	chmod 640 "$TMP/open.key"
+	tls_start "$TMP/tls.crt" "$TMP/open.key"
+	ok "TLS: a key readable by its group: exit 1" eq "$RC:$(has "$ERR" \
+		"--tls-key $TMP/open.key: must be a regular file readable by its owner only" && echo said)" 1:said
+	tls_start "$TMP/tls.crt" "$TMP"
+	ok "TLS: a directory as the key: exit 1" eq "$RC:$(has "$ERR" "--tls-key $TMP: must be a regular file" && echo said)" 1:said
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj /CN=other -keyout "$TMP/other.key" -out "$TMP/other.crt" 2>/dev/null
+	chmod 600 "$TMP/other.key"
+	tls_start "$TMP/tls.crt" "$TMP/other.key"
+	ok "TLS: a key that is not the certificate's: exit 1, naming both" eq "$RC:$(has "$ERR" \
+		"--tls-cert $TMP/tls.crt, --tls-key $TMP/other.key: libmicrohttpd could not use them" && echo said)" 1:said
+	ok "TLS: the failed start left no socket behind" test ! -e "$SOCK"
+	"$CRSD" --socket "$SOCK" --db "$DB" --tls-cert "$TMP/tls.crt" --tls-key "$TMP/tls.key" 2>"$TMP/err"
+	ok "TLS: --tls-cert without --listen: usage error" eq "$?:$(grep -c 'with --listen' "$TMP/err")" 2:1
+	"$CRSD" --socket "$SOCK" --db "$DB" "${TLSOPT[@]}" --tls-cert "$TMP/tls.crt" 2>/dev/null
+	ok "TLS: --tls-cert without --tls-key: usage error" eq "$?" 2
+fi
+
 echo "# rate limit"
 start --rate 2 --burst 5 --listen 127.0.0.1:0 --token-file "$TMP/token" || exit 1
 PORT=$(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/crsd.log" | tail -n1)
