@@ -8,6 +8,11 @@ set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 VERSION DIR" >&2; exit 2; }
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 VERSION=$1 DIR=$2
+# DIR is deleted first: only ever a directory named for this version
+case "$DIR" in
+*/crs-"$VERSION") ;;
+*) echo "dkms-stage.sh: $DIR is not a .../crs-$VERSION directory" >&2; exit 2 ;;
+esac
 
 grep -q "^PACKAGE_VERSION=\"\?$VERSION\"\?\$" "$REPO/dkms.conf" ||
 	{ echo "dkms-stage.sh: dkms.conf's PACKAGE_VERSION is not $VERSION" >&2; exit 1; }
