@@ -254,38 +254,41 @@ if [ -d "$BUILD/host" ]; then
 	(cd "$BUILD/host" && find . -type f ! -name '*.o' ! -name '*.a' ! -name '*.d' -print0 |
 		cpio -p -0 -d -m --quiet "$c")
 fi
-# Kernel modules the tests need that Debian builds as modules (the guest has
-# no /lib/modules): veth, for the network tests' namespace pairs. Taken from
-# the host's /usr/lib/modules/KVER when that kernel is installed, else from
-# the linux-image-KVER package (downloaded once, cached next to its vmlinuz
-# in ${CRS_CACHE:-/var/cache/crs}/kernels/KVER/modules). Kernels built with
-# veth in (the debug kernel) need none. Missing: a warning, the tests say why.
-GUEST_MODS="drivers/net/veth.ko"
+# Kernel modules the guest needs that Debian builds as modules (the guest has
+# no /lib/modules): veth, for the network tests' namespace pairs, and e1000,
+# the NIC of "make run" (run-guest.sh --hostfwd; one module, no dependencies,
+# unlike virtio-net's five). Taken from the host's /usr/lib/modules/KVER when
+# that kernel is installed, else from the linux-image-KVER package (downloaded
+# at most once per call, modules cached next to its vmlinuz in
+# ${CRS_CACHE:-/var/cache/crs}/kernels/KVER/modules). Kernels built with them
+# in (the debug kernel) need none. Missing: a warning, the tests say why.
+GUEST_MODS="drivers/net/veth.ko drivers/net/ethernet/intel/e1000/e1000.ko"
+deb_tmp=
+trap 'rm -rf "$t" "${deb_tmp:-/nonexistent}"' EXIT
 guest_module() {	# guest_module KVER RELPATH DEST
-	local kver=$1 rel=$2 dst=$3 cache f x tmp deb
+	local kver=$1 rel=$2 dst=$3 cache f x deb
 	cache=${CRS_CACHE:-/var/cache/crs}/kernels/$kver/modules
 	if [ ! -s "$cache/$(basename "$rel")" ]; then
 		f=
 		for x in "" .xz .zst; do
 			[ -f "/usr/lib/modules/$kver/kernel/$rel$x" ] && { f=/usr/lib/modules/$kver/kernel/$rel$x; break; }
 		done
-		if [ -z "$f" ]; then
-			tmp=$(mktemp -d) && chmod 0777 "$tmp" || return 1
-			if (cd "$tmp" && { apt-get download "linux-image-$kver" || apt-get download "linux-image-$kver-unsigned"; } >/dev/null 2>&1); then
-				deb=$(ls "$tmp"/*.deb | head -n1)
-				dpkg-deb -x "$deb" "$tmp/x"
-				for x in "" .xz .zst; do
-					for f in "$tmp/x/lib/modules/$kver/kernel/$rel$x" "$tmp/x/usr/lib/modules/$kver/kernel/$rel$x"; do
-						[ -f "$f" ] && break 2
-					done
-					f=
-				done
+		if [ -z "$f" ] && [ -z "$deb_tmp" ]; then
+			deb_tmp=$(mktemp -d) && chmod 0777 "$deb_tmp" || return 1
+			if (cd "$deb_tmp" && { apt-get download "linux-image-$kver" || apt-get download "linux-image-$kver-unsigned"; } >/dev/null 2>&1); then
+				deb=$(ls "$deb_tmp"/*.deb | head -n1)
+				dpkg-deb -x "$deb" "$deb_tmp/x"
 			fi
 		fi
-		if [ -z "$f" ]; then
-			rm -rf "${tmp:-/nonexistent}"
-			return 1
+		if [ -z "$f" ] && [ -d "$deb_tmp/x" ]; then
+			for x in "" .xz .zst; do
+				for f in "$deb_tmp/x/lib/modules/$kver/kernel/$rel$x" "$deb_tmp/x/usr/lib/modules/$kver/kernel/$rel$x"; do
+					[ -f "$f" ] && break 2
+				done
+				f=
+			done
 		fi
+		[ -n "$f" ] || return 1
 		mkdir -p "$cache"
 		case "$f" in
 		*.xz) xz -dc "$f" > "$cache/.tmp" ;;
@@ -293,7 +296,6 @@ guest_module() {	# guest_module KVER RELPATH DEST
 		*) cp "$f" "$cache/.tmp" ;;
 		esac
 		mv "$cache/.tmp" "$cache/$(basename "$rel")"
-		rm -rf "${tmp:-/nonexistent}"
 	fi
 	mkdir -p "$(dirname "$dst")"
 	cp "$cache/$(basename "$rel")" "$dst"

@@ -24,6 +24,12 @@
 #                       (default /crs/ext/<name>); libraries of ELF files come along
 #   --env NAME=VALUE    export NAME=VALUE to the script
 #   --memory MB         guest memory (default 1024)
+#   --hostfwd HPORT:GPORT  give the guest a NIC (e1000 on QEMU's user-mode
+#                       network, restrict=on: no way out to the host's
+#                       networks) and forward 127.0.0.1:HPORT on the host to
+#                       the guest's port GPORT (TCP); repeatable. The guest
+#                       sets it up itself: insmod /crs/modules/e1000.ko, eth0
+#                       10.0.2.15/24 (scripts/demo.sh). Without it: no NIC
 #
 # What the guest contains and what its /init does: see scripts/vm/mkramfs.sh
 # (crs.ko is /crs/crs.ko, crs-tool is /crs/crs-tool, build/host/selftests/* is
@@ -49,7 +55,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$REPO/$BUILD" ;; esac
 
-KVER= SCRIPT= LOG= BENCH=0 MEM=1024
+KVER= SCRIPT= LOG= BENCH=0 MEM=1024 FWD=
 TIMEOUT=${CRS_VM_TIMEOUT:-1200}
 MK=()
 usage() { sed -n '2,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -62,6 +68,9 @@ while [ $# -gt 0 ]; do
 	--bench) BENCH=1; shift ;;
 	--add|--env) MK+=("$1" "$2"); shift 2 ;;
 	--memory) MEM=$2; shift 2 ;;
+	--hostfwd)
+		[[ "$2" =~ ^[0-9]+:[0-9]+$ ]] || { echo "run-guest.sh: --hostfwd wants HOSTPORT:GUESTPORT" >&2; exit 2; }
+		FWD+=",hostfwd=tcp:127.0.0.1:${2%%:*}-:${2#*:}"; shift 2 ;;
 	--) break ;;
 	-h|--help) usage ;;
 	*) echo "run-guest.sh: unknown option $1" >&2; usage ;;
@@ -100,7 +109,9 @@ else
 	# and a jump to 0 from do_syscall_64, with or without crs.ko loaded.
 	SMP=(-smp 2 -accel tcg,thread=single)
 fi
-QEMU=(qemu-system-x86_64 -m "$MEM" "${SMP[@]}" -nographic -no-reboot -nic none
+NIC=(-nic none)
+[ -z "$FWD" ] || NIC=(-nic "user,model=e1000,restrict=on$FWD")
+QEMU=(qemu-system-x86_64 -m "$MEM" "${SMP[@]}" -nographic -no-reboot "${NIC[@]}"
       -kernel "$vmlinuz" -initrd "$initrd" -append "$APPEND")
 
 log="$work/console.log"
