@@ -84,8 +84,8 @@ $(HOST)/crsd-objs/%.o: crsd/%.c crsd/crsd.h $(wildcard libcrsnl/*.h) kmod/uapi/l
 $(CRSD): $(CRSD_OBJS) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $(CRSD_OBJS) $(LIB) $(PKG_LIBS) $(shell pkg-config --libs $(CRSD_PKGS) 2>/dev/null) -lpthread
 # The OCI hook that registers containers with crsd.
-$(CRSD_HOOK): crsd/hook/crsd-hook.c $(HOST)/crsd-objs/imageref.o crsd/crsd.h $(LIB)
-	$(CC) $(CFLAGS) -o $@ $< $(HOST)/crsd-objs/imageref.o $(LIB) $(PKG_LIBS)
+$(CRSD_HOOK): crsd/hook/crsd-hook.c $(HOST)/crsd-objs/imageref.o $(HOST)/crsd-objs/oci.o crsd/crsd.h $(LIB)
+	$(CC) $(CFLAGS) -o $@ $< $(HOST)/crsd-objs/imageref.o $(HOST)/crsd-objs/oci.o $(LIB) $(PKG_LIBS)
 
 # crsd's API against a real crsd process and SQLite file; no kernel module needed.
 $(HOST)/crsd-tests/rawhttp: crsd/tests/rawhttp.c

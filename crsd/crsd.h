@@ -21,6 +21,10 @@
  *   kernel.c          the link to crs.ko through libcrsnl (optional): status,
  *                     counters, and the thread storing its events
  *   export.c          stored events also to a JSON-lines file and/or syslog
+ *   oci.c             images from OCI annotations, bounded JSON file reads
+ *                     (also compiled into crsd-hook)
+ *   discover.c        at start: containers that run without crsd knowing,
+ *                     from cgroup names and runtime state; vanished ones
  */
 #ifndef CRSD_H
 #define CRSD_H
@@ -256,6 +260,29 @@ void kernel_fini(void);
 struct json_object *kernel_status_json(void);
 /* Prometheus lines for the kernel counters, appended to buf (open_memstream). */
 void kernel_metrics(FILE *f);
+
+/* ---------------------------------------------------------------- oci */
+
+#define CRSD_IMAGE_KEYS		3
+#define CRSD_OCI_FILE_MAX	(4 << 20)	/* config.json, runtime state */
+/* io.crs.image, io.kubernetes.cri.image-name, io.kubernetes.cri-o.ImageName */
+extern const char *const crsd_image_keys[CRSD_IMAGE_KEYS];
+/* The first image annotation in o's "annotations" (borrowed from o), or NULL. */
+const char *crsd_oci_image(struct json_object *o);
+/* A regular file of at most max bytes holding a JSON object; NULL and why if not. */
+struct json_object *crsd_json_file(const char *path, size_t max, char *why, size_t wlen);
+/* The image annotation of BUNDLE/config.json into out; -1 and why if none. */
+int crsd_bundle_image(const char *bundle, char *out, size_t len, char *why, size_t wlen);
+
+/* ----------------------------------------------------------- discover */
+
+/*
+ * At start, before reconcile: remove stored containers whose cgroup (under
+ * cgroup_root) is gone, then register the containers found in cgroup_root
+ * that the store does not know, with the image of their runtime state's
+ * bundle. state_dirs: the runtimes' state roots (see discover.c).
+ */
+void discover_run(const char *cgroup_root, const char *const *state_dirs, size_t n_dirs);
 
 /* ------------------------------------------------------------- export */
 

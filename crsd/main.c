@@ -47,13 +47,22 @@ static const char usage[] =
 	"                         (created 0600; SIGHUP reopens it)\n"
 	"  --events-syslog        also send each stored event to syslog (LOG_DAEMON)\n"
 	"  --no-kernel            do not connect to crs.ko (no reconcile, no events)\n"
+	"Test options (container discovery at start):\n"
+	"  --cgroup-root DIR      the cgroup v2 tree to scan (default /sys/fs/cgroup)\n"
+	"  --runtime-state-dir DIR\n"
+	"                         a runtime's state root, repeatable; replaces the\n"
+	"                         defaults /run/crun, /run/runc, /run/containerd/runc,\n"
+	"                         /run/docker/runtime-runc\n"
 	"  -h, --help, --version\n";
 
 enum {
 	OPT_SOCKET = 256, OPT_SOCKET_GROUP, OPT_DB, OPT_LISTEN, OPT_TOKEN, OPT_MAX_BODY,
 	OPT_RATE, OPT_BURST, OPT_MAX_CONNS, OPT_EV_MAX, OPT_EV_AGE, OPT_NO_KERNEL, OPT_VERSION,
 	OPT_INSTRUMENTED, OPT_EV_JSONL, OPT_EV_SYSLOG, OPT_TLS_CERT, OPT_TLS_KEY,
+	OPT_CGROUP_ROOT, OPT_STATE_DIR,
 };
+
+#define STATE_DIRS_MAX	16
 
 static const struct option longopts[] = {
 	{ "socket", required_argument, NULL, OPT_SOCKET },
@@ -73,6 +82,8 @@ static const struct option longopts[] = {
 	{ "events-jsonl", required_argument, NULL, OPT_EV_JSONL },
 	{ "events-syslog", no_argument, NULL, OPT_EV_SYSLOG },
 	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+	{ "cgroup-root", required_argument, NULL, OPT_CGROUP_ROOT },
+	{ "runtime-state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -203,6 +214,12 @@ int main(int argc, char **argv)
 	unsigned long long v, ev_max = 100000, ev_age = 7 * 86400;
 	const char *token_file = NULL, *instrumented = NULL, *ev_jsonl = NULL;
 	char *tls_cert = NULL, *tls_key = NULL;
+	static const char *const default_state_dirs[] = {
+		"/run/crun", "/run/runc", "/run/containerd/runc", "/run/docker/runtime-runc",
+	};
+	const char *state_dirs[STATE_DIRS_MAX];
+	size_t n_state_dirs = 0;
+	char cgroup_root[CRSD_CGROUP_MAX + 1] = "/sys/fs/cgroup";
 	char *instrumented_default = NULL;
 	bool no_kernel = false, ev_syslog = false;
 	char errbuf[512];
@@ -261,6 +278,29 @@ int main(int argc, char **argv)
 		case OPT_EV_JSONL: ev_jsonl = optarg; break;
 		case OPT_EV_SYSLOG: ev_syslog = true; break;
 		case OPT_NO_KERNEL: no_kernel = true; break;
+		case OPT_CGROUP_ROOT: {
+			size_t n = strlen(optarg);
+
+			while (n > 1 && optarg[n - 1] == '/')
+				n--;
+			if (optarg[0] != '/' || n < 2 || n > 1024) {
+				fprintf(stderr, "crsd: --cgroup-root %s: expected an absolute path "
+					"other than /\n", optarg);
+				return 2;
+			}
+			memcpy(cgroup_root, optarg, n);
+			cgroup_root[n] = '\0';
+			break;
+		}
+		case OPT_STATE_DIR:
+			if (n_state_dirs == STATE_DIRS_MAX || optarg[0] != '/' ||
+			    strlen(optarg) > 1024) {
+				fprintf(stderr, "crsd: --runtime-state-dir %s: expected an absolute "
+					"path, at most %d of them\n", optarg, STATE_DIRS_MAX);
+				return 2;
+			}
+			state_dirs[n_state_dirs++] = optarg;
+			break;
 		case OPT_VERSION: printf("crsd %s\n", CRS_VERSION); return 0;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
@@ -342,6 +382,12 @@ int main(int argc, char **argv)
 		store_close();
 		return 1;
 	}
+	/* Containers that started or stopped while crsd was down: before reconcile. */
+	if (n_state_dirs)
+		discover_run(cgroup_root, state_dirs, n_state_dirs);
+	else
+		discover_run(cgroup_root, default_state_dirs,
+			     sizeof(default_state_dirs) / sizeof(default_state_dirs[0]));
 	if (!no_kernel) {
 		kernel_init(true);
 		reconcile_start();

@@ -52,7 +52,8 @@
 #include <sys/un.h>
 #include <json-c/json.h>
 #include "crsnl.h"
-#include "../crsd.h"	/* crsd_image_normalize() (imageref.c), as crsd spells images */
+/* crsd_image_normalize() (imageref.c), as crsd spells images; crsd_oci_image() (oci.c) */
+#include "../crsd.h"
 
 #define INSTRUMENTED_MAX	(16 << 20)	/* 65536 images of 255 characters */
 
@@ -67,10 +68,6 @@ static const char usage[] =
 	"OCI hook: reads the container state on standard input and registers\n"
 	"(create, at createRuntime) or unregisters (delete, at poststop) the\n"
 	"container with crsd. See docs/crsd.md.\n";
-
-static const char *const image_keys[] = {
-	"io.crs.image", "io.kubernetes.cri.image-name", "io.kubernetes.cri-o.ImageName",
-};
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)
@@ -138,20 +135,6 @@ static int http(const char *method, const char *path, const char *body, char *re
 	p = strstr(buf, "\r\n\r\n");
 	snprintf(resp, len, "%s", p ? p + 4 : "");
 	return code;
-}
-
-static const char *annotation(struct json_object *o)
-{
-	struct json_object *a, *v;
-	size_t i;
-
-	if (!json_object_object_get_ex(o, "annotations", &a))
-		return NULL;
-	for (i = 0; i < sizeof(image_keys) / sizeof(image_keys[0]); i++)
-		if (json_object_object_get_ex(a, image_keys[i], &v) &&
-		    json_object_is_type(v, json_type_string))
-			return json_object_get_string(v);
-	return NULL;
 }
 
 enum listed { LISTED, NOT_LISTED, NO_FILE, UNTRUSTED };
@@ -295,36 +278,29 @@ static int cgroup_of(int pid, char *out, size_t len)
 
 static int create(struct json_object *state, const char *id, int wait_s)
 {
-	struct json_object *cfg = NULL, *req, *bundle;
-	const char *image = annotation(state);
-	char cgroup[4200], resp[4096], path[256], reason[64], imgcopy[1024];
+	struct json_object *req, *bundle;
+	const char *image = crsd_oci_image(state);
+	char cgroup[4200], resp[4096], path[256], reason[64], imgcopy[1024], why[4400];
 	uint64_t cgid = 0;
 	int pid, code, r;
 	time_t deadline;
 
 	pid = json_object_get_int(json_object_object_get(state, "pid"));
-	if (!image && json_object_object_get_ex(state, "bundle", &bundle)) {
-		char cfgpath[4200];
-
-		snprintf(cfgpath, sizeof(cfgpath), "%s/config.json",
-			 json_object_get_string(bundle));
-		cfg = json_object_from_file(cfgpath);
-		if (cfg)
-			image = annotation(cfg);
-	}
-	if (!image) {
-		json_object_put(cfg);
-		return fail("%s: no image annotation (io.crs.image, io.kubernetes.cri.image-name, "
-			    "io.kubernetes.cri-o.ImageName)", id);
-	}
-	if (pid <= 0 || (r = cgroup_of(pid, cgroup, sizeof(cgroup)))) {
-		json_object_put(cfg);
+	if (image && strlen(image) >= sizeof(imgcopy))
+		return fail("%s: image annotation too long", id);
+	if (image)
+		strcpy(imgcopy, image);
+	else if (!json_object_object_get_ex(state, "bundle", &bundle) ||
+		 crsd_bundle_image(json_object_get_string(bundle), imgcopy, sizeof(imgcopy),
+				   why, sizeof(why)))
+		return fail("%s: no image annotation (%s, %s, %s)", id, crsd_image_keys[0],
+			    crsd_image_keys[1], crsd_image_keys[2]);
+	image = imgcopy;
+	if (pid <= 0 || (r = cgroup_of(pid, cgroup, sizeof(cgroup))))
 		return fail("%s: no cgroup v2 directory for pid %d", id, pid);
-	}
 	crs_cgroup_id(cgroup, &cgid);	/* 0 if it fails: crsd resolves the path */
 	req = json_object_new_object();
 	json_object_object_add(req, "id", json_object_new_string(id));
-	snprintf(imgcopy, sizeof(imgcopy), "%s", image);	/* image lives in cfg */
 	json_object_object_add(req, "image", json_object_new_string(image));
 	json_object_object_add(req, "cgroup", json_object_new_string(cgroup));
 	json_object_object_add(req, "cgroup_id", json_object_new_int64((int64_t)cgid));
@@ -333,7 +309,6 @@ static int create(struct json_object *state, const char *id, int wait_s)
 		    json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
 		    resp, sizeof(resp));
 	json_object_put(req);
-	json_object_put(cfg);
 	if (code < 0 || code >= 500) {
 		if (code < 0)
 			snprintf(reason, sizeof(reason), "%s", strerror(-code));

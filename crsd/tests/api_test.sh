@@ -38,9 +38,14 @@ ok() {	# ok NAME COND...: COND is a command; its status decides
 eq() { [ "$1" = "$2" ]; }
 has() { grep -q -- "$2" <<<"$1"; }
 
+# Container discovery at start looks at a cgroup tree and runtime state
+# directories of the test's own (empty unless a test fills them), never at
+# the host's.
+mkdir -p "$TMP/cg-none" "$TMP/run-none"
+DISC=(--cgroup-root "$TMP/cg-none" --runtime-state-dir "$TMP/run-none")
 # start [crsd options...]: crsd on $SOCK/$DB, waits until it answers.
 start() {
-	"$CRSD" --socket "$SOCK" --db "$DB" "$@" 2>>"$TMP/crsd.log" &
+	"$CRSD" --socket "$SOCK" --db "$DB" "${DISC[@]}" "$@" 2>>"$TMP/crsd.log" &
 	PID=$!
 	for _ in $(seq 100); do
 		curl -s --unix-socket "$SOCK" -o /dev/null http://crsd/api/v1/status && return 0
@@ -101,7 +106,7 @@ echo "not a database" >"$TMP/bad.db"
 "$CRSD" --socket "$SOCK" --db "$TMP/bad.db" 2>/dev/null
 ok "a file that is not a database: exit 1" eq "$?" 1
 touch "$TMP/notasocket"
-"$CRSD" --socket "$TMP/notasocket" --db "$DB" 2>/dev/null
+"$CRSD" --socket "$TMP/notasocket" --db "$DB" "${DISC[@]}" 2>/dev/null
 ok "--socket on a regular file: refused, file kept" eq "$?:$(test -f "$TMP/notasocket" && echo kept)" 1:kept
 
 "$CRSD" --socket "$SOCK" --db "$DB" --instrumented-file /proc/nonexistent/x 2>/dev/null
@@ -605,7 +610,8 @@ if command -v openssl >/dev/null; then
 		eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/status)" 200
 	stop
 	tls_start() {	# tls_start CERT KEY: a crsd that must refuse them; sets RC, ERR
-		"$CRSD" --socket "$SOCK" --db "$DB" "${TLSOPT[@]}" --tls-cert "$1" --tls-key "$2" 2>"$TMP/err"
+		"$CRSD" --socket "$SOCK" --db "$DB" "${DISC[@]}" "${TLSOPT[@]}" --tls-cert "$1" \
+			--tls-key "$2" 2>"$TMP/err"
 		RC=$?
 		ERR=$(cat "$TMP/err")
 	}
@@ -661,7 +667,7 @@ stop
 
 echo "# a second crsd on the same socket"
 start || exit 1
-"$CRSD" --socket "$SOCK" --db "$TMP/other.db" 2>/dev/null
+"$CRSD" --socket "$SOCK" --db "$TMP/other.db" "${DISC[@]}" 2>/dev/null
 ok "refused while the first is alive" eq "$?" 1
 ok "first still serving" eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://crsd/api/v1/status)" 200
 stop
@@ -836,6 +842,113 @@ start --no-kernel || exit 1
 req GET /api/v1/containers/c1
 ok "--no-kernel: reconcile disabled" eq "$(j .kernel.state)" disabled
 stop
+
+echo "# container discovery at start"
+CGR=$TMP/cg RUN=$TMP/run BUN=$TMP/bundles
+hex() { sha256sum <<<"$1" | cut -c1-64; }
+A=$(hex a) B=$(hex b) C=$(hex c) D=$(hex d) E=$(hex e) F=$(hex f) G=$(hex g) H=$(hex h) I=$(hex i)
+bundle() {	# bundle NAME ANNOTATIONS-JSON: an OCI bundle's config.json
+	mkdir -p "$BUN/$1"
+	printf '{"ociVersion": "1.0.2", "root": {"path": "rootfs"}, "annotations": %s}' "$2" >"$BUN/$1/config.json"
+}
+crun_state() {	# crun_state DIR ID BUNDLE: crun's status file
+	mkdir -p "$1/$2"
+	printf '{"pid": 4242, "process-start-time": 1, "cgroup-path": "/x", "scope": "", "rootfs": "%s/rootfs", "systemd-cgroup": false, "bundle": "%s", "created": "2026-01-01T00:00:00Z", "detached": true, "external_descriptors": "[]"}' \
+		"$3" "$3" >"$1/$2/status"
+}
+runc_state() {	# runc_state DIR ID BUNDLE: runc's state.json (the bundle is a config label)
+	mkdir -p "$1/$2"
+	printf '{"id": "%s", "init_process_pid": 4242, "init_process_start": 1, "created": "2026-01-01T00:00:00Z", "config": {"rootfs": "%s/rootfs", "labels": ["io.crs.image=not-this-one", "bundle=%s"]}, "rootless": false, "cgroup_paths": {"": "/x"}}' \
+		"$2" "$3" "$3" >"$1/$2/state.json"
+}
+cgdir() { mkdir -p "$CGR/$1"; printf '%s\n' "${2-}" >"$CGR/$1/cgroup.procs"; }
+# systemd driver: docker (runc), podman (crun), containerd (its runc root, namespace k8s.io)
+cgdir "system.slice/docker-$A.scope" "4242"
+runc_state "$RUN/runc" "$A" "$BUN/A"; bundle A '{"io.crs.image": "nginx:1.25"}'
+cgdir "machine.slice/libpod-$B.scope" ""
+cgdir "machine.slice/libpod-conmon-$B.scope"
+crun_state "$RUN/crun" "$B" "$BUN/B"; bundle B '{"io.kubernetes.cri-o.ImageName": "quay.io/team/app:2"}'
+cgdir "kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice/cri-containerd-$C.scope" "77"
+runc_state "$RUN/containerd/k8s.io" "$C" "$BUN/C"; bundle C '{"io.kubernetes.cri.image-name": "registry.k8s.io/pause:3.9"}'
+# cgroupfs driver
+cgdir "kubepods/burstable/pod2/$D" "88"
+crun_state "$RUN/crun" "$D" "$BUN/D"; bundle D '{"io.crs.image": "redis:7"}'
+cgdir "docker/$E"
+runc_state "$RUN/runc" "$E" "$BUN/E"; bundle E '{"org.opencontainers.image.title": "x"}'
+cgdir "docker/$G"
+runc_state "$RUN/runc" "$G" "$BUN/A"
+cgdir "docker/${A:0:63}"
+runc_state "$RUN/runc" "${A:0:63}" "$BUN/A"
+# no runtime state; an invalid image; a container cgroup nested in another
+cgdir "system.slice/crio-$F.scope"
+cgdir "system.slice/docker-$H.scope"
+runc_state "$RUN/runc" "$H" "$BUN/H"; bundle H '{"io.crs.image": "Not/Valid:x"}'
+cgdir "system.slice/docker-$A.scope/inner/docker-$I.scope"
+runc_state "$RUN/runc" "$I" "$BUN/A"
+# crun alone: /ID at the root, with state; a plain directory without
+cgdir mybox "99"
+crun_state "$RUN/crun" mybox "$BUN/mybox"; bundle mybox '{"io.crs.image": "alpine"}'
+cgdir plain
+start || exit 1
+req POST /api/v1/containers "{\"id\": \"$G\", \"image\": \"busybox\", \"cgroup\": \"$CGR/docker/$G\"}"
+ok "a 64-hex container id is accepted" eq "$CODE:$(j .id)" "201:$G"
+req POST /api/v1/containers "{\"id\": \"${G}0\", \"image\": \"busybox\", \"cgroup\": \"/x\"}"
+ok "a 65-character id is not" eq "$CODE:$(j .field)" "400:id"
+req POST /api/v1/containers "{\"id\": \"gone\", \"image\": \"busybox\", \"cgroup\": \"$CGR/system.slice/gone.scope\"}"
+ok "a container whose cgroup will be gone" eq "$CODE" 201
+req GET /api/v1/containers
+BEFORE=$(j '[.containers[].id] | join(",")')
+stop
+: >"$TMP/crsd.log"
+DISC=(--cgroup-root "$CGR/" --runtime-state-dir "$RUN/crun" --runtime-state-dir "$RUN/runc"
+	--runtime-state-dir "$RUN/containerd")
+start || exit 1
+req GET /api/v1/containers
+ok "discovered: exactly the containers with state and an image" \
+	eq "$(j '[.containers[] | select(.cgroup | startswith("'"$CGR"'/")) | .id + " " + .image] | join(",")')" \
+	"$(printf '%s\n' "$A docker.io/library/nginx:1.25" "$B quay.io/team/app:2" \
+		"$C registry.k8s.io/pause:3.9" "$D docker.io/library/redis:7" \
+		"$G docker.io/library/busybox:latest" "mybox docker.io/library/alpine:latest" |
+		LC_ALL=C sort | paste -sd, -)"
+req GET "/api/v1/containers/$A"
+ok "systemd scope (docker, runc state): cgroup, pid from cgroup.procs, no cgroup id off cgroupfs" \
+	eq "$(j .cgroup):$(j .pid):$(j .cgroup_id)" "$CGR/system.slice/docker-$A.scope:4242:0"
+req GET "/api/v1/containers/$B"
+ok "libpod scope (crun state): empty cgroup.procs gives pid 0" eq "$(j .cgroup):$(j .pid)" "$CGR/machine.slice/libpod-$B.scope:0"
+req GET "/api/v1/containers/$C"
+ok "cri-containerd scope (containerd's runc root, one namespace down)" eq "$(j .cgroup):$(j .pid)" \
+	"$CGR/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice/cri-containerd-$C.scope:77"
+req GET "/api/v1/containers/$D"
+ok "cgroupfs kubepods leaf" eq "$(j .cgroup):$(j .pid)" "$CGR/kubepods/burstable/pod2/$D:88"
+req GET /api/v1/containers/mybox
+ok "crun's default /ID with state" eq "$(j .cgroup):$(j .pid)" "$CGR/mybox:99"
+req GET "/api/v1/containers/$G"
+ok "a known container is left as it was" eq "$(j .image)" docker.io/library/busybox:latest
+ok "discovery logged with id, image and cgroup" \
+	grep -qF "crsd: discovered container $A (image docker.io/library/nginx:1.25) in $CGR/system.slice/docker-$A.scope" "$TMP/crsd.log"
+ok "no image annotation: skipped, said why" grep -qF \
+	"crsd: discovery: container $E in $CGR/docker/$E: $BUN/E/config.json: no image annotation" "$TMP/crsd.log"
+ok "no runtime state: skipped, said so" grep -qF \
+	"crsd: discovery: container $F in $CGR/system.slice/crio-$F.scope: no runtime state for it; skipped" "$TMP/crsd.log"
+ok "an invalid image: skipped, said why" grep -qF "crsd: discovery: container $H in $CGR/system.slice/docker-$H.scope: image Not/Valid:x:" "$TMP/crsd.log"
+for x in "$I" "${A:0:63}" "conmon-$B" plain; do
+	req GET "/api/v1/containers/$x"
+	ok "not a container: ${x:0:20}... (nested, 63 hex, conmon, no state) not registered" eq "$CODE" 404
+done
+ok "nothing said about cgroups that are not containers" eq "$(grep -c -e plain -e conmon -e "$I" "$TMP/crsd.log")" 0
+req GET /api/v1/containers/gone
+ok "a stored container whose cgroup is gone: removed" eq "$CODE" 404
+ok "and logged" grep -qF "crsd: container gone: its cgroup $CGR/system.slice/gone.scope is gone" "$TMP/crsd.log"
+req GET /api/v1/containers/c1
+ok "a stored container outside the cgroup root: kept" eq "$CODE" 200
+ok "summary" grep -qF "crsd: discovery: 5 registered, 3 skipped, 1 already known, 1 removed" "$TMP/crsd.log"
+stop
+start || exit 1
+ok "again: nothing new" grep -qF "crsd: discovery: 0 registered, 3 skipped, 6 already known, 0 removed" "$TMP/crsd.log"
+stop
+"$CRSD" --socket "$SOCK" --db "$DB" --cgroup-root relative 2>/dev/null
+ok "--cgroup-root not absolute: usage error" eq "$?" 2
+DISC=(--cgroup-root "$TMP/cg-none" --runtime-state-dir "$TMP/run-none")
 
 echo "# socket group"
 if getent group nogroup >/dev/null; then
