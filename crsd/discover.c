@@ -379,13 +379,14 @@ void discover_run(const char *cgroup_root, const char *const *state_dirs, size_t
 	struct stat st;
 	int e;
 
-	removed = prune_gone(cgroup_root);
+	/* Without the tree (not mounted?), a missing cgroup proves nothing. */
 	e = stat(cgroup_root, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 	if (e) {
-		fprintf(stderr, "crsd: discovery: %s: %s; no containers discovered (%u removed)\n",
-			cgroup_root, strerror(e), removed);
+		fprintf(stderr, "crsd: discovery: %s: %s; no containers discovered or removed\n",
+			cgroup_root, strerror(e));
 		return;
 	}
+	removed = prune_gone(cgroup_root);
 	walk(&c, cgroup_root, "", 0);
 	if (c.truncated)
 		fprintf(stderr, "crsd: discovery: stopped after %u cgroups\n", MAX_DIRS);

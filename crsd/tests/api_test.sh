@@ -946,6 +946,16 @@ stop
 start || exit 1
 ok "again: nothing new" grep -qF "crsd: discovery: 0 registered, 3 skipped, 6 already known, 0 removed" "$TMP/crsd.log"
 stop
+DISC=(--cgroup-root "$TMP/no-tree" --runtime-state-dir "$RUN/crun")
+start || exit 1
+req POST /api/v1/containers "{\"id\": \"under\", \"image\": \"busybox\", \"cgroup\": \"$TMP/no-tree/x\"}"
+stop
+start || exit 1
+req GET /api/v1/containers/under
+ok "no cgroup tree: nothing removed, said so" eq "$CODE:$(grep -c \
+	"discovery: $TMP/no-tree: No such file or directory; no containers discovered or removed" "$TMP/crsd.log")" 200:2
+req DELETE /api/v1/containers/under
+stop
 "$CRSD" --socket "$SOCK" --db "$DB" --cgroup-root relative 2>/dev/null
 ok "--cgroup-root not absolute: usage error" eq "$?" 2
 DISC=(--cgroup-root "$TMP/cg-none" --runtime-state-dir "$TMP/run-none")
