@@ -335,11 +335,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		ho.tls_cert = tls_cert = read_pem("--tls-cert", ho.tls_cert_path, false);
-		if (!tls_cert)
-			return 1;
-		ho.tls_key = tls_key = read_pem("--tls-key", ho.tls_key_path, true);
+		ho.tls_key = tls_key = tls_cert ? read_pem("--tls-key", ho.tls_key_path, true) :
+					   NULL;
 		if (!tls_key) {
 			free(tls_cert);
+			free((char *)ho.token);
 			return 1;
 		}
 	}
@@ -397,6 +397,10 @@ int main(int argc, char **argv)
 		kernel_fini();
 		export_fini();
 		store_close();
+		free((char *)ho.token);
+		free(instrumented_default);
+		free(tls_cert);
+		free(tls_key);
 		return 1;
 	}
 	fprintf(stderr, "crsd: ready (store %s)\n", crsd_db_path);
