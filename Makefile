@@ -91,8 +91,12 @@ $(CRSD_HOOK): crsd/hook/crsd-hook.c $(HOST)/crsd-objs/imageref.o $(HOST)/crsd-ob
 $(HOST)/crsd-tests/rawhttp: crsd/tests/rawhttp.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $<
-crsd-test: $(CRSD) $(CRSD_HOOK) $(HOST)/crsd-tests/rawhttp
-	crsd/tests/api_test.sh $(CRSD) $(HOST)/crsd-tests/rawhttp $(CRSD_HOOK)
+# The event export path (store, then export) fed as kernel.c feeds it: crsd without main.o.
+$(HOST)/crsd-tests/export_test: crsd/tests/export_test.c $(filter-out %/main.o,$(CRSD_OBJS)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(filter-out %/main.o,$(CRSD_OBJS)) $(LIB) $(PKG_LIBS) $(shell pkg-config --libs $(CRSD_PKGS) 2>/dev/null) -lpthread
+crsd-test: $(CRSD) $(CRSD_HOOK) $(HOST)/crsd-tests/rawhttp $(HOST)/crsd-tests/export_test
+	crsd/tests/api_test.sh $(CRSD) $(HOST)/crsd-tests/rawhttp $(CRSD_HOOK) $(HOST)/crsd-tests/export_test
 
 # kselftest harness headers come from Debian's linux-source package at build time.
 $(KSFT_DIR)/kselftest_harness.h:

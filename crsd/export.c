@@ -181,6 +181,7 @@ int export_init(const char *jsonl, bool sys)
 	}
 	if (!export_enabled())
 		return 0;
+	stopping = reopen_asked = false;
 	if (pthread_create(&thread, NULL, export_main, NULL)) {
 		fprintf(stderr, "crsd: cannot start the event export thread\n");
 		return -1;

@@ -5,12 +5,14 @@
 # queries, restart persistence, kill -9 durability, the Unix socket's mode,
 # bearer tokens on TCP, rate limits and hostile requests.
 # Needs curl and jq (sqlite3 to seed events); rawhttp (crsd/tests/rawhttp.c)
-# sends the malformed HTTP curl will not. Prints "ok"/"not ok" per check
+# sends the malformed HTTP curl will not; export_test (crsd/tests/export_test.c)
+# feeds events through the store into the export as the event thread does. Prints "ok"/"not ok" per check
 # and ends with "N passed, N failed"; exit status nonzero if any failed.
 set -uo pipefail
 CRSD=$(realpath "${1:?usage: $0 path/to/crsd [path/to/rawhttp [path/to/crsd-hook]]}")
 RAW=${2:+$(realpath "$2")}
 HOOK=${3:+$(realpath "$3")}
+EXPORT_TEST=${4:+$(realpath "$4")}
 TMP=$(mktemp -d /tmp/crsd-test.XXXXXX)
 SOCK=$TMP/crsd.sock
 DB=$TMP/crsd.db
@@ -836,6 +838,40 @@ ok "--events-jsonl through a symbolic link: exit 1" \
 ok "a failed start left no socket behind" test ! -e "$SOCK"
 "$CRSD" --socket "$SOCK" --db "$DB" --events-jsonl 2>/dev/null
 ok "--events-jsonl without a path: usage error" eq "$?" 2
+if [ -n "$EXPORT_TEST" ]; then
+	echo "# event export: events through the store, as the event thread sends them"
+	OUT=$("$EXPORT_TEST" "$TMP/exp.db" "$TMP/exp.jsonl" "$TMP/exp.full" 2>"$TMP/exp.err")
+	ok "export_test ran" eq "$?" 0
+	ok "a write error is counted: 3 exported, 1 failed" \
+		eq "$(jq -c '[.jsonl.exported, .jsonl.failed, .dropped]' <<<"$OUT")" "[3,1,0]"
+	ok "and logged once, naming the file and the error" eq "$(grep -c \
+		"crsd: --events-jsonl $TMP/exp.full: write: File too large (events are still stored" "$TMP/exp.err")" 1
+	ok "the file: created 0600, one line per event" eq "$(stat -c %a "$TMP/exp.jsonl"):$(wc -l <"$TMP/exp.jsonl")" 600:3
+	SAVED_DB=$DB
+	DB=$TMP/exp.db
+	start || exit 1
+	req GET /api/v1/events
+	ok "the API has the 4 stored events (the one that failed to export too)" eq "$(j '.events | length')" 4
+	n=0
+	while IFS= read -r line; do
+		n=$((n + 1))
+		grep -qF -- "$line" "$TMP/body" || break
+		[ "$(jq -r .seq <<<"$line")" = "$n" ] || break
+	done <"$TMP/exp.jsonl"
+	ok "each line is, byte for byte, the API's object for that event, in seq order" eq "$n" 3
+	POL=$(curl -s --unix-socket "$SOCK" http://crsd/api/v1/policies | jq -r '.policies[0].id')
+	ok "line 1: attributed by its cgroup (container, image, policy), kernel seq kept" \
+		eq "$(sed -n 1p "$TMP/exp.jsonl" | jq -r '[.seq, .kernel_seq, .container, .image, .policy, .action, .path] | join(" ")')" \
+		"1 7 c-exp docker.io/library/nginx:1.25 $POL deny /etc/shadow"
+	ok "line 2: attributed by the deciding table's cgroup" \
+		eq "$(sed -n 2p "$TMP/exp.jsonl" | jq -r '[.seq, .cgroup_id, .container, .action] | join(" ")')" "2 999 c-exp allow"
+	ok "line 3: unattributed, nulls; escaped path intact" \
+		eq "$(sed -n 3p "$TMP/exp.jsonl" | jq -c '[.seq, .container, .image, .policy, .path]')" \
+		'[3,null,null,null,"/a/\"quoted\"/path"]'
+	ok "no 'seq' of the kernel's left in a line" eq "$(grep -c '"seq":7\|"seq":8\|"seq":9' "$TMP/exp.jsonl")" 0
+	stop
+	DB=$SAVED_DB
+fi
 
 echo "# --no-kernel"
 start --no-kernel || exit 1
