@@ -24,7 +24,11 @@
 #              PATH ARG... delete
 #            (crsd-hook takes its options before create|delete, so each
 #            --hook-arg, e.g. --hook-arg --socket --hook-arg /tmp/x/crsd.sock,
-#            goes before the stage word), each with a 30 s timeout.
+#            goes before the stage word), each with a 30 s timeout, and the
+#            annotation run.oci.hooks.stderr=/dev/stderr makes crun give the
+#            hooks its own standard error (crun sends their output to
+#            /dev/null otherwise, so a hook refusing a container would not
+#            say why).
 # namespaces crun spec's: pid, network, ipc, uts, mount. The container has a
 #            network namespace of its own with only "lo" in it (no way out):
 #            enough for the tests' connect() to 127.0.0.1, and nothing on the
@@ -106,6 +110,7 @@ jq --arg image "$IMAGE" --arg hook "$HOOK" --argjson hargs "$hargs" --argjson cm
 	| .root.readonly = false
 	| .annotations = ((.annotations // {}) + {"io.crs.image": $image})
 	| if $hook == "" then del(.hooks) else
+		.annotations["run.oci.hooks.stderr"] = "/dev/stderr" |
 		.hooks = {
 			"createRuntime": [{"path": $hook,
 				"args": ([$hook | split("/") | last] + $hargs + ["create"]),
