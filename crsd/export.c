@@ -167,6 +167,8 @@ int export_init(const char *jsonl, bool sys)
 {
 	char why[128];
 
+	jsonl_path = NULL;
+	use_syslog = false;
 	if (jsonl) {
 		fd = open_jsonl(jsonl, why, sizeof(why));
 		if (fd < 0) {

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * export_test DB JSONL FULL - the export path of crsd's event thread without
+ * export_test DB JSONL FULL [syslog] - the export path of crsd's event thread without
  * crs.ko: events as the module would deliver them (crs_event_to_json's
  * shape) go through store_events_insert() and export_events() exactly as
  * kernel.c's flush() sends them, then the file is checked by api_test.sh
  * against what a real crsd's API serves for the same database.
  *
  * Phase 1 stores three events (one attributed by its own cgroup, one by
- * the cgroup of the table that decided, one unknown) and exports them.
+ * the cgroup of the table that decided, one unknown) and exports them (to
+ * syslog too with "syslog": api_test.sh points /dev/log at a socket of its
+ * own in a private mount namespace).
  * Phase 2 exports to FULL, made 1 MiB long (sparse) under a file size limit
  * (RLIMIT_FSIZE) of 1 MiB, so appending fails with EFBIG while the small
  * database still grows: the event is stored, the failure counted. The
- * export status is printed as JSON on standard output at the end.
+ * export status is printed as one JSON line after each phase.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -61,18 +63,26 @@ static int flush(struct crsd_event_in *e, size_t n)
 	return r;
 }
 
+static void print_status(void)
+{
+	struct json_object *st = export_status_json();
+
+	printf("%s\n", json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN |
+							 JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(st);
+}
+
 int main(int argc, char **argv)
 {
 	struct crsd_event_in e[3];
 	struct crsd_policy_row pol;
-	struct json_object *st;
 	struct rlimit rl;
 	char err[256];
 	int fd;
 	bool created;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: export_test DB JSONL FULL\n");
+	if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "syslog"))) {
+		fprintf(stderr, "usage: export_test DB JSONL FULL [syslog]\n");
 		return 2;
 	}
 	crsd_db_path = argv[1];
@@ -83,7 +93,7 @@ int main(int argc, char **argv)
 	if (store_policy_create("exported", "{\"name\": \"exported\"}", &pol) ||
 	    store_image_set("docker.io/library/nginx:1.25", pol.id, &created) ||
 	    store_container_put("c-exp", "docker.io/library/nginx:1.25", "/x", 4242, 1, &created) ||
-	    export_init(argv[2], false)) {
+	    export_init(argv[2], argc == 5)) {
 		fprintf(stderr, "export_test: setup failed\n");
 		return 1;
 	}
@@ -95,6 +105,7 @@ int main(int argc, char **argv)
 	if (flush(e, 3))
 		return 1;
 	export_fini();	/* written out */
+	print_status();
 
 	/* Phase 2: FULL may not grow; the next event's write fails. */
 	fd = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -108,10 +119,7 @@ int main(int argc, char **argv)
 	if (flush(e, 1))
 		return 1;
 	export_fini();
-	st = export_status_json();
-	printf("%s\n", json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN |
-							 JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(st);
+	print_status();
 	store_close();
 	return 0;
 }
