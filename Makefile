@@ -1,6 +1,8 @@
 # CRS top-level Makefile. See README.md.
 #   make            userspace (libcrsnl, crs-tool, selftests) and crs.ko for every kernel in KVERS
-#   make run        boot a guest with crs.ko, a demo container cgroup and a policy; show a denial
+#   make run        boot a guest with crs.ko, crsd and crun; from the host, over crsd's
+#                   forwarded API: create a policy, apply it to an image, start a
+#                   container of it, see its denials blocked and reported (STAY=1: stay up)
 #   make check      every test: host unit tests, dkms build, guest selftests on each kernel,
 #                   then on the debug kernel (KASAN, lockdep, kmemleak, ...) with the
 #                   netlink fuzzer, and a bounded libFuzzer run of the policy parser
@@ -186,8 +188,9 @@ run:
 	$(MAKE) all
 	$(MAKE) run-only
 
+# make run STAY=1 keeps the guest (and its forwarded API) up until Ctrl-C.
 run-only:
-	BUILD=$(BUILD) scripts/vm/run-guest.sh --kernel $(KVER) --script scripts/demo.sh
+	BUILD=$(BUILD) KVER=$(KVER) CRS_RUN_STAY=$(if $(STAY),1,0) scripts/run.sh
 
 bench:
 	scripts/deps.sh
