@@ -5,6 +5,8 @@
 #   dkms        crs.ko built by dkms for every kernel (make dkms-check)
 #   install     make install and uninstall into a temporary DESTDIR: files, modes,
 #               hooks.d JSON, the systemd unit, the DKMS tree (make install-check)
+#   run         the body of "make run" (scripts/run.sh) on the first kernel: the
+#               README's walk-through from the host through crsd's forwarded API
 #   guest:KVER  for each kernel, a QEMU guest runs selftests/run_guest.sh
 #               (every selftest; nonzero on any failure), or, until that
 #               exists, scripts/guest-smoke.sh (insmod, crs-tool status, rmmod)
@@ -50,6 +52,7 @@ stage unit $MAKE --no-print-directory unit
 stage crsd $MAKE --no-print-directory crsd-test
 stage dkms $MAKE --no-print-directory dkms-check KVERS="$*"
 stage install $MAKE --no-print-directory install-check
+stage run env KVER="$1" CRS_RUN_STAY=0 scripts/run.sh
 for k in "$@"; do
 	stage "guest:$k" scripts/vm/run-guest.sh --kernel "$k" \
 		--keep-log "$BUILD/logs/guest-$k.log" --script "$guest_script"
