@@ -219,10 +219,22 @@ static bool cgroup_ok(const char *s)
 	return true;
 }
 
+/* Control characters (from directory names, state files) made '?' for the log. */
+static char *printable(char *s)
+{
+	char *p;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
 /* A container cgroup: register id unless known. quiet: no state is not worth a word. */
 static void candidate(struct ctx *c, const char *id, const char *cgroup, bool quiet)
 {
 	char bundle[CRSD_CGROUP_MAX], raw[1024], img[CRSD_IMAGE_MAX + 1], why[CRSD_CGROUP_MAX + 256];
+	char cg[CRSD_CGROUP_MAX + 1];
 	struct crsd_container_row row;
 	const char *bad;
 	uint64_t cgid = 0;
@@ -234,6 +246,8 @@ static void candidate(struct ctx *c, const char *id, const char *cgroup, bool qu
 		c->known++;
 		return;
 	}
+	snprintf(cg, sizeof(cg), "%s", cgroup);
+	printable(cg);
 	r = find_bundle(c, id, bundle, sizeof(bundle), why, sizeof(why));
 	if (r == -ENOENT) {
 		if (quiet)
@@ -241,21 +255,21 @@ static void candidate(struct ctx *c, const char *id, const char *cgroup, bool qu
 		snprintf(why, sizeof(why), "no runtime state for it");
 	}
 	if (r || crsd_bundle_image(bundle, raw, sizeof(raw), why, sizeof(why))) {
-		fprintf(stderr, "crsd: discovery: container %s in %s: %s; skipped\n", id, cgroup,
-			why);
+		fprintf(stderr, "crsd: discovery: container %s in %s: %s; skipped\n", id, cg,
+			printable(why));
 		c->skipped++;
 		return;
 	}
 	bad = crsd_image_normalize(raw, img, sizeof(img));
 	if (bad) {
 		fprintf(stderr, "crsd: discovery: container %s in %s: image %.300s: %s; skipped\n",
-			id, cgroup, raw, bad);
+			id, cg, printable(raw), bad);
 		c->skipped++;
 		return;
 	}
 	if (!cgroup_ok(cgroup)) {
-		fprintf(stderr, "crsd: discovery: container %s: its cgroup path is not one crsd "
-			"accepts; skipped\n", id);
+		fprintf(stderr, "crsd: discovery: container %s in %s: a cgroup path crsd does not "
+			"accept (too long, or control characters); skipped\n", id, cg);
 		c->skipped++;
 		return;
 	}

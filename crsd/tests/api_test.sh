@@ -915,6 +915,7 @@ echo "# container discovery at start"
 CGR=$TMP/cg RUN=$TMP/run BUN=$TMP/bundles
 hex() { sha256sum <<<"$1" | cut -c1-64; }
 A=$(hex a) B=$(hex b) C=$(hex c) D=$(hex d) E=$(hex e) F=$(hex f) G=$(hex g) H=$(hex h) I=$(hex i)
+J=$(hex j)
 bundle() {	# bundle NAME ANNOTATIONS-JSON: an OCI bundle's config.json
 	mkdir -p "$BUN/$1"
 	printf '{"ociVersion": "1.0.2", "root": {"path": "rootfs"}, "annotations": %s}' "$2" >"$BUN/$1/config.json"
@@ -953,6 +954,8 @@ cgdir "system.slice/docker-$H.scope"
 runc_state "$RUN/runc" "$H" "$BUN/H"; bundle H '{"io.crs.image": "Not/Valid:x"}'
 cgdir "system.slice/docker-$A.scope/inner/docker-$I.scope"
 runc_state "$RUN/runc" "$I" "$BUN/A"
+cgdir "kubepods"$'\n'"evil/$J"	# a newline in a parent's name: not a path crsd stores
+runc_state "$RUN/runc" "$J" "$BUN/A"
 # crun alone: /ID at the root, with state; a plain directory without
 cgdir mybox "99"
 crun_state "$RUN/crun" mybox "$BUN/mybox"; bundle mybox '{"io.crs.image": "alpine"}'
@@ -999,20 +1002,23 @@ ok "no image annotation: skipped, said why" grep -qF \
 ok "no runtime state: skipped, said so" grep -qF \
 	"crsd: discovery: container $F in $CGR/system.slice/crio-$F.scope: no runtime state for it; skipped" "$TMP/crsd.log"
 ok "an invalid image: skipped, said why" grep -qF "crsd: discovery: container $H in $CGR/system.slice/docker-$H.scope: image Not/Valid:x:" "$TMP/crsd.log"
-for x in "$I" "${A:0:63}" "conmon-$B" plain; do
+ok "a control character in the cgroup path: skipped, logged printable" grep -qF \
+	"crsd: discovery: container $J in $CGR/kubepods?evil/$J: a cgroup path crsd does not accept" "$TMP/crsd.log"
+for x in "$I" "${A:0:63}" "conmon-$B" plain "$J"; do
 	req GET "/api/v1/containers/$x"
-	ok "not a container: ${x:0:20}... (nested, 63 hex, conmon, no state) not registered" eq "$CODE" 404
+	ok "not registered: ${x:0:20}... (nested, 63 hex, conmon, no state, bad path)" eq "$CODE" 404
 done
 ok "nothing said about cgroups that are not containers" eq "$(grep -c -e plain -e conmon -e "$I" "$TMP/crsd.log")" 0
+ok "no control character reached the log" eq "$(grep -c '^evil' "$TMP/crsd.log")" 0
 req GET /api/v1/containers/gone
 ok "a stored container whose cgroup is gone: removed" eq "$CODE" 404
 ok "and logged" grep -qF "crsd: container gone: its cgroup $CGR/system.slice/gone.scope is gone" "$TMP/crsd.log"
 req GET /api/v1/containers/c1
 ok "a stored container outside the cgroup root: kept" eq "$CODE" 200
-ok "summary" grep -qF "crsd: discovery: 5 registered, 3 skipped, 1 already known, 1 removed" "$TMP/crsd.log"
+ok "summary" grep -qF "crsd: discovery: 5 registered, 4 skipped, 1 already known, 1 removed" "$TMP/crsd.log"
 stop
 start || exit 1
-ok "again: nothing new" grep -qF "crsd: discovery: 0 registered, 3 skipped, 6 already known, 0 removed" "$TMP/crsd.log"
+ok "again: nothing new" grep -qF "crsd: discovery: 0 registered, 4 skipped, 6 already known, 0 removed" "$TMP/crsd.log"
 stop
 DISC=(--cgroup-root "$TMP/no-tree" --runtime-state-dir "$RUN/crun")
 start || exit 1
