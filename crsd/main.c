@@ -47,13 +47,14 @@ static const char usage[] =
 	"                         (created 0600; SIGHUP reopens it)\n"
 	"  --events-syslog        also send each stored event to syslog (LOG_DAEMON)\n"
 	"  --no-kernel            do not connect to crs.ko (no reconcile, no events)\n"
+	"  -h, --help, --version\n"
+	"\n"
 	"Test options (container discovery at start):\n"
 	"  --cgroup-root DIR      the cgroup v2 tree to scan (default /sys/fs/cgroup)\n"
 	"  --runtime-state-dir DIR\n"
 	"                         a runtime's state root, repeatable; replaces the\n"
 	"                         defaults /run/crun, /run/runc, /run/containerd/runc,\n"
-	"                         /run/docker/runtime-runc\n"
-	"  -h, --help, --version\n";
+	"                         /run/docker/runtime-runc\n";
 
 enum {
 	OPT_SOCKET = 256, OPT_SOCKET_GROUP, OPT_DB, OPT_LISTEN, OPT_TOKEN, OPT_MAX_BODY,
