@@ -8,7 +8,8 @@
 #                   netlink fuzzer, and a bounded libFuzzer run of the policy parser
 #   make fuzz       the fuzzers for longer (FUZZ_SECONDS, FUZZ_ITERS)
 #   make debug-kernel   build (or find cached) the debug guest kernel
-#   make bench      overhead ratios in an instruction-counting guest
+#   make bench      overhead ratios in an instruction-counting guest, crsd's event
+#                   ingestion there, and crsd's HTTP API under wrk on the host
 #   make vm-run KVER=... SCRIPT=path   run any script in the guest, print its output, exit with its status
 #   make crsd-test  crsd's API tests on the host: a real crsd on a temporary socket and database
 
@@ -197,8 +198,12 @@ bench:
 	$(MAKE) all
 	$(MAKE) bench-only
 
+# The guest's table (hook overhead, crsd's event ingestion), then the host's
+# (crsd's HTTP API under wrk on loopback).
 bench-only:
-	BUILD=$(BUILD) scripts/vm/run-guest.sh --kernel $(KVER) --bench --timeout 3000 --script bench/run.sh
+	BUILD=$(BUILD) scripts/vm/run-guest.sh --kernel $(KVER) --bench --timeout 3000 \
+		--add bench/crsd_events.sh:/crs/bench/crsd_events.sh --script bench/run.sh
+	bench/crsd_http.sh $(CRSD)
 
 # make vm-run KVER=6.1.0-56-amd64 SCRIPT=path/to/script.sh [ARGS='a b'] [VM_OPTS='--timeout 60 --keep-log f']
 vm-run: all

@@ -173,4 +173,8 @@ for w in udp udp-in; do
 	base=$(awk -v w=$w '$1 == w && $2 == "no-module" { print $3 }' $RESULTS)
 	awk -v w=$w -v b=$base '$1 == w { printf "%-6s %-24s %12.0f %8.3f\n", $1, $2, 1e9 / $3, b / $3 }' $RESULTS
 done
+
+# crsd: crs.ko's events into its store, and what ingesting them costs the
+# workload (the Makefile's bench-only puts the script in the guest)
+ROUNDS=$ROUNDS /crs/bench/crsd_events.sh || fail "crsd events (see above)"
 rmmod crs || fail "rmmod"
