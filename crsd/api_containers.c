@@ -212,6 +212,17 @@ static int put_container(struct crsd_req *r, struct crsd_resp *out)
 		crsd_resp_error(out, 400, "pid", "pid: expected a non-negative integer");
 		goto out;
 	}
+	/*
+	 * Without an id, take the cgroup's own now: events are attributed by
+	 * cgroup id. A cgroup that does not exist yet keeps 0 (reconcile
+	 * resolves the path when it applies the table).
+	 */
+	if (!cgid) {
+		uint64_t own;
+
+		if (!crs_cgroup_id(json_object_get_string(cg), &own) && own <= INT64_MAX)
+			cgid = (int64_t)own;
+	}
 	ret = store_container_put(json_object_get_string(id), image,
 				  json_object_get_string(cg), cgid, pid, &created);
 	if (ret) {

@@ -106,14 +106,19 @@ static void flush(struct batch *b)
 /*
  * Subscribe to crs.ko's event group, store what arrives in batches (one
  * transaction per receive), resubscribe (every 5 s) while the module is
- * absent or after it went away. An overrun of the socket is counted;
+ * absent or after it went away. An unload ends the subscription without
+ * an error on the socket, so while idle the thread asks every CHECK_S
+ * whether it still holds (crs_events_check) and subscribes again at once
+ * to a module that was reloaded. An overrun of the socket is counted;
  * the kernel's own counters say how many it dropped.
  */
+#define CHECK_S	2
 static void *events_main(void *arg)
 {
 	struct crs_events *ev = NULL;
 	struct batch b = { 0 };
 	struct crs_err err;
+	time_t checked = 0;
 	int r, i;
 
 	while (!__atomic_load_n(&ev_stop, __ATOMIC_RELAXED)) {
@@ -132,6 +137,19 @@ static void *events_main(void *arg)
 		}
 		r = crs_events_recv(ev, 500, collect, &b);
 		flush(&b);
+		if (r == -EAGAIN && time(NULL) - checked >= CHECK_S) {
+			checked = time(NULL);
+			r = crs_events_check(ev, &err);
+			if (r == -ESTALE || r == -ENOENT) {
+				fprintf(stderr, "crsd: kernel: %s; resubscribing\n",
+					r == -ENOENT ? "crs.ko went away" : err.msg);
+				crs_events_close(ev);
+				ev = NULL;
+				__atomic_store_n(&ev_stats.subscribed, 0, __ATOMIC_RELAXED);
+				continue;
+			}
+			r = -EAGAIN;	/* another failure: try again next time */
+		}
 		if (r >= 0 || r == -EAGAIN || r == -EINTR)
 			continue;
 		if (r == -ENOBUFS) {

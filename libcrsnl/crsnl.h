@@ -314,6 +314,12 @@ int crs_events_open(struct crs_events **out, struct crs_err *err);
 void crs_events_close(struct crs_events *ev);
 int crs_events_fd(struct crs_events *ev);	/* for poll() */
 /*
+ * Is the subscription still live? 0 if so; -ENOENT when the module is gone,
+ * -ESTALE when it was unloaded and loaded again (close, open again): an
+ * unload silently ends a subscription. Long-lived readers call it while idle.
+ */
+int crs_events_check(struct crs_events *ev, struct crs_err *err);
+/*
  * Receive pending events, calling cb for each; returns the number handled
  * or a negative errno (-EAGAIN when nonblocking and nothing is pending).
  * timeout_ms < 0 blocks; 0 does not wait.

@@ -34,6 +34,9 @@ struct crs_events {
 	struct nl_sock *sk;
 	int fd;
 	int family;
+	int group;
+	char family_name[GENL_NAMSIZ];
+	char group_name[GENL_NAMSIZ];
 	struct crs_event ev;
 	char buf[EVENT_BUF];
 };
@@ -74,6 +77,9 @@ int crs_events_open_group(struct crs_events **out, const char *family,
 		}
 		goto fail;
 	}
+	ev->group = grp;
+	snprintf(ev->family_name, sizeof(ev->family_name), "%s", family);
+	snprintf(ev->group_name, sizeof(ev->group_name), "%s", group);
 	nl_socket_disable_seq_check(ev->sk);
 	r = nl_socket_add_membership(ev->sk, grp);
 	if (r < 0) {
@@ -103,6 +109,36 @@ void crs_events_close(struct crs_events *ev)
 		return;
 	nl_socket_free(ev->sk);
 	free(ev);
+}
+
+/*
+ * Unloading a family clears its groups' memberships without a word to the
+ * subscribers: their sockets just go quiet. So look the family and the
+ * group up again, on a socket of our own (a lookup on ev->sk could swallow
+ * queued events). Joining again is harmless when nothing changed, and
+ * repairs a reload that happened to get the same ids back.
+ */
+int crs_events_check(struct crs_events *ev, struct crs_err *err)
+{
+	struct nl_sock *sk;
+	int r, family, grp;
+
+	crs_err_reset(err);
+	r = crs_genl_open_name(&sk, ev->family_name, &family, err);
+	if (r)
+		return r;
+	grp = genl_ctrl_resolve_grp(sk, ev->family_name, ev->group_name);
+	nl_socket_free(sk);
+	if (grp < 0 || family != ev->family || grp != ev->group)
+		return crs_err_set(err, -ESTALE, "%s was unloaded and loaded again: subscribe again",
+				   strcmp(ev->family_name, CRS_GENL_NAME) ? ev->family_name : "crs.ko");
+	r = nl_socket_add_membership(ev->sk, grp);
+	if (r < 0) {
+		r = crs_errno_from_nle(r);
+		return crs_err_set(err, r, "cannot join the '%s' multicast group again: %s",
+				   ev->group_name, strerror(-r));
+	}
+	return 0;
 }
 
 int crs_events_fd(struct crs_events *ev)

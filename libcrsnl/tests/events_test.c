@@ -96,6 +96,19 @@ TEST_F(ev, timeout)
 	EXPECT_EQ(-EBADF, crs_events_fd(NULL));
 }
 
+/* A live family: still subscribed, and the lookup consumed nothing of ours.
+ * (The unload case needs crs.ko: selftests/crsd_test.sh "events after insmod".) */
+TEST_F(ev, check_live)
+{
+	struct crs_err err;
+
+	ASSERT_EQ(0, crs_events_check(self->ev, &err)) TH_LOG("%s", err.msg);
+	ASSERT_EQ(0, crs_events_check(self->ev, &err)) TH_LOG("%s", err.msg);
+	calls = 0;
+	EXPECT_EQ(-EAGAIN, crs_events_recv(self->ev, 0, count_cb, NULL));
+	EXPECT_EQ(0, calls);
+}
+
 TEST_F(ev, spoofed_unicast_ignored)
 {
 	if (geteuid())
