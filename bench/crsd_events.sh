@@ -109,6 +109,7 @@ dcount() {
 ticks() {
 	local a
 	read -r a < /proc/$PID/stat
+	# shellcheck disable=SC2086 # split on purpose
 	set -- ${a##*) }	# from field 3 on: utime and stime are fields 14 and 15
 	TICKS=$(( ${12} + ${13} ))
 }
@@ -120,7 +121,7 @@ nap() { read -r -t "$1" -u $NAPFD _ || true; }
 # open loop in cgroup $1: prints ns/op. Called as $(openloop CG): the
 # subshell ($BASHPID, not $$) enters the cgroup, so crs_bench starts there
 openloop() {
-	echo $BASHPID > $CG/$1/cgroup.procs || fail "cannot enter $1"
+	echo $BASHPID > "$CG/$1/cgroup.procs" || fail "cannot enter $1"
 	$B open "$N" || fail "the open loop failed in $1"
 }
 
@@ -196,10 +197,13 @@ for r in $(seq "$ROUNDS"); do
 	sent=$((s1 - s0)) dropped=$((d1 - d0)) nol=$((l1 - l0)) mon=$((m1 - m0))
 	stored=$((st1 - st0)) lost=$((lo1 - lo0)) over=$((ov1 - ov0)) rows=$((rw1 - rw0))
 	raised=$((sent + dropped + nol))
-	verdict=OK
-	[ "$raised" -eq "$mon" ] && [ $((raised - dropped - nol)) -eq $((stored + lost)) ] &&
-		[ "$rows" -eq "$stored" ] ||
-		{ verdict=MISMATCH; bad=1; }
+	verdict=MISMATCH
+	if [ "$raised" -eq "$mon" ] && [ $((raised - dropped - nol)) -eq $((stored + lost)) ] &&
+	   [ "$rows" -eq "$stored" ]; then
+		verdict=OK
+	else
+		bad=1
+	fi
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
 	echo "crsd-ingesting $v" >> "$RES"
 	echo "round $r: open loop $v ns/op; kernel: $mon would-be denials, raised $raised =" \

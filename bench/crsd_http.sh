@@ -100,11 +100,12 @@ seed() {	# seed FROM TO: POST policies svc-FROM..svc-TO
 	done
 }
 
-# wrk's done() hook: its summary as key=value (latency in microseconds)
+# wrk's done() hook: "WRK requests duration_us p50_us p99_us status_errors
+# socket_errors" (latency in microseconds)
 cat > "$TMP/report.lua" <<'EOF'
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("WRK requests=%d duration_us=%d p50_us=%.1f p99_us=%.1f status_errors=%d socket_errors=%d\n",
+  io.write(string.format("WRK %d %d %.1f %.1f %d %d\n",
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
     e.status, e.connect + e.read + e.write + e.timeout))
 end
@@ -121,15 +122,16 @@ RESULTS=$TMP/results
 : > "$RESULTS"
 # run NAME POLICIES PATH CLASS: one wrk run; CLASS (2xx or 4xx) is what every answer must be
 run() {
-	local out kv auth0 cls0 auth1 cls1 n
+	local out kv auth0 cls0 auth1 cls1 n requests duration_us p50_us p99_us status_errors socket_errors
 	auth0=$(metric 'crsd_http_rejected_total{reason="auth"}')
 	cls0=$(metric "crsd_http_requests_total{code=\"$4\"}")
 	out=$("${WRK[@]}" -s "$TMP/report.lua" -H "Authorization: Bearer $TOKEN" "$URL$3") ||
 		fail "wrk failed on $3"
-	kv=$(grep '^WRK ' <<<"$out") || { echo "$out" >&2; fail "no summary from wrk on $3"; }
+	kv=$(grep -E '^WRK [0-9]+ [0-9]+ [0-9.]+ [0-9.]+ [0-9]+ [0-9]+$' <<<"$out") ||
+		{ echo "$out" >&2; fail "no summary from wrk on $3"; }
+	read -r _ requests duration_us p50_us p99_us status_errors socket_errors <<<"$kv"
 	auth1=$(metric 'crsd_http_rejected_total{reason="auth"}')
 	cls1=$(metric "crsd_http_requests_total{code=\"$4\"}")
-	eval "${kv#WRK }"	# requests= duration_us= p50_us= p99_us= status_errors= socket_errors=
 	[ "$auth1" = "$auth0" ] || fail "$3: $((auth1 - auth0)) requests refused by the token check"
 	[ "$socket_errors" = 0 ] || fail "$3: $socket_errors socket errors"
 	# every answer in the expected class; crsd may have answered a few that
@@ -150,8 +152,8 @@ measure() {	# measure POLICIES
 	local id r
 	id=$(api /api/v1/policies | jq -r '.policies[0].id')
 	[ "$(code $BASE)" = 404 ] || fail "$BASE does not answer 404"
-	[ "$(code /api/v1/policies)" = 200 ] && [ "$(code "/api/v1/policies/$id")" = 200 ] ||
-		fail "the policy routes do not answer 200"
+	[ "$(code /api/v1/policies)" = 200 ] || fail "GET /api/v1/policies does not answer 200"
+	[ "$(code "/api/v1/policies/$id")" = 200 ] || fail "GET /api/v1/policies/$id does not answer 200"
 	[ "$(api /api/v1/policies | jq '.policies | length')" = "$1" ] || fail "not $1 policies"
 	for r in $(seq "$ROUNDS"); do
 		run baseline "$1" $BASE 4xx
@@ -174,7 +176,7 @@ echo "   baseline: GET $BASE (404), list: GET /api/v1/policies, one: GET /api/v1
 printf "%-9s %8s %10s %10s %10s %9s %9s\n" route policies req/s p50_us p99_us rps-ratio p99-ratio
 med() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 for n in 10 100; do
-	b_rps= b_p99=
+	b_rps='' b_p99=''
 	for r in baseline list one; do
 		rps=$(awk -v r=$r -v n=$n '$1 == r && $2 == n { print $3 }' "$RESULTS" | med)
 		p50=$(awk -v r=$r -v n=$n '$1 == r && $2 == n { print $4 }' "$RESULTS" | med)
