@@ -14,8 +14,9 @@
 # from its cgroup (/sys/fs/cgroup/ID, crun's default) and crun's state
 # (/run/crun/ID/status -> bundle -> config.json's io.crs.image), register it
 # with the real cgroup id and pid, and reconcile must confine it: the same
-# read is then denied. crsd stops, the container is deleted (its cgroup
-# goes), and the next start removes it. Prints ok/not ok lines and
+# read is then denied, and the denial's event reaches --events-jsonl as the
+# API shows it. crsd stops, the container is deleted (its cgroup goes), and
+# the next start removes it. Prints ok/not ok lines and
 # "N passed, N failed"; exit status 1 if any failed.
 set -u
 CRSD=${CRSD:-/crs/crsd}
@@ -84,7 +85,7 @@ CPID=$(crun state "$ID" | jq -r .pid)
 is "unconfined while crsd does not know it" "$(crun exec "$ID" cat /denied-file 2>&1)" secret
 
 # ---- crsd starts: discovers it, reconcile confines it
-start_crsd || exit 1
+start_crsd --events-jsonl "$D/events.jsonl" || exit 1
 if grep -q -F "crsd: discovered container $ID (image docker.io/$IMG) in $CG" "$LOG"; then
 	ok "discovered, logged with image and cgroup"
 else
@@ -106,6 +107,22 @@ case "$out" in
 *"Permission denied"*) ok "now the read is denied" ;;
 *) nok "the read after discovery: '$out'" ;;
 esac
+for _ in $(seq 50); do
+	line=$(jq -c --arg id "$ID" 'select(.container == $id and .path == "/denied-file")' \
+		"$D/events.jsonl" 2>/dev/null | head -n1)
+	[ -n "$line" ] && break
+	sleep 0.1
+done
+is "its event in --events-jsonl: container, image, policy, action" \
+	"$(jq -r '[.container, .image, .policy, .action, .cgroup_id] | join(" ")' <<<"$line")" \
+	"$ID docker.io/$IMG $POL deny $(stat -c %i "$CG")"
+raw=$(grep -F "\"container\":\"$ID\"" "$D/events.jsonl" | grep -F '"path":"/denied-file"' | head -n1)
+api GET "/api/v1/events?container=$ID" >/dev/null
+if [ -n "$raw" ] && grep -q -F -- "$raw" "$D/body"; then
+	ok "the line is the API's object for that event, byte for byte"
+else
+	nok "line '$raw' not in the API's events: $(head -c 600 "$D/body")"
+fi
 stop_crsd
 
 # ---- the container goes while crsd is down
