@@ -1,12 +1,7 @@
 #!/bin/bash
-# discover_guest.sh - crsd's container discovery at start against a real
-# crun container and crs.ko, in the QEMU guest:
-#
-#   cp crsd/tests/discover_guest.sh /tmp/ &&
-#   flock /tmp/crs-guest.lock scripts/vm/run-guest.sh --kernel KVER --script /tmp/discover_guest.sh
-#
-# (from outside the repo: the guest keeps a repo script at its repo path
-# under /crs, and /crs/crsd is crsd itself)
+# crsd_discover.sh - crsd's container discovery at start against a real
+# crun container and crs.ko, in the QEMU guest (a shell test of
+# selftests/run_guest.sh: exit 0 passed, 4 skipped, else failed).
 #
 # A policy is assigned to an image while crsd runs; crsd stops; a crun
 # container of that image starts without any hook (so crsd cannot know it)
@@ -75,6 +70,11 @@ sh "$BUNDLE" "$D/b" "$IMG" -- sh -c 'while :; do sleep 1; done' || { echo "# oci
 echo secret >"$D/b/rootfs/denied-file"
 if crun run --no-pivot --detach --bundle "$D/b" "$ID" >"$D/crun.out" 2>&1; then
 	ok "crun: container started, detached"
+elif grep -q "Function not implemented" "$D/crun.out"; then
+	# the debug kernel's tinyconfig has no bpf(2), which crun needs for
+	# cgroup v2 device rules; the Debian kernels run this test
+	echo "# SKIP: crun cannot run containers on $(uname -r): $(tail -n1 "$D/crun.out")"
+	exit 4
 else
 	nok "crun run: $(cat "$D/crun.out")"
 	echo "$pass passed, $fail failed"
