@@ -38,9 +38,10 @@ static struct json_object *policy_doc(const char *json)
 	return o ? o : json_object_new_object();
 }
 
+/* full: with the document; else the list's summary (store_policy_list). */
 static struct json_object *policy_obj(const struct crsd_policy_row *row, bool full)
 {
-	struct json_object *o = json_object_new_object(), *doc = policy_doc(row->json), *v;
+	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "id", json_object_new_string(row->id));
 	json_object_object_add(o, "name", json_object_new_string(row->name));
@@ -48,16 +49,11 @@ static struct json_object *policy_obj(const struct crsd_policy_row *row, bool fu
 	json_object_object_add(o, "created", crsd_json_time(row->created));
 	json_object_object_add(o, "updated", crsd_json_time(row->updated));
 	if (full) {
-		json_object_object_add(o, "policy", doc);
+		json_object_object_add(o, "policy", policy_doc(row->json));
 	} else {
-		if (json_object_object_get_ex(doc, "mode", &v))
-			json_object_object_add(o, "mode", json_object_get(v));
-		if (json_object_object_get_ex(doc, "rules", &v)) {
-			int n = (int)json_object_array_length(v);
-
-			json_object_object_add(o, "rules", json_object_new_int(n));
-		}
-		json_object_put(doc);
+		json_object_object_add(o, "mode", json_object_new_string(row->mode));
+		json_object_object_add(o, "rules", json_object_new_int64(row->n_rules));
+		json_object_object_add(o, "rule_types", policy_doc(row->rule_types));
 	}
 	return o;
 }

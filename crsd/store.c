@@ -522,8 +522,17 @@ static void policy_list_row(sqlite3_stmt *st, void *arg)
 	struct crsd_policy_row row;
 
 	policy_row(st, &row, false);
+	row.mode = col_text(st, 6);
+	row.n_rules = sqlite3_column_int64(st, 7);
+	row.rule_types = col_text(st, 8);
 	l->policy(&row, l->arg);
 }
+
+/* The summary of each policy, read by SQLite's JSON functions. */
+#define POLICY_LIST_SELECT "SELECT id, name, '', created, updated, revision, " \
+	"json_extract(json, '$.mode'), json_array_length(json, '$.rules'), " \
+	"(SELECT json_group_object(t, n) FROM (SELECT json_extract(value, '$.type') AS t, " \
+	"count(*) AS n FROM json_each(policies.json, '$.rules') GROUP BY t)) FROM policies "
 
 int store_policy_list(void (*cb)(const struct crsd_policy_row *row, void *arg), void *arg)
 {
@@ -531,7 +540,7 @@ int store_policy_list(void (*cb)(const struct crsd_policy_row *row, void *arg), 
 	int r;
 
 	pthread_mutex_lock(&lock);
-	r = each_row(policy_list_row, &l, POLICY_SELECT "ORDER BY name", "");
+	r = each_row(policy_list_row, &l, POLICY_LIST_SELECT "ORDER BY name", "");
 	pthread_mutex_unlock(&lock);
 	return r;
 }
