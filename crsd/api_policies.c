@@ -51,9 +51,14 @@ static struct json_object *policy_obj(const struct crsd_policy_row *row, bool fu
 	if (full) {
 		json_object_object_add(o, "policy", policy_doc(row->json));
 	} else {
-		json_object_object_add(o, "mode", json_object_new_string(row->mode));
-		json_object_object_add(o, "rules", json_object_new_int64(row->n_rules));
-		json_object_object_add(o, "rule_types", policy_doc(row->rule_types));
+		struct json_object *sum = policy_doc(row->summary), *v;
+		static const char *const keys[] = { "mode", "rules", "rule_types" };
+		size_t i;
+
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (json_object_object_get_ex(sum, keys[i], &v))
+				json_object_object_add(o, keys[i], json_object_get(v));
+		json_object_put(sum);
 	}
 	return o;
 }

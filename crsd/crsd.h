@@ -89,11 +89,9 @@ struct crsd_policy_row {
 	char *name;
 	char *json;
 	int64_t created, updated, revision;
-	/* store_policy_list only (json is "" there): SQLite reads these out of
-	 * the JSON, so a list never parses whole policies */
-	const char *mode;
-	int64_t n_rules;
-	const char *rule_types;	/* {"file": 3, ...}: rules per type */
+	/* store_policy_list only (json is "" there): {"mode", "rules": N,
+	 * "rule_types": {"file": N, ...}}, kept by the store beside the JSON */
+	const char *summary;
 };
 
 struct crsd_override {

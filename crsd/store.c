@@ -6,8 +6,9 @@
  * connection, serialized by a mutex (both HTTP daemons call in). Every
  * change that spans rows is one transaction.
  *
- * Schema version 1 (table schema_version holds it; a newer database than
- * this crsd knows is refused rather than misread).
+ * Schema version 2 (table schema_version holds it; a newer database than
+ * this crsd knows is refused rather than misread; an older one is
+ * upgraded in the transaction that opens it).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,7 +19,7 @@
 #include <sqlite3.h>
 #include "crsd.h"
 
-#define SCHEMA_VERSION	1
+#define SCHEMA_VERSION	2
 
 static sqlite3 *db;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -60,6 +61,25 @@ static const char schema_v1[] =
 	"  action TEXT,"
 	"  json TEXT NOT NULL);"
 	"CREATE INDEX events_time ON events(time_ns);";
+
+/*
+ * Version 2: each policy's summary for the list (mode, rule counts), kept
+ * by triggers from the JSON, so listing N policies parses none of them.
+ */
+#define SUMMARY_OF(J) \
+	"json_object('mode', json_extract(" J ", '$.mode'), " \
+	"'rules', json_array_length(" J ", '$.rules'), " \
+	"'rule_types', json((SELECT json_group_object(t, n) FROM " \
+	"(SELECT json_extract(value, '$.type') AS t, count(*) AS n " \
+	"FROM json_each(" J ", '$.rules') GROUP BY t))))"
+static const char schema_v2[] =
+	"ALTER TABLE policies ADD COLUMN summary TEXT;"
+	"CREATE TRIGGER policies_summary_insert AFTER INSERT ON policies BEGIN "
+	"  UPDATE policies SET summary = " SUMMARY_OF("NEW.json") " WHERE id = NEW.id; END;"
+	"CREATE TRIGGER policies_summary_update AFTER UPDATE OF json ON policies BEGIN "
+	"  UPDATE policies SET summary = " SUMMARY_OF("NEW.json") " WHERE id = NEW.id; END;"
+	"UPDATE policies SET summary = " SUMMARY_OF("policies.json") ";"
+	"INSERT INTO schema_version VALUES (2);";
 
 static int exec_sql(const char *sql, char *errbuf, size_t len)
 {
@@ -332,13 +352,15 @@ int store_open(const char *path, char *errbuf, size_t len)
 			 path, version, SCHEMA_VERSION);
 		goto fail;
 	}
-	if (version == 0) {
-		if (exec_sql(schema_v1, errbuf, len) ||
-		    exec_sql("INSERT INTO schema_version VALUES (1)", errbuf, len)) {
-			exec_sql("ROLLBACK", NULL, 0);
-			goto fail;
-		}
+	if ((version < 1 && (exec_sql(schema_v1, errbuf, len) ||
+			     exec_sql("INSERT INTO schema_version VALUES (1)", errbuf, len))) ||
+	    (version < 2 && exec_sql(schema_v2, errbuf, len))) {
+		exec_sql("ROLLBACK", NULL, 0);
+		goto fail;
 	}
+	if (version && version < SCHEMA_VERSION)
+		fprintf(stderr, "crsd: store: %s: schema version %d upgraded to %d\n",
+			path, version, SCHEMA_VERSION);
 	if (exec_sql("COMMIT", errbuf, len))
 		goto fail;
 	return 0;
@@ -522,17 +544,11 @@ static void policy_list_row(sqlite3_stmt *st, void *arg)
 	struct crsd_policy_row row;
 
 	policy_row(st, &row, false);
-	row.mode = col_text(st, 6);
-	row.n_rules = sqlite3_column_int64(st, 7);
-	row.rule_types = col_text(st, 8);
+	row.summary = col_text(st, 6);
 	l->policy(&row, l->arg);
 }
 
-/* The summary of each policy, read by SQLite's JSON functions. */
-#define POLICY_LIST_SELECT "SELECT id, name, '', created, updated, revision, " \
-	"json_extract(json, '$.mode'), json_array_length(json, '$.rules'), " \
-	"(SELECT json_group_object(t, n) FROM (SELECT json_extract(value, '$.type') AS t, " \
-	"count(*) AS n FROM json_each(policies.json, '$.rules') GROUP BY t)) FROM policies "
+#define POLICY_LIST_SELECT "SELECT id, name, '', created, updated, revision, summary FROM policies "
 
 int store_policy_list(void (*cb)(const struct crsd_policy_row *row, void *arg), void *arg)
 {

@@ -127,7 +127,7 @@ ok "status names the kernel" eq "$(j '.kernel.available | type')" boolean
 if [ "$(j .kernel.available)" = false ]; then
 	ok "kernel unavailable has a reason" test -n "$(j .kernel.error)"
 fi
-ok "status: schema version" eq "$(j .store.schema_version)" 1
+ok "status: schema version" eq "$(j .store.schema_version)" 2
 req GET /metrics
 ok "metrics 200" eq "$CODE" 200
 ok "metrics text" has "$BODY" '^crsd_policies 0$'
@@ -159,6 +159,8 @@ req GET /api/v1/policies
 ok "list has two" eq "$(j '.policies | length')" 2
 ok "list sorted by name, with mode" eq "$(j '[.policies[] | .name + ":" + .mode] | join(",")')" \
 	"db:monitor,web:enforce"
+ok "list: rules and rules per type" eq "$(jq -c '[.policies[] | [.rules, .rule_types]]' <<<"$BODY")" \
+	'[[0,{}],[1,{"file":1}]]'
 req GET /api/v1/policies/pnosuchid0
 ok "unknown id 404" eq "$CODE" 404
 
@@ -472,6 +474,25 @@ if command -v sqlite3 >/dev/null; then
 	ok "events after restart" eq "$(j '.events | length')" 3
 fi
 
+echo "# schema 1 -> 2: a version 1 database (no summary column) is upgraded at start"
+stop
+sqlite3 "$DB" "DROP TRIGGER policies_summary_insert; DROP TRIGGER policies_summary_update;
+	ALTER TABLE policies DROP COLUMN summary; DELETE FROM schema_version WHERE version = 2;"
+ok "downgraded to version 1" eq "$(sqlite3 "$DB" 'SELECT max(version) FROM schema_version')" 1
+start || exit 1
+ok "upgrade logged" grep -q "schema version 1 upgraded to 2" "$TMP/crsd.log"
+req GET /api/v1/status
+ok "schema version 2 after the upgrade" eq "$(j .store.schema_version)" 2
+SUMMARY='[.policy.name, .policy.mode, (.policy.rules | length),
+	  ([.policy.rules | group_by(.type)[] | {(.[0].type): length}] | add // {})]'
+req GET "/api/v1/policies/$DB_ID"
+WANT=$(jq -c "$SUMMARY" <<<"$BODY")
+req GET "/api/v1/policies/$WEB_ID"
+WANT="[$WANT,$(jq -c "$SUMMARY" <<<"$BODY")]"
+req GET /api/v1/policies
+ok "summaries of the old rows filled in" eq \
+	"$(jq -c '[.policies[] | [.name, .mode, .rules, .rule_types]]' <<<"$BODY")" "$WANT"
+
 echo "# kill -9 right after an acknowledged write"
 req POST /api/v1/policies '{"name": "acked", "mode": "enforce"}'
 ACKED=$(j .id)
@@ -598,7 +619,7 @@ if command -v openssl >/dev/null; then
 	ok "TLS: the TCP listener is logged as TLS" test -n "$PORT"
 	URL=https://127.0.0.1:$PORT/api/v1/status
 	ok "TLS: right token 200" eq "$(curl -s --cacert "$TMP/tls.crt" -o "$TMP/body" -w '%{http_code}' \
-		-H "Authorization: Bearer $NEW" "$URL"):$(jq -r .store.schema_version "$TMP/body")" 200:1
+		-H "Authorization: Bearer $NEW" "$URL"):$(jq -r .store.schema_version "$TMP/body")" 200:2
 	ok "TLS: wrong token 401" eq "$(curl -s --cacert "$TMP/tls.crt" -o /dev/null -w '%{http_code}' \
 		-H "Authorization: Bearer $TOKEN" "$URL")" 401
 	ok "TLS: no token 401" eq "$(curl -s --cacert "$TMP/tls.crt" -o /dev/null -w '%{http_code}' "$URL")" 401
