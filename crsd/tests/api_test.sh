@@ -794,8 +794,15 @@ if [ -n "$HOOK" ]; then
 import socket, sys
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
 while True:
-    c, _ = s.accept(); c.recv(65536)
-    c.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"); c.close()
+    c, _ = s.accept(); c.settimeout(2); c.recv(65536)
+    c.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    # drain what is left of the request before closing: a close with unread
+    # data sends a reset, and the hook would see that instead of the 503
+    c.shutdown(socket.SHUT_WR)
+    try:
+        while c.recv(65536): pass
+    except OSError: pass
+    c.close()
 ' "$SOCK" &
 		FAKE=$!
 		for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
