@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # crsd_discover.sh - crsd's container discovery at start against a real
 # crun container and crs.ko, in the QEMU guest (a shell test of
 # selftests/run_guest.sh: exit 0 passed, 4 skipped, else failed).
@@ -114,7 +114,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 is "its event in --events-jsonl: container, image, policy, action" \
-	"$(jq -r '[.container, .image, .policy, .action, .cgroup_id] | join(" ")' <<<"$line")" \
+	"$(printf '%s\n' "$line" | jq -r '[.container, .image, .policy, .action, .cgroup_id] | join(" ")')" \
 	"$ID docker.io/$IMG $POL deny $(stat -c %i "$CG")"
 raw=$(grep -F "\"container\":\"$ID\"" "$D/events.jsonl" | grep -F '"path":"/denied-file"' | head -n1)
 api GET "/api/v1/events?container=$ID" >/dev/null
