@@ -51,7 +51,10 @@ BENCH := $(HOST)/bench/crs_bench
 UNIT_SRCS := $(wildcard libcrsnl/tests/*_test.c)
 UNITS := $(UNIT_SRCS:libcrsnl/tests/%.c=$(HOST)/unit/%)
 CRSD_SRCS := $(wildcard crsd/*.c)
-CRSD_OBJS := $(CRSD_SRCS:crsd/%.c=$(HOST)/crsd-objs/%.o)
+CRSD_OBJS := $(CRSD_SRCS:crsd/%.c=$(HOST)/crsd-objs/%.o) $(HOST)/crsd-objs/ui_assets.o
+# The web console's files (ui/, not its tests), embedded into crsd as a generated C source.
+UI_FILES := $(wildcard ui/*.html ui/*.css ui/*.js ui/*.svg)
+UI_ASSETS_C := $(HOST)/gen/ui_assets.c
 CRSD := $(HOST)/crsd
 CRSD_HOOK := $(HOST)/crsd-hook
 CRSD_PKGS := libmicrohttpd sqlite3
@@ -84,6 +87,12 @@ $(TOOL): $(TOOL_OBJS) $(LIB)
 $(HOST)/crsd-objs/%.o: crsd/%.c crsd/crsd.h $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(CRSD_PKGS) 2>/dev/null) -c -o $@ $<
+$(UI_ASSETS_C): scripts/gen-ui-assets.sh $(UI_FILES)
+	@mkdir -p $(dir $@)
+	scripts/gen-ui-assets.sh $@ ui
+$(HOST)/crsd-objs/ui_assets.o: $(UI_ASSETS_C) crsd/crsd.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Icrsd $(shell pkg-config --cflags $(CRSD_PKGS) 2>/dev/null) -c -o $@ $<
 $(CRSD): $(CRSD_OBJS) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $(CRSD_OBJS) $(LIB) $(PKG_LIBS) $(shell pkg-config --libs $(CRSD_PKGS) 2>/dev/null) -lpthread
 # The OCI hook that registers containers with crsd.

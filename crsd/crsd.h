@@ -25,6 +25,8 @@
  *                     (also compiled into crsd-hook)
  *   discover.c        at start: containers that run without crsd knowing,
  *                     from cgroup names and runtime state; vanished ones
+ *   console.c         the web console: its files (embedded at build time
+ *                     from ui/), login sessions, /api/v1/session
  */
 #ifndef CRSD_H
 #define CRSD_H
@@ -43,12 +45,23 @@
 
 /* ------------------------------------------------------------ requests */
 
+/* How a request was let in (http.c's precheck). */
+enum crsd_auth {
+	CRSD_AUTH_NONE,			/* TCP, unauthenticated: console files, login only */
+	CRSD_AUTH_SOCKET,		/* the Unix socket: its permissions */
+	CRSD_AUTH_TOKEN,		/* TCP, Authorization: Bearer */
+	CRSD_AUTH_SESSION,		/* TCP, a console session's cookie (and CSRF header) */
+};
+
 struct crsd_req {
 	const char *method;
 	const char *path;		/* raw (still percent-encoded), no query */
 	void *conn;			/* struct MHD_Connection * */
 	const char *body;		/* NUL-terminated; NULL if none */
 	size_t len;
+	enum crsd_auth auth;
+	bool tls;			/* on the TLS listener */
+	const char *session;		/* the session's id with CRSD_AUTH_SESSION */
 };
 
 struct crsd_resp {
@@ -59,6 +72,9 @@ struct crsd_resp {
 	char etag[32];			/* ETag header if set */
 	const char *allow;		/* Allow header (405) */
 	struct crsd_stream *stream;	/* a streamed body instead (api_events.c) */
+	const void *static_body;	/* or a console file's bytes (not freed) */
+	size_t static_len;
+	char cookie[192];		/* Set-Cookie header if set */
 };
 
 /* Query argument (percent-decoded into buf) or NULL; -1 in *bad if malformed. */
@@ -225,6 +241,36 @@ const char *crsd_base_mode(const struct crsd_container_row *c);
 /* 405 with Allow. */
 int crsd_method_not_allowed(struct crsd_resp *out, const char *allow);
 
+/* ------------------------------------------------------------ console */
+
+/* The console's files, generated from ui/ (scripts/gen-ui-assets.sh). */
+struct crsd_asset {
+	const char *name;		/* "index.html": served at /ui/NAME */
+	const char *ctype;
+	const char *etag;		/* strong, quoted */
+	const unsigned char *data;
+	size_t len;
+};
+extern const struct crsd_asset crsd_assets[];
+extern const size_t crsd_n_assets;
+
+#define CRSD_SESSION_COOKIE	"crsd_session"
+#define CRSD_SESSIONS_MAX	64
+#define CRSD_SESSION_IDLE	3600		/* s */
+#define CRSD_SESSION_MAX_AGE	(12 * 3600)	/* s */
+#define CRSD_SESSION_ID_LEN	64		/* hex digits, for the id and the CSRF token */
+
+/* GET / and /ui/NAME. */
+int console_asset(struct crsd_req *r, struct crsd_resp *out, const char *name);
+/* /api/v1/session: log in with the token (POST), who am I (GET), log out (DELETE). */
+int api_session(struct crsd_req *r, struct crsd_resp *out);
+/* A live session with that id: true, its CSRF token into csrf (if not NULL), used now. */
+bool console_session_check(const char *id, char csrf[CRSD_SESSION_ID_LEN + 1]);
+/* Every session ends (the token changed). */
+void console_sessions_clear(void);
+/* Equal strings, in a time that does not depend on where they differ. */
+bool crsd_secret_eq(const char *a, const char *b);
+
 /* --------------------------------------------------------------- http */
 
 struct crsd_http_opts {
@@ -245,8 +291,10 @@ struct crsd_http_opts {
 bool http_tls_supported(void);
 int http_start(const struct crsd_http_opts *o);
 void http_stop(void);
-/* Replace the TCP bearer token (takes t; NULL refuses every TCP request). */
+/* Replace the TCP bearer token (takes t; NULL refuses every TCP request); ends every session. */
 void http_set_token(char *t);
+/* Whether s is the TCP bearer token (constant time). */
+bool http_token_eq(const char *s);
 
 struct crsd_http_stats {
 	uint64_t requests, by_class[6];	/* 1xx..5xx */

@@ -8,9 +8,11 @@
  * (at most --max-connections), so a slow request or an event stream holds
  * up only its own connection.
  *
- * Per request, before any handler runs: rate limit (429), bearer token on
- * TCP (401), content type of bodies (415), body size (413, from
- * Content-Length up front or while the body arrives). The URL reaches us
+ * Per request, before any handler runs: rate limit (429), bearer token or
+ * console session cookie on TCP (401; the console's files and its login need
+ * neither), a cross-site Origin on a change (403), the CSRF header on a
+ * change made with a session cookie (403), content type of bodies (415),
+ * body size (413, from Content-Length up front or while the body arrives). The URL reaches us
  * undecoded (our unescape callback is the identity) and every segment is
  * percent-decoded here, once, rejecting NUL and bad escapes.
  */
@@ -32,6 +34,9 @@
 #include "crsd.h"
 
 #define MAX_SEGS	8
+/* On every response: the console's page loads only its own files. */
+#define CSP	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+		"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 struct listener {
 	struct MHD_Daemon *d;
@@ -48,6 +53,8 @@ struct conn {
 	size_t len, cap;
 	bool too_big;
 	bool started;
+	enum crsd_auth auth;
+	char session[CRSD_SESSION_ID_LEN + 1];
 };
 
 static struct crsd_http_opts opts;
@@ -138,31 +145,61 @@ void http_set_token(char *t)
 	free(token);
 	token = t;
 	pthread_rwlock_unlock(&token_lock);
+	/* Sessions were opened with the old token: they end with it. */
+	console_sessions_clear();
 }
 
 /* Constant time in the token's length whatever the candidate is. */
+bool http_token_eq(const char *s)
+{
+	bool ok;
+
+	pthread_rwlock_rdlock(&token_lock);
+	ok = token && crsd_secret_eq(token, s);
+	pthread_rwlock_unlock(&token_lock);
+	return ok;
+}
+
 static bool token_ok(const char *hdr)
 {
-	size_t tl, cl, i;
-	unsigned char diff;
-
 	if (!hdr || strncasecmp(hdr, "Bearer ", 7))
 		return false;
 	hdr += 7;
 	while (*hdr == ' ')
 		hdr++;
-	cl = strlen(hdr);
-	pthread_rwlock_rdlock(&token_lock);
-	if (!token) {
-		pthread_rwlock_unlock(&token_lock);
+	return http_token_eq(hdr);
+}
+
+/* What a TCP request may reach without a token or a session. */
+static bool is_public(const char *url, const char *method)
+{
+	if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
+		return !strcmp(url, "/") || !strncmp(url, "/ui/", 4);
+	return !strcmp(method, "POST") && !strcmp(url, "/api/v1/session");
+}
+
+/*
+ * Origin, when a browser sends it, must name the host the request was sent
+ * to (Host), with the listener's scheme on TCP: a change from another site
+ * is refused whatever it carries.
+ */
+static bool origin_ok(struct listener *l, struct MHD_Connection *c)
+{
+	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	bool tls = l->tcp && opts.tls_cert;
+
+	if (!origin)
+		return true;
+	if (!host)
 		return false;
-	}
-	tl = strlen(token);
-	diff = cl != tl;
-	for (i = 0; i < tl; i++)
-		diff |= (unsigned char)token[i] ^ (unsigned char)(cl ? hdr[i % cl] : 0);
-	pthread_rwlock_unlock(&token_lock);
-	return !diff;
+	if (!strncmp(origin, "https://", 8) && (tls || !l->tcp))
+		origin += 8;
+	else if (!strncmp(origin, "http://", 7) && !tls)
+		origin += 7;
+	else
+		return false;
+	return !strcasecmp(origin, host);
 }
 
 /* "application/json; charset=utf-8" matches "application/json". */
@@ -205,6 +242,11 @@ static int route(struct crsd_req *r, struct crsd_resp *out)
 
 	if (r->path[0] != '/' || plen >= sizeof(copy))
 		return crsd_resp_error(out, 404, NULL, "no such resource");
+	/* The console: / is its page, /ui/NAME its files (names without '/'). */
+	if (!strcmp(r->path, "/"))
+		return console_asset(r, out, "index.html");
+	if (!strncmp(r->path, "/ui/", 4))
+		return console_asset(r, out, r->path + 4);
 	if (!strcmp(r->path, "/metrics")) {
 		if (strcmp(r->method, "GET"))
 			return crsd_method_not_allowed(out, "GET");
@@ -258,6 +300,8 @@ static int route(struct crsd_req *r, struct crsd_resp *out)
 		return api_events(r, out, false);
 	if (!strcmp(segv[2], "events") && n == 4 && !strcmp(segv[3], "stream"))
 		return api_events(r, out, true);
+	if (!strcmp(segv[2], "session") && n == 3)
+		return api_session(r, out);
 	if (!strcmp(segv[2], "status") && n == 3) {
 		if (strcmp(r->method, "GET"))
 			return crsd_method_not_allowed(out, "GET");
@@ -275,6 +319,14 @@ static enum MHD_Result reply(struct MHD_Connection *c, struct crsd_resp *out)
 	size_t len;
 	char *body = out->body;
 
+	if (out->static_body || out->status == 304) {
+		len = out->static_body ? out->static_len : 0;
+		resp = MHD_create_response_from_buffer(len, (void *)out->static_body,
+						       MHD_RESPMEM_PERSISTENT);
+		if (!resp)
+			return MHD_NO;
+		goto headers;
+	}
 	if (out->stream) {
 		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, crsd_stream_read,
 							 out->stream, crsd_stream_free);
@@ -303,7 +355,14 @@ headers:
 	if (len)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					out->ctype ? out->ctype : "application/json");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	/* The console's files are revalidated (ETag); everything else is never stored. */
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				out->static_body || out->status == 304 ? "no-cache" : "no-store");
+	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	if (out->cookie[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, out->cookie);
 	if (out->location[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, out->location);
 	if (out->etag[0])
@@ -322,19 +381,43 @@ headers:
 }
 
 /* Checks made before the body is read; nonzero: out holds the rejection. */
-static int precheck(struct listener *l, struct MHD_Connection *c, const char *method,
-		    struct crsd_resp *out)
+static int precheck(struct listener *l, struct MHD_Connection *c, const char *url,
+		    const char *method, struct conn *cn, struct crsd_resp *out)
 {
-	const char *cl, *ct;
+	char csrf[CRSD_SESSION_ID_LEN + 1] = "";
+	const char *cl, *ct, *sid;
+	bool change = strcmp(method, "GET") && strcmp(method, "HEAD");
 
 	if (!rate_ok(l)) {
 		INC(stats.rejected_rate);
 		return crsd_resp_error(out, 429, NULL, "too many requests");
 	}
-	if (l->tcp && !token_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							    MHD_HTTP_HEADER_AUTHORIZATION))) {
+	cn->auth = l->tcp ? CRSD_AUTH_NONE : CRSD_AUTH_SOCKET;
+	if (l->tcp && token_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							   MHD_HTTP_HEADER_AUTHORIZATION)))
+		cn->auth = CRSD_AUTH_TOKEN;
+	sid = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, CRSD_SESSION_COOKIE);
+	if (cn->auth == CRSD_AUTH_NONE && sid && console_session_check(sid, csrf)) {
+		cn->auth = CRSD_AUTH_SESSION;
+		snprintf(cn->session, sizeof(cn->session), "%s", sid);
+	}
+	if (cn->auth == CRSD_AUTH_NONE && !is_public(url, method)) {
 		INC(stats.rejected_auth);
 		return crsd_resp_error(out, 401, NULL, "a valid bearer token is required");
+	}
+	if (change && !origin_ok(l, c)) {
+		INC(stats.rejected_auth);
+		return crsd_resp_error(out, 403, NULL, "cross-origin request refused "
+				       "(Origin does not match Host)");
+	}
+	if (change && cn->auth == CRSD_AUTH_SESSION) {
+		const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CRSD-CSRF");
+
+		if (!h || !crsd_secret_eq(csrf, h)) {
+			INC(stats.rejected_auth);
+			return crsd_resp_error(out, 403, NULL, "a change made with a session "
+					       "needs its X-CRSD-CSRF header");
+		}
 	}
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl) {
@@ -400,7 +483,8 @@ static void audit(struct listener *l, struct MHD_Connection *c, const struct crs
 				inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
 					  addr, sizeof(addr));
 		}
-		snprintf(who, sizeof(who), "tcp %s", addr);
+		snprintf(who, sizeof(who), "tcp %s%s", addr,
+			 r->auth == CRSD_AUTH_SESSION ? " (console session)" : "");
 	}
 	/* The path as sent, made printable (it is the client's). */
 	for (i = 0; r->path[i] && i < sizeof(path) - 1; i++)
@@ -426,7 +510,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			return MHD_NO;
 		*con_cls = cn;
 		INC(stats.requests);
-		if (precheck(l, c, method, &out))
+		if (precheck(l, c, url, method, cn, &out))
 			return reply(c, &out);
 		return MHD_YES;
 	}
@@ -471,6 +555,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	r.conn = c;
 	r.body = cn->buf;
 	r.len = cn->len;
+	r.auth = cn->auth;
+	r.tls = l->tcp && opts.tls_cert;
+	r.session = cn->auth == CRSD_AUTH_SESSION ? cn->session : NULL;
 	route(&r, &out);
 	if (!out.status)
 		crsd_resp_error(&out, 500, NULL, "internal error");

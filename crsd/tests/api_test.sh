@@ -3,7 +3,8 @@
 # SQLite file, on the host (no crs.ko needed): policy CRUD and validation
 # errors, conflicts, image assignments, containers and overrides, event
 # queries, restart persistence, kill -9 durability, the Unix socket's mode,
-# bearer tokens on TCP, rate limits and hostile requests.
+# bearer tokens on TCP, rate limits and hostile requests; the web console's
+# files, login sessions and CSRF checks.
 # Needs curl and jq (sqlite3 to seed events); rawhttp (crsd/tests/rawhttp.c)
 # sends the malformed HTTP curl will not; export_test (crsd/tests/export_test.c)
 # feeds events through the store into the export as the event thread does. Prints "ok"/"not ok" per check
@@ -1119,6 +1120,168 @@ if command -v sqlite3 >/dev/null; then
 	ok "clean stop with a stream open ($(( ($(date +%s%N) - t0) / 1000000 )) ms)" \
 		test $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000
 	{ wait "$SSE"; } 2>/dev/null
+fi
+
+echo "# web console: its files, sessions, CSRF (docs/console.md)"
+UI=$(cd "$(dirname "$0")/../../ui" && pwd)
+CSP="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+CTOK=00112233445566778899aabbccddeeff
+printf '%s\n' "$CTOK" >"$TMP/ctoken"
+chmod 600 "$TMP/ctoken"
+: >"$TMP/crsd.log"
+start --listen 127.0.0.1:0 --token-file "$TMP/ctoken" || exit 1
+PORT=$(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/crsd.log")
+B=http://127.0.0.1:$PORT
+# tc [curl args...]: a request on TCP; sets CODE, BODY and HDRS (CRs removed).
+tc() {
+	: >"$TMP/body"
+	CODE=$(curl -s --path-as-is -D "$TMP/hdrs" -o "$TMP/body" -w '%{http_code}' "$@")
+	BODY=$(cat "$TMP/body")
+	HDRS=$(tr -d '\r' <"$TMP/hdrs")
+}
+hdr() { sed -n "s/^$1: //Ip" <<<"$HDRS" | head -n1; }	# hdr NAME: its value
+login() {	# login TOKEN: sets CODE, BODY, HDRS; SID and CSRF on success
+	tc -X POST -H 'Content-Type: application/json' -d "{\"token\": \"$1\"}" "$B/api/v1/session"
+	SID=$(hdr set-cookie | sed -n 's/^crsd_session=\([0-9a-f]*\);.*/\1/p')
+	CSRF=$(j .csrf)
+}
+tc "$B/"
+ok "/ without a token: the console's page" eq "$CODE:$(hdr content-type)" "200:text/html; charset=utf-8"
+ok "/ is ui/index.html byte for byte" cmp -s "$TMP/body" "$UI/index.html"
+ok "console page: Content-Security-Policy" eq "$(hdr content-security-policy)" "$CSP"
+ok "console page: nosniff, no referrer" eq "$(hdr x-content-type-options):$(hdr referrer-policy)" nosniff:no-referrer
+ok "console page: revalidated, strong ETag of 16 hex digits" \
+	has "$(hdr cache-control) $(hdr etag)" '^no-cache "[0-9a-f]\{16\}"$'
+ETAG=$(hdr etag)
+tc -H "If-None-Match: $ETAG" "$B/"
+ok "If-None-Match with its ETag: 304, no body" eq "$CODE:$(wc -c <"$TMP/body"):$(hdr etag)" "304:0:$ETAG"
+for f in "$UI"/*.js "$UI"/*.css "$UI"/*.html; do
+	n=${f##*/}
+	case $n in *.js) t='text/javascript; charset=utf-8' ;; *.css) t='text/css; charset=utf-8' ;;
+	*) t='text/html; charset=utf-8' ;; esac
+	tc "$B/ui/$n"
+	ok "/ui/$n: 200 $t, the file, with the CSP" \
+		eq "$CODE:$(hdr content-type):$(cmp -s "$TMP/body" "$f" && echo same):$(hdr content-security-policy)" "200:$t:same:$CSP"
+done
+tc "$B/ui/nope.js"
+ok "/ui/ unknown file: 404" eq "$CODE" 404
+tc "$B/ui/../api/v1/status"
+ok "/ui/../: 404, not the API" eq "$CODE" 404
+tc -X POST -H "Authorization: Bearer $CTOK" -H 'Content-Type: application/json' -d '{}' "$B/"
+ok "POST /: 405 GET" eq "$CODE:$(hdr allow)" "405:GET"
+tc "$B/api/v1/status"
+ok "the API without a token or session: still 401" eq "$CODE" 401
+tc -H "Authorization: Bearer $CTOK" "$B/api/v1/status"
+ok "API responses carry the CSP and nosniff too" eq "$CODE:$(hdr content-security-policy):$(hdr x-content-type-options)" "200:$CSP:nosniff"
+
+login 00112233445566778899aabbccddeeffX
+ok "login with a wrong token: 401 on the field, no cookie" eq "$CODE:$(j .field):$(hdr set-cookie)" "401:token:"
+login "${CTOK:0:31}"
+ok "login with a token's prefix: 401" eq "$CODE" 401
+tc -X POST -H 'Content-Type: text/plain' -d "{\"token\": \"$CTOK\"}" "$B/api/v1/session"
+ok "login as text/plain: 415" eq "$CODE" 415
+tc -X POST -H 'Content-Type: application/json' -d '{"token": 5}' "$B/api/v1/session"
+ok "login with a token that is not a string: 400 on the field" eq "$CODE:$(j .field)" 400:token
+tc -X POST -H 'Content-Type: application/json' -d "{\"token\": \"$CTOK\", \"x\": 1}" "$B/api/v1/session"
+ok "login with an unknown field: 400 on it" eq "$CODE:$(j .field)" 400:x
+login "$CTOK"
+ok "login: 201" eq "$CODE:$(j .auth):$(j .idle_timeout):$(j .max_age)" 201:session:3600:43200
+ok "login: the cookie, exactly (HttpOnly, SameSite=Strict, Path=/, no Secure on plain HTTP)" \
+	eq "$(hdr set-cookie)" "crsd_session=$SID; Path=/; HttpOnly; SameSite=Strict"
+ok "session id and CSRF token: 64 hex digits each, different" \
+	eq "${#SID}:${#CSRF}:$(grep -c '^[0-9a-f]*$' <<<"$SID$CSRF"):$([ "$SID" != "$CSRF" ] && echo diff)" 64:64:1:diff
+CK=(-H "Cookie: crsd_session=$SID")
+JS=(-H 'Content-Type: application/json')
+tc "${CK[@]}" "$B/api/v1/policies"
+ok "cookie: GET of the API 200" eq "$CODE" 200
+tc "${CK[@]}" "$B/api/v1/session"
+ok "GET /api/v1/session: the session and its CSRF token" eq "$(j .auth):$(j .csrf)" "session:$CSRF"
+tc -H "Cookie: crsd_session=${SID%?}0" "$B/api/v1/policies"
+ok "cookie with an unknown session id: 401" eq "$CODE" 401
+CP='{"name": "console-p", "mode": "monitor"}'
+tc "${CK[@]}" "${JS[@]}" -X POST -d "$CP" "$B/api/v1/policies"
+ok "cookie: POST without X-CRSD-CSRF 403" eq "$CODE:$(j .error)" \
+	"403:a change made with a session needs its X-CRSD-CSRF header"
+tc "${CK[@]}" "${JS[@]}" -H "X-CRSD-CSRF: ${CSRF%?}x" -X POST -d "$CP" "$B/api/v1/policies"
+ok "cookie: POST with a wrong X-CRSD-CSRF 403" eq "$CODE" 403
+tc "${CK[@]}" "${JS[@]}" -H "X-CRSD-CSRF: $SID" -X POST -d "$CP" "$B/api/v1/policies"
+ok "cookie: the session id as the CSRF token 403" eq "$CODE" 403
+req GET /api/v1/policies
+ok "nothing was created by the refused requests" eq "$(j '[.policies[] | select(.name == "console-p")] | length')" 0
+tc "${CK[@]}" "${JS[@]}" -H "X-CRSD-CSRF: $CSRF" -X POST -d "$CP" "$B/api/v1/policies"
+ok "cookie: POST with the right X-CRSD-CSRF 201" eq "$CODE:$(j .name)" 201:console-p
+CPID=$(j .id)
+ok "audit log: the change, from a console session" \
+	grep -q "audit: tcp 127.0.0.1 (console session): POST /api/v1/policies -> 201" "$TMP/crsd.log"
+tc "${CK[@]}" "${JS[@]}" -H "X-CRSD-CSRF: $CSRF" -H 'Origin: http://evil.example' \
+	-X PUT -d "{\"policy\": \"$CPID\"}" "$B/api/v1/images/console/policy"
+ok "cookie, right CSRF, another Origin: 403" eq "$CODE:$(j .error)" \
+	"403:cross-origin request refused (Origin does not match Host)"
+tc "${CK[@]}" "${JS[@]}" -H "X-CRSD-CSRF: $CSRF" -H "Origin: https://127.0.0.1:$PORT" \
+	-X PUT -d "{\"policy\": \"$CPID\"}" "$B/api/v1/images/console/policy"
+ok "Origin with https on a plain listener: 403" eq "$CODE" 403
+tc "${CK[@]}" "${JS[@]}" -H "X-CRSD-CSRF: $CSRF" -H 'Origin: null' \
+	-X PUT -d "{\"policy\": \"$CPID\"}" "$B/api/v1/images/console/policy"
+ok "Origin null: 403" eq "$CODE" 403
+tc -H "Authorization: Bearer $CTOK" "${JS[@]}" -H 'Origin: http://evil.example' \
+	-X PUT -d "{\"policy\": \"$CPID\"}" "$B/api/v1/images/console/policy"
+ok "bearer token with another Origin: 403 too" eq "$CODE" 403
+req PUT /api/v1/images/console/policy "{\"policy\": \"$CPID\"}" -- -H 'Origin: http://evil.example'
+ok "the Unix socket with another Origin: 403" eq "$CODE" 403
+tc "${CK[@]}" "${JS[@]}" -H "X-CRSD-CSRF: $CSRF" -H "Origin: http://127.0.0.1:$PORT" \
+	-X PUT -d "{\"policy\": \"$CPID\"}" "$B/api/v1/images/console/policy"
+ok "cookie, right CSRF, same Origin: 201" eq "$CODE" 201
+tc "${CK[@]}" -H 'Origin: http://evil.example' "$B/api/v1/images"
+ok "a GET from another Origin is answered (reads change nothing; no CORS: the page cannot read it)" \
+	eq "$CODE:$(hdr access-control-allow-origin)" 200:
+tc -H "Authorization: Bearer $CTOK" "${JS[@]}" -X DELETE "$B/api/v1/images/console/policy"
+ok "bearer token: changes need no CSRF header, as before" eq "$CODE" 204
+tc -H "Authorization: Bearer $CTOK" "$B/api/v1/session"
+ok "GET /api/v1/session with the token: auth token, no CSRF" eq "$(j .auth):$(j .csrf)" token:null
+req GET /api/v1/session
+ok "GET /api/v1/session on the socket: auth socket" eq "$CODE:$(j .auth)" 200:socket
+req POST /api/v1/session "{\"token\": \"$CTOK\"}"
+ok "login on the socket: 400 (it needs none)" eq "$CODE" 400
+
+tc "${CK[@]}" -X DELETE "$B/api/v1/session"
+ok "logout without the CSRF header: 403" eq "$CODE" 403
+tc "${CK[@]}" -H "X-CRSD-CSRF: $CSRF" -X DELETE "$B/api/v1/session"
+ok "logout: 204, the cookie expired" eq "$CODE:$(hdr set-cookie)" \
+	"204:crsd_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+tc "${CK[@]}" "$B/api/v1/policies"
+ok "after logout the cookie is refused: 401" eq "$CODE" 401
+
+login "$CTOK"
+FIRST=$SID
+for i in $(seq 64); do login "$CTOK"; [ "$CODE" = 201 ] || break; [ "$i" = 1 ] && SECOND=$SID; done
+ok "64 more logins: 201 each" eq "$CODE" 201
+tc -H "Cookie: crsd_session=$FIRST" "$B/api/v1/policies"
+ok "the 65th session evicts the oldest: 401" eq "$CODE" 401
+tc -H "Cookie: crsd_session=$SECOND" "$B/api/v1/policies"
+ok "the second oldest still works" eq "$CODE" 200
+tc -H "Cookie: crsd_session=$SID" "$B/api/v1/policies"
+ok "the newest works" eq "$CODE" 200
+printf '%s\n' "${CTOK//0/9}" >"$TMP/ctoken"
+kill -HUP "$PID"
+for _ in $(seq 50); do
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${CTOK//0/9}" "$B/api/v1/status")" = 200 ] && break
+	sleep 0.1
+done
+tc -H "Cookie: crsd_session=$SID" "$B/api/v1/policies"
+ok "SIGHUP with a new token ends every session" eq "$CODE" 401
+req DELETE "/api/v1/policies/$CPID"
+stop
+if [ -f "$TMP/tls.crt" ]; then
+	start "${TLSOPT[@]}" --tls-cert "$TMP/tls.crt" --tls-key "$TMP/tls.key" || exit 1
+	PORT=$(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\) (TLS)$/\1/p' "$TMP/crsd.log" | tail -n1)
+	TOKNOW=$(cat "$TMP/token")
+	tc --cacert "$TMP/tls.crt" -X POST "${JS[@]}" -d "{\"token\": \"$TOKNOW\"}" "https://127.0.0.1:$PORT/api/v1/session"
+	ok "login over TLS: the cookie is Secure" has "$CODE $(hdr set-cookie)" \
+		'^201 crsd_session=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Strict; Secure$'
+	tc --cacert "$TMP/tls.crt" -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKNOW" \
+		-H "Origin: http://127.0.0.1:$PORT" -X POST -d '{}' "https://127.0.0.1:$PORT/api/v1/policies"
+	ok "TLS: an http:// Origin is another origin: 403" eq "$CODE" 403
+	stop
 fi
 
 echo "$pass passed, $fail failed"

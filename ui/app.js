@@ -1,0 +1,1 @@
+// The CRS console (docs/console.md).
