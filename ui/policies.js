@@ -1,0 +1,179 @@
+// Policies: the list, one policy's rules grouped by type, and the editor.
+import { api, enc, ApiError } from './api.js';
+import { h, select, table, empty } from './dom.js';
+
+export const TYPES = ['file', 'execute', 'listener', 'network', 'syscall'];
+const MODES = ['enforce', 'monitor', 'disabled'];
+
+function ruleCounts(types) {
+	const parts = TYPES.filter((t) => types && types[t]).map((t) => `${t} ${types[t]}`);
+	return parts.length ? parts.join(', ') : 'none';
+}
+
+export async function policiesPage() {
+	const [{ policies }, { images }, { containers }] = await Promise.all([
+		api('GET', '/api/v1/policies'), api('GET', '/api/v1/images'),
+		api('GET', '/api/v1/containers')]);
+	const head = h('div', { class: 'page-head' }, h('h1', null, 'Policies'),
+		h('a', { class: 'button', href: '#/policies/new' }, 'New policy'));
+	if (!policies.length)
+		return h('section', null, head, empty('No policies yet.',
+			h('p', null, 'Create one, then apply it to an image on the Images page.')));
+	const rows = policies.map((p) => {
+		const imgs = images.filter((i) => i.policy === p.id).map((i) => i.image);
+		const ctrs = containers.filter((c) => c.policy === p.id).map((c) => c.id);
+		return { attrs: { 'data-policy': p.name }, cells: [
+			h('a', { href: `#/policies/${enc(p.id)}` }, p.name),
+			h('span', { class: `mode mode-${p.mode}` }, p.mode),
+			`${p.rules} (${ruleCounts(p.rule_types)})`,
+			imgs.length ? imgs.join(', ') : '—',
+			ctrs.length ? ctrs.join(', ') : '—'] };
+	});
+	return h('section', null, head, table('Policies',
+		['Name', 'Mode', 'Rules', 'Images', 'Containers'], rows, { id: 'policies' }));
+}
+
+// The fields a rule of a type shows besides name, program, action, enabled.
+function ruleDetail(r) {
+	const skip = new Set(['name', 'program', 'action', 'enabled', 'type']);
+	return Object.entries(r).filter(([k, v]) => !skip.has(k) && v !== null &&
+		!(Array.isArray(v) && !v.length))
+		.map(([k, v]) => `${k}: ${Array.isArray(v) || typeof v === 'object' ? JSON.stringify(v) : v}`)
+		.join('; ');
+}
+
+export async function policyPage(id) {
+	const [p, { containers }, { images }] = await Promise.all([
+		api('GET', `/api/v1/policies/${enc(id)}`),
+		api('GET', `/api/v1/policies/${enc(id)}/containers`), api('GET', '/api/v1/images')]);
+	const doc = p.policy;
+	const err = h('p', { class: 'error', role: 'alert', id: 'delete-error' });
+	const del = h('button', { type: 'button', class: 'danger', onclick: async () => {
+		if (!confirm(`Delete policy ${p.name}?`))
+			return;
+		try {
+			await api('DELETE', `/api/v1/policies/${enc(id)}`, undefined,
+				{ 'If-Match': `"${p.revision}"` });
+			location.hash = '#/policies';
+		} catch (x) {
+			err.textContent = x.message;
+		}
+	} }, 'Delete');
+	const da = doc.default_actions || {};
+	const groups = TYPES.map((t) => {
+		const rules = doc.rules.map((r, i) => [r, i]).filter(([r]) => r.type === t);
+		return h('section', { class: 'rule-group', 'data-type': t },
+			h('h3', null, `${t} rules (${rules.length})`, ' ',
+				h('span', { class: 'muted' }, `default: ${da[t] || 'allow'}`)),
+			rules.length ? table(`${t} rules`, ['#', 'Name', 'Program', 'Action', 'Enabled', 'Match'],
+				rules.map(([r, i]) => ({ attrs: { class: r.enabled === false ? 'disabled' : null },
+					cells: [String(i), r.name || '—', r.program || '*',
+						h('span', { class: `action action-${r.action}` }, r.action),
+						r.enabled === false ? 'no' : 'yes', ruleDetail(r)] })))
+				: h('p', { class: 'muted' }, 'No rules of this type.'));
+	});
+	const imgs = images.filter((i) => i.policy === id).map((i) => i.image);
+	return h('section', null,
+		h('div', { class: 'page-head' }, h('h1', null, `Policy ${p.name}`),
+			h('span', { class: 'actions' },
+				h('a', { class: 'button', href: `#/policies/${enc(id)}/edit` }, 'Edit'), del)),
+		err,
+		h('dl', { class: 'facts' },
+			h('dt', null, 'Id'), h('dd', null, p.id),
+			h('dt', null, 'Mode'), h('dd', { id: 'policy-mode' }, doc.mode),
+			h('dt', null, 'Learning'), h('dd', null, doc.learning ? 'on' : 'off'),
+			h('dt', null, 'Revision'), h('dd', null, String(p.revision)),
+			h('dt', null, 'Updated'), h('dd', null, p.updated),
+			h('dt', null, 'Images'), h('dd', null, imgs.length ? imgs.join(', ') : 'none'),
+			h('dt', null, 'Containers'),
+			h('dd', null, containers.length ? containers.map((c) => c.id).join(', ') : 'none')),
+		h('h2', null, 'Rules'), groups);
+}
+
+// Where V8 says a JSON.parse error is: "line L column C" or "position N".
+function jsonErrorAt(text, message) {
+	let m = message.match(/line (\d+) column (\d+)/);
+	if (m)
+		return [Number(m[1]), Number(m[2])];
+	m = message.match(/position (\d+)/);
+	if (!m)
+		return null;
+	const before = text.slice(0, Number(m[1])).split('\n');
+	return [before.length, before[before.length - 1].length + 1];
+}
+
+export async function policyEditPage(id) {
+	const p = id ? await api('GET', `/api/v1/policies/${enc(id)}`) : null;
+	const doc = p ? p.policy : { name: '', mode: 'enforce', default_actions: {}, rules: [] };
+	const errs = {};
+	const field = (name, label, control, hint) => {
+		errs[name] = h('p', { class: 'field-error', id: `err-${name}`, 'aria-live': 'polite' });
+		control.setAttribute('aria-describedby', `err-${name}`);
+		return h('div', { class: 'field', 'data-field': name },
+			h('label', { for: control.id }, label), control,
+			hint ? h('p', { class: 'hint' }, hint) : null, errs[name]);
+	};
+	const name = h('input', { id: 'f-name', name: 'name', value: doc.name, required: true });
+	const mode = select({ id: 'f-mode', name: 'mode' }, MODES, doc.mode);
+	const da = {};
+	for (const t of TYPES)
+		da[t] = select({ id: `f-da-${t}`, name: `default_actions.${t}` }, ['allow', 'deny'],
+			(doc.default_actions || {})[t] || 'allow');
+	const rules = h('textarea', { id: 'f-rules', name: 'rules', rows: 14, spellcheck: 'false' });
+	rules.value = JSON.stringify(doc.rules || [], null, 2);
+	const general = h('p', { class: 'error', role: 'alert', id: 'err-general' });
+
+	const showError = (x) => {
+		const f = x.body && x.body.field;
+		let slot = general;
+		if (f && errs[f])
+			slot = errs[f];
+		else if (f && f.startsWith('rules'))
+			slot = errs.rules;
+		slot.textContent = x.message;
+		const ctl = slot.parentElement.querySelector('input, select, textarea');
+		if (slot !== general && ctl) {
+			ctl.setAttribute('aria-invalid', 'true');
+			ctl.focus();
+		}
+	};
+	const form = h('form', { class: 'editor', novalidate: true, onsubmit: async (e) => {
+		e.preventDefault();
+		for (const el of [general, ...Object.values(errs)])
+			el.textContent = '';
+		for (const el of form.querySelectorAll('[aria-invalid]'))
+			el.removeAttribute('aria-invalid');
+		let list;
+		try {
+			list = JSON.parse(rules.value);
+		} catch (x) {
+			const at = jsonErrorAt(rules.value, x.message);
+			showError(new ApiError(400, { field: 'rules', error: at ?
+				`rules: line ${at[0]}, column ${at[1]}: not valid JSON` : `rules: ${x.message}` }));
+			return;
+		}
+		const body = Object.assign({}, doc, {
+			name: name.value, mode: mode.value, rules: list,
+			default_actions: Object.fromEntries(TYPES.map((t) => [t, da[t].value])),
+		});
+		try {
+			const saved = p ?
+				await api('PUT', `/api/v1/policies/${enc(id)}`, body, { 'If-Match': `"${p.revision}"` }) :
+				await api('POST', '/api/v1/policies', body);
+			location.hash = `#/policies/${enc(saved.id)}`;
+		} catch (x) {
+			showError(x);
+		}
+	} },
+	general,
+	field('name', 'Name', name),
+	field('mode', 'Mode', mode, 'enforce: deny rules block; monitor: they only report; disabled: nothing is checked.'),
+	h('fieldset', null, h('legend', null, 'Default actions (when no rule matches)'),
+		TYPES.map((t) => field(`default_actions.${t}`, t, da[t]))),
+	field('rules', 'Rules (JSON array)', rules,
+		'Each rule: {"type", "action", "program", "path", "access", ...} as in docs/policy.md. ' +
+		'"enabled": false keeps a rule without applying it.'),
+	h('div', { class: 'actions' }, h('button', { type: 'submit' }, p ? 'Save' : 'Create'),
+		h('a', { class: 'button secondary', href: p ? `#/policies/${enc(id)}` : '#/policies' }, 'Cancel')));
+	return h('section', null, h('h1', null, p ? `Edit policy ${p.name}` : 'New policy'), form);
+}
