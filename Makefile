@@ -12,6 +12,8 @@
 #                   ingestion there, and crsd's HTTP API under wrk on the host
 #   make vm-run KVER=... SCRIPT=path   run any script in the guest, print its output, exit with its status
 #   make crsd-test  crsd's API tests on the host: a real crsd on a temporary socket and database
+#   make ui-test    the web console in Debian's chromium (playwright-core) against a real crsd
+#   make screenshots    the console's pages as docs/screenshots/*.png (for the README)
 
 SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
@@ -62,7 +64,7 @@ KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/compat/*.h kmod/uapi/linux/*.h) K
 
 .PHONY: debug-kernel debug-modules fuzz fuzz-build
 .PHONY: all userspace modules check check-only run run-only bench bench-only vm-run unit dkms-check clean deps
-.PHONY: crsd-test
+.PHONY: crsd-test ui-test screenshots
 all: userspace modules
 
 userspace: $(LIB) $(TOOL) $(CRSD) $(CRSD_HOOK) $(SELFTESTS) $(UNITS) $(BENCH)
@@ -109,6 +111,13 @@ $(HOST)/crsd-tests/export_test: crsd/tests/export_test.c $(filter-out %/main.o,$
 	$(CC) $(CFLAGS) -o $@ $< $(filter-out %/main.o,$(CRSD_OBJS)) $(LIB) $(PKG_LIBS) $(shell pkg-config --libs $(CRSD_PKGS) 2>/dev/null) -lpthread
 crsd-test: $(CRSD) $(CRSD_HOOK) $(HOST)/crsd-tests/rawhttp $(HOST)/crsd-tests/export_test
 	crsd/tests/api_test.sh $(CRSD) $(HOST)/crsd-tests/rawhttp $(CRSD_HOOK) $(HOST)/crsd-tests/export_test
+
+# The web console (docs/console.md): browser tests against a real crsd on loopback TCP;
+# playwright-core is installed by npm ci into $(BUILD)/ui-tests, never into the repository.
+ui-test: $(CRSD)
+	BUILD=$(BUILD) ui/tests/run.sh $(CRSD)
+screenshots: $(CRSD)
+	BUILD=$(BUILD) ui/tests/run.sh $(CRSD) docs/screenshots
 
 # kselftest harness headers come from Debian's linux-source package at build time.
 $(KSFT_DIR)/kselftest_harness.h:

@@ -2,6 +2,7 @@
 # check.sh KVER... - the body of "make check" (run after "make all"):
 #   unit        host unit tests (make unit)
 #   crsd        crsd's API against a real crsd and SQLite file, no module (make crsd-test)
+#   ui          the web console in Debian's chromium against a real crsd (make ui-test)
 #   dkms        crs.ko built by dkms for every kernel (make dkms-check)
 #   install     make install and uninstall into a temporary DESTDIR: files, modes,
 #               hooks.d JSON, the systemd unit, the DKMS tree (make install-check)
@@ -50,6 +51,7 @@ fi
 
 stage unit $MAKE --no-print-directory unit
 stage crsd $MAKE --no-print-directory crsd-test
+stage ui $MAKE --no-print-directory ui-test
 stage dkms $MAKE --no-print-directory dkms-check KVERS="$*"
 stage install $MAKE --no-print-directory install-check
 stage run env KVER="$1" CRS_RUN_STAY=0 scripts/run.sh

@@ -24,7 +24,16 @@ PKGS=(
 	clang libclang-rt-14-dev
 	# make bench: crsd's HTTP API under load on loopback (bench/crsd_http.sh)
 	wrk
+	# make ui-test, make screenshots: the web console in Debian's chromium, driven by
+	# playwright-core from npm (ui/tests/)
+	chromium nodejs npm
 )
+# NodeSource's nodejs ships npm itself and conflicts with Debian's npm package.
+if command -v npm >/dev/null &&
+   [ "$(dpkg-query -W -f='${db:Status-Status}' npm 2>/dev/null)" != installed ]; then
+	for i in "${!PKGS[@]}"; do [ "${PKGS[$i]}" = npm ] && unset 'PKGS[i]'; done
+	PKGS=("${PKGS[@]}")
+fi
 # The kernel series we target, and the meta package naming the current ABI of each.
 META=(linux-headers-amd64 linux-headers-6.12-amd64)
 

@@ -24,7 +24,7 @@ tmp=$out.tmp
 		esac
 		case $name in *[!A-Za-z0-9._-]*) echo "$0: $f: name not allowed" >&2; exit 1 ;; esac
 		etag=$(sha256sum "$f" | cut -c1-16)
-		echo "static const unsigned char a$n[] = {"
+		echo "static const unsigned char a${n}[] = {"
 		od -An -v -tx1 "$f" | sed -e 's/ *$//' -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g' -e 's/^/\t/'
 		echo "};"
 		table+="	{ \"$name\", \"$ct\", \"\\\"$etag\\\"\", a$n, sizeof(a$n) },"$'\n'

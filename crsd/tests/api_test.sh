@@ -1196,7 +1196,8 @@ tc "${CK[@]}" "$B/api/v1/policies"
 ok "cookie: GET of the API 200" eq "$CODE" 200
 tc "${CK[@]}" "$B/api/v1/session"
 ok "GET /api/v1/session: the session and its CSRF token" eq "$(j .auth):$(j .csrf)" "session:$CSRF"
-tc -H "Cookie: crsd_session=${SID%?}0" "$B/api/v1/policies"
+OTHER=${SID%?}$([ "${SID: -1}" = 0 ] && echo 1 || echo 0)	# the id with its last digit changed
+tc -H "Cookie: crsd_session=$OTHER" "$B/api/v1/policies"
 ok "cookie with an unknown session id: 401" eq "$CODE" 401
 CP='{"name": "console-p", "mode": "monitor"}'
 tc "${CK[@]}" "${JS[@]}" -X POST -d "$CP" "$B/api/v1/policies"
@@ -1272,8 +1273,9 @@ ok "SIGHUP with a new token ends every session" eq "$CODE" 401
 req DELETE "/api/v1/policies/$CPID"
 stop
 if [ -f "$TMP/tls.crt" ]; then
+	: >"$TMP/crsd.log"
 	start "${TLSOPT[@]}" --tls-cert "$TMP/tls.crt" --tls-key "$TMP/tls.key" || exit 1
-	PORT=$(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\) (TLS)$/\1/p' "$TMP/crsd.log" | tail -n1)
+	PORT=$(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\) (TLS)$/\1/p' "$TMP/crsd.log")
 	TOKNOW=$(cat "$TMP/token")
 	tc --cacert "$TMP/tls.crt" -X POST "${JS[@]}" -d "{\"token\": \"$TOKNOW\"}" "https://127.0.0.1:$PORT/api/v1/session"
 	ok "login over TLS: the cookie is Secure" has "$CODE $(hdr set-cookie)" \
