@@ -59,6 +59,20 @@ export async function policyPage(id) {
 			err.textContent = x.message;
 		}
 	} }, 'Delete');
+	// A rule switched on or off: the whole document again, conditional on its revision.
+	const toggle = async (i, on) => {
+		err.textContent = '';
+		const next = Object.assign({}, doc, { rules: doc.rules.map((r, j) =>
+			j === i ? Object.assign({}, r, { enabled: on }) : r) });
+		try {
+			await api('PUT', `/api/v1/policies/${enc(id)}`, next, { 'If-Match': `"${p.revision}"` });
+			const el = await policyPage(id);
+			document.getElementById('main').replaceChildren(el);
+			document.getElementById(`rule-on-${i}`)?.focus();
+		} catch (x) {
+			err.textContent = x.message;
+		}
+	};
 	const da = doc.default_actions || {};
 	const groups = TYPES.map((t) => {
 		const rules = doc.rules.map((r, i) => [r, i]).filter(([r]) => r.type === t);
@@ -69,7 +83,10 @@ export async function policyPage(id) {
 				rules.map(([r, i]) => ({ attrs: { class: r.enabled === false ? 'disabled' : null },
 					cells: [String(i), r.name || '—', r.program || '*',
 						h('span', { class: `action action-${r.action}` }, r.action),
-						r.enabled === false ? 'no' : 'yes', ruleDetail(r)] })))
+						h('input', { type: 'checkbox', id: `rule-on-${i}`, checked: r.enabled !== false,
+							'aria-label': `Rule ${i} enabled`,
+							onchange: (e) => toggle(i, e.target.checked) }),
+						ruleDetail(r)] })))
 				: h('p', { class: 'muted' }, 'No rules of this type.'));
 	});
 	const imgs = images.filter((i) => i.policy === id).map((i) => i.image);

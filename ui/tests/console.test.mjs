@@ -117,6 +117,16 @@ try {
 		await text(page, '[data-type=file] h3') === 'file rules (1) default: allow' &&
 		await text(page, '[data-type=execute] h3') === 'execute rules (0) default: deny',
 		[await text(page, '[data-type=file] h3'), await text(page, '[data-type=execute] h3')]);
+	await page.uncheck('#rule-on-0');
+	await page.waitForSelector('[data-type=file] tr.disabled');
+	const off = await api('GET', `/api/v1/policies/${web.id}`);
+	ok('a rule switched off on the detail page: stored, shown struck through',
+		off.body.policy.rules[0].enabled === false && off.body.revision === 2 &&
+		!(await page.isChecked('#rule-on-0')), off.body);
+	await page.check('#rule-on-0');
+	await page.waitForSelector('[data-type=file] tbody tr:not(.disabled)');
+	const on = await api('GET', `/api/v1/policies/${web.id}`);
+	ok('and on again', on.body.policy.rules[0].enabled === true && on.body.revision === 3, on.body);
 	await shot(page, 'policy');
 
 	// A name already taken: 409 from the API, shown beside the name.
