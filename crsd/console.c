@@ -10,8 +10,9 @@
  * body, for the page's script to send back as X-CRSD-CSRF with every change
  * (http.c checks both). Sessions live in memory only: at most
  * CRSD_SESSIONS_MAX (a new one evicts the least recently used), each ending
- * after CRSD_SESSION_IDLE seconds unused or CRSD_SESSION_MAX_AGE after login,
- * at logout, when the token changes and when crsd stops.
+ * after --session-idle seconds unused or --session-max-age after login
+ * (times in ms of CLOCK_BOOTTIME), at logout, when the token changes and
+ * when crsd stops.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -25,18 +26,25 @@
 struct session {
 	char id[CRSD_SESSION_ID_LEN + 1];	/* "" if the slot is free */
 	char csrf[CRSD_SESSION_ID_LEN + 1];
-	int64_t created, used;			/* s, CLOCK_BOOTTIME */
+	int64_t created, used;			/* ms, CLOCK_BOOTTIME */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct session sessions[CRSD_SESSIONS_MAX];
+static unsigned idle_s = CRSD_SESSION_IDLE, max_age_s = CRSD_SESSION_MAX_AGE;
 
-static int64_t now_s(void)
+void console_session_limits(unsigned idle, unsigned max_age)
+{
+	idle_s = idle;
+	max_age_s = max_age;
+}
+
+static int64_t now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return ts.tv_sec;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 bool crsd_secret_eq(const char *a, const char *b)
@@ -68,14 +76,14 @@ static int random_hex(char out[CRSD_SESSION_ID_LEN + 1])
 
 static bool live(const struct session *s, int64_t now)
 {
-	return s->id[0] && now - s->used < CRSD_SESSION_IDLE &&
-	       now - s->created < CRSD_SESSION_MAX_AGE;
+	return s->id[0] && now - s->used < (int64_t)idle_s * 1000 &&
+	       now - s->created < (int64_t)max_age_s * 1000;
 }
 
 static int session_new(char id[CRSD_SESSION_ID_LEN + 1], char csrf[CRSD_SESSION_ID_LEN + 1])
 {
 	struct session *s, *victim = NULL;
-	int64_t now = now_s();
+	int64_t now = now_ms();
 
 	if (random_hex(id) || random_hex(csrf))
 		return -EIO;
@@ -98,7 +106,7 @@ static int session_new(char id[CRSD_SESSION_ID_LEN + 1], char csrf[CRSD_SESSION_
 
 bool console_session_check(const char *id, char csrf[CRSD_SESSION_ID_LEN + 1])
 {
-	int64_t now = now_s();
+	int64_t now = now_ms();
 	bool found = false;
 	size_t i;
 
@@ -223,8 +231,8 @@ static int login(struct crsd_req *r, struct crsd_resp *out)
 	o = json_object_new_object();
 	json_object_object_add(o, "auth", json_object_new_string("session"));
 	json_object_object_add(o, "csrf", json_object_new_string(csrf));
-	json_object_object_add(o, "idle_timeout", json_object_new_int(CRSD_SESSION_IDLE));
-	json_object_object_add(o, "max_age", json_object_new_int(CRSD_SESSION_MAX_AGE));
+	json_object_object_add(o, "idle_timeout", json_object_new_int64(idle_s));
+	json_object_object_add(o, "max_age", json_object_new_int64(max_age_s));
 	return crsd_resp_json(out, 201, o);
 }
 

@@ -256,8 +256,8 @@ extern const size_t crsd_n_assets;
 
 #define CRSD_SESSION_COOKIE	"crsd_session"
 #define CRSD_SESSIONS_MAX	64
-#define CRSD_SESSION_IDLE	3600		/* s */
-#define CRSD_SESSION_MAX_AGE	(12 * 3600)	/* s */
+#define CRSD_SESSION_IDLE	3600		/* s, default of --session-idle */
+#define CRSD_SESSION_MAX_AGE	(12 * 3600)	/* s, default of --session-max-age */
 #define CRSD_SESSION_ID_LEN	64		/* hex digits, for the id and the CSRF token */
 
 /* GET / and /ui/NAME. */
@@ -268,6 +268,8 @@ int api_session(struct crsd_req *r, struct crsd_resp *out);
 bool console_session_check(const char *id, char csrf[CRSD_SESSION_ID_LEN + 1]);
 /* Every session ends (the token changed). */
 void console_sessions_clear(void);
+/* How long sessions last: unused, and at most after login (s). */
+void console_session_limits(unsigned idle, unsigned max_age);
 /* Equal strings, in a time that does not depend on where they differ. */
 bool crsd_secret_eq(const char *a, const char *b);
 
@@ -285,6 +287,7 @@ struct crsd_http_opts {
 	unsigned rate;			/* requests per second, 0 = unlimited */
 	unsigned burst;
 	unsigned max_conns;
+	unsigned session_idle, session_max_age;	/* console sessions, s */
 };
 
 /* Whether libmicrohttpd was built with TLS. */

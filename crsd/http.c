@@ -756,6 +756,7 @@ static int start(struct listener *l)
 int http_start(const struct crsd_http_opts *o)
 {
 	opts = *o;
+	console_session_limits(o->session_idle, o->session_max_age);
 	if (o->token)
 		http_set_token(strdup(o->token));
 	unix_l.tokens = tcp_l.tokens = opts.burst;

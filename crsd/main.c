@@ -41,6 +41,8 @@ static const char usage[] =
 	"                         (default 200)\n"
 	"  --burst N              requests above the rate a burst may use (default 400)\n"
 	"  --max-connections N    concurrent connections per listener (default 64)\n"
+	"  --session-idle SEC     a web console session ends unused this long (default 3600)\n"
+	"  --session-max-age SEC  and this long after its login at the latest (default 43200)\n"
 	"  --events-max N         events kept (default 100000)\n"
 	"  --events-max-age SEC   age of the oldest event kept (default 604800)\n"
 	"  --events-jsonl PATH    also append each stored event to PATH as one JSON line\n"
@@ -60,7 +62,7 @@ enum {
 	OPT_SOCKET = 256, OPT_SOCKET_GROUP, OPT_DB, OPT_LISTEN, OPT_TOKEN, OPT_MAX_BODY,
 	OPT_RATE, OPT_BURST, OPT_MAX_CONNS, OPT_EV_MAX, OPT_EV_AGE, OPT_NO_KERNEL, OPT_VERSION,
 	OPT_INSTRUMENTED, OPT_EV_JSONL, OPT_EV_SYSLOG, OPT_TLS_CERT, OPT_TLS_KEY,
-	OPT_CGROUP_ROOT, OPT_STATE_DIR,
+	OPT_CGROUP_ROOT, OPT_STATE_DIR, OPT_SESSION_IDLE, OPT_SESSION_MAX_AGE,
 };
 
 #define STATE_DIRS_MAX	16
@@ -78,6 +80,8 @@ static const struct option longopts[] = {
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "burst", required_argument, NULL, OPT_BURST },
 	{ "max-connections", required_argument, NULL, OPT_MAX_CONNS },
+	{ "session-idle", required_argument, NULL, OPT_SESSION_IDLE },
+	{ "session-max-age", required_argument, NULL, OPT_SESSION_MAX_AGE },
 	{ "events-max", required_argument, NULL, OPT_EV_MAX },
 	{ "events-max-age", required_argument, NULL, OPT_EV_AGE },
 	{ "events-jsonl", required_argument, NULL, OPT_EV_JSONL },
@@ -211,6 +215,7 @@ int main(int argc, char **argv)
 	struct crsd_http_opts ho = {
 		.socket_path = "/run/crsd.sock", .socket_gid = -1, .max_body = 1 << 20,
 		.rate = 200, .burst = 400, .max_conns = 64,
+		.session_idle = CRSD_SESSION_IDLE, .session_max_age = CRSD_SESSION_MAX_AGE,
 	};
 	unsigned long long v, ev_max = 100000, ev_age = 7 * 86400;
 	const char *token_file = NULL, *instrumented = NULL, *ev_jsonl = NULL;
@@ -265,6 +270,16 @@ int main(int argc, char **argv)
 			if (number("--max-connections", optarg, 10000, &v) || !v)
 				return 2;
 			ho.max_conns = v;
+			break;
+		case OPT_SESSION_IDLE:
+			if (number("--session-idle", optarg, 366 * 86400, &v) || !v)
+				return 2;
+			ho.session_idle = v;
+			break;
+		case OPT_SESSION_MAX_AGE:
+			if (number("--session-max-age", optarg, 366 * 86400, &v) || !v)
+				return 2;
+			ho.session_max_age = v;
 			break;
 		case OPT_EV_MAX:
 			if (number("--events-max", optarg, 1ULL << 40, &v))

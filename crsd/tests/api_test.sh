@@ -1272,6 +1272,32 @@ tc -H "Cookie: crsd_session=$SID" "$B/api/v1/policies"
 ok "SIGHUP with a new token ends every session" eq "$CODE" 401
 req DELETE "/api/v1/policies/$CPID"
 stop
+CTOK=${CTOK//0/9}
+: >"$TMP/crsd.log"
+start --listen 127.0.0.1:0 --token-file "$TMP/ctoken" --session-idle 4 --session-max-age 7 || exit 1
+PORT=$(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/crsd.log")
+B=http://127.0.0.1:$PORT
+login "$CTOK"
+ok "--session-idle 4 --session-max-age 7: said at login" eq "$CODE:$(j .idle_timeout):$(j .max_age)" 201:4:7
+AGED=$SID
+login "$CTOK"
+IDLE=$SID
+sleep 2.5
+tc -H "Cookie: crsd_session=$AGED" "$B/api/v1/status"
+ok "used after 2.5 s: still valid" eq "$CODE" 200
+sleep 2.5
+tc -H "Cookie: crsd_session=$AGED" "$B/api/v1/status"
+ok "used again 2.5 s later: still valid (5 s old)" eq "$CODE" 200
+tc -H "Cookie: crsd_session=$IDLE" "$B/api/v1/status"
+ok "unused for 5 s: ended (idle)" eq "$CODE" 401
+sleep 3
+tc -H "Cookie: crsd_session=$AGED" "$B/api/v1/status"
+ok "8 s after login, used 3 s ago: ended (max age)" eq "$CODE" 401
+stop
+for o in --session-idle --session-max-age; do
+	"$CRSD" --socket "$SOCK" --db "$DB" "$o" 0 2>/dev/null
+	ok "$o 0: usage error" eq "$?" 2
+done
 if [ -f "$TMP/tls.crt" ]; then
 	: >"$TMP/crsd.log"
 	start "${TLSOPT[@]}" --tls-cert "$TMP/tls.crt" --tls-key "$TMP/tls.key" || exit 1
