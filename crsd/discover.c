@@ -335,6 +335,7 @@ static void walk(struct ctx *c, const char *path, const char *rel, int depth)
 struct stored {
 	char id[CRSD_ID_MAX + 1];
 	char *cgroup;
+	uint64_t cgroup_id;
 };
 
 struct stored_list {
@@ -359,15 +360,24 @@ static void stored_cb(const struct crsd_container_row *row, void *arg)
 	if (!l->v[l->n].cgroup)
 		return;
 	snprintf(l->v[l->n].id, sizeof(l->v[l->n].id), "%s", row->id);
+	l->v[l->n].cgroup_id = (uint64_t)row->cgroup_id;
 	l->n++;
 }
 
-/* Stored containers whose cgroup, under root, no longer exists. */
+/*
+ * Stored containers whose cgroup, under root, no longer exists. The table
+ * crsd pushed for such a container outlives its cgroup in crs.ko (ids are
+ * never reused, so nothing else can ever match it) and this crsd never
+ * pushed it, so reconcile would not delete it: delete it here, if crs.ko
+ * is loaded.
+ */
 static unsigned prune_gone(const char *root)
 {
 	struct stored_list l = { 0 };
 	size_t rl = strlen(root), i;
 	unsigned removed = 0;
+	struct crs_nl *nl = NULL;
+	struct crs_err err;
 	struct stat st;
 
 	store_container_list(NULL, stored_cb, &l);
@@ -379,9 +389,15 @@ static unsigned prune_gone(const char *root)
 			fprintf(stderr, "crsd: container %s: its cgroup %s is gone (stopped while "
 				"crsd was down?); removed\n", l.v[i].id, cg);
 			removed++;
+			if (l.v[i].cgroup_id && (nl || !crs_nl_open(&nl, &err)) &&
+			    !crs_nl_del_table(nl, l.v[i].cgroup_id, &err))
+				fprintf(stderr, "crsd: container %s: its table on cgroup %llu deleted\n",
+					l.v[i].id, (unsigned long long)l.v[i].cgroup_id);
 		}
 		free(l.v[i].cgroup);
 	}
+	if (nl)
+		crs_nl_close(nl);
 	free(l.v);
 	return removed;
 }

@@ -93,7 +93,8 @@ else
 fi
 is "registered" "$(api GET "/api/v1/containers/$ID")" 200
 is "its image, policy and cgroup" "$(field .image):$(field .policy):$(field .cgroup)" "docker.io/$IMG:$POL:$CG"
-is "its cgroup id is the cgroup's (inode)" "$(field .cgroup_id)" "$(stat -c %i "$CG")"
+CGID=$(stat -c %i "$CG")
+is "its cgroup id is the cgroup's (inode)" "$(field .cgroup_id)" "$CGID"
 is "its pid is the container's first process" "$(field .pid)" "$(head -n1 "$CG/cgroup.procs")"
 is "which is crun's init pid" "$(field .pid)" "$CPID"
 for _ in $(seq 50); do
@@ -135,6 +136,14 @@ else
 	nok "not removed; log: $(tail -n 5 "$LOG")"
 fi
 is "no longer registered" "$(api GET "/api/v1/containers/$ID")" 404
+# the table crsd pushed for it outlived the cgroup in crs.ko: deleted too
+if grep -q -F "crsd: container $ID: its table on cgroup $CGID deleted" "$LOG"; then
+	ok "its table deleted, logged"
+else
+	nok "its table not deleted; log: $(tail -n 5 "$LOG")"
+fi
+is "no table on its cgroup id in crs.ko" \
+	"$(crs-tool show --json | jq --argjson id "$CGID" '[.[] | select(.cgroup_id == $id)] | length')" 0
 stop_crsd
 
 echo "$pass passed, $fail failed"
