@@ -27,6 +27,7 @@
 #include "counters.h"
 #include "event.h"
 #include "hooks.h"
+#include "learn.h"
 #include "progcache.h"
 #include "table.h"
 
@@ -167,10 +168,11 @@ static int decide(u32 type, u32 access, const struct path *path)
 	struct scratch *s;
 	struct crs_cgroup *cg;
 	const struct crs_table *t;
+	struct crs_learn *learn;
 	struct crs_event_info ev;
 	const char *obj, *prog;
 	size_t obj_len, match_len, prog_len;
-	u32 mode, bit, rule = CRS_NO_RULE, verdict = CRS_ACTION_ALLOW, denied = 0;
+	u32 mode, bit, rule = CRS_NO_RULE, verdict = CRS_ACTION_ALLOW, denied = 0, asked = access;
 	bool report;
 	u64 own_id;
 	int ret = 0;
@@ -188,12 +190,16 @@ static int decide(u32 type, u32 access, const struct path *path)
 	if (mode == CRS_MODE_DISABLED)
 		goto out;
 	crs_count(policed);
+	learn = crs_learning(cg, t);
 
 	s = this_cpu_ptr(scratch);
 	obj = crs_path(path, s->obj, sizeof(s->obj), &obj_len);
 	if (!obj) {
 		/* Unnameable (e.g. too long): the type's default decides. */
 		crs_count(path_errors);
+		if (learn)
+			crs_learn_drop_long(learn);
+		learn = NULL;
 		obj = "";
 		obj_len = 0;
 	}
@@ -238,6 +244,11 @@ static int decide(u32 type, u32 access, const struct path *path)
 		access = denied;
 
 	ret = crs_settle(cg, t, mode, rule, verdict, -EACCES, &report);
+	/* Learning records the access asked for, whatever the decision. */
+	if (learn)
+		crs_learn_record(learn, cg->id, type == CRS_RULE_EXECUTE ? CRS_OBS_EXEC : CRS_OBS_FILE,
+				 prog, prog_len, obj, match_len, asked,
+				 ret ? CRS_OBS_DENIED : CRS_OBS_ALLOWED);
 	if (!report)
 		goto out;
 

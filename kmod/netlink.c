@@ -13,6 +13,7 @@
 #include "compat/compat.h"
 #include "counters.h"
 #include "hooks.h"
+#include "learn.h"
 #include "net.h"
 #include "netlink.h"
 #include "syscall.h"
@@ -29,7 +30,27 @@ static const struct nla_policy crs_policy[CRS_A_MAX + 1] = {
 	[CRS_A_CONTAINER_LOG]	= NLA_POLICY_MASK(NLA_U32, CRS_LOG_ALL),
 	[CRS_A_TABLE_IGNORED]	= { .type = NLA_BINARY, .len = CRS_SYSCALL_NR_MAX / 8 },
 	[CRS_A_TABLE_IGNORED32]	= { .type = NLA_BINARY, .len = CRS_SYSCALL_NR_MAX / 8 },
+	[CRS_A_CONTAINER_LEARN]	= { .type = NLA_U32 },	/* checked in set_container() */
+	[CRS_A_LEARN_MAX]	= { .type = NLA_U32 },	/* checked in learn_max() */
 };
+
+/* CRS_A_LEARN_MAX if given (0 if not), range checked. */
+static int learn_max(struct genl_info *info, u32 *max)
+{
+	struct nlattr *a = info->attrs[CRS_A_LEARN_MAX];
+
+	*max = 0;
+	if (!a)
+		return 0;
+	*max = nla_get_u32(a);
+	if (*max < CRS_MIN_LEARN_RECORDS || *max > CRS_MAX_LEARN_RECORDS) {
+		NL_SET_BAD_ATTR(info->extack, a);
+		NL_SET_ERR_MSG_FMT_MOD(info->extack, "CRS_A_LEARN_MAX must be %u to %u",
+				       CRS_MIN_LEARN_RECORDS, CRS_MAX_LEARN_RECORDS);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int need_cgroup(struct genl_info *info, u64 *id)
 {
@@ -79,6 +100,10 @@ static int get_status(struct sk_buff *skb, struct genl_info *info)
 	    put_u64(msg, CRS_A_STATUS_PATH_ERRORS, c.path_errors) ||
 	    put_u64(msg, CRS_A_STATUS_PROG_CACHE_HITS, c.prog_cache_hits) ||
 	    put_u64(msg, CRS_A_STATUS_PROG_CACHE_MISSES, c.prog_cache_misses) ||
+	    nla_put_u32(msg, CRS_A_STATUS_LEARN_SETS, crs_learn_sets()) ||
+	    nla_put_u32(msg, CRS_A_STATUS_LEARN_RESERVED, crs_learn_reserved()) ||
+	    nla_put_u32(msg, CRS_A_STATUS_MAX_LEARN_TOTAL, CRS_MAX_LEARN_TOTAL) ||
+	    put_u64(msg, CRS_A_STATUS_LEARN_DROPPED, crs_learn_dropped()) ||
 	    crs_hooks_put_status(msg) || crs_net_put_status(msg) ||
 	    crs_syscall_put_status(msg))
 		goto too_big;
@@ -95,16 +120,17 @@ too_big:
 static int set_table(struct sk_buff *skb, struct genl_info *info)
 {
 	struct crs_table *t;
+	u32 max;
 	u64 id;
 	int err;
 
-	err = need_cgroup(info, &id);
+	err = need_cgroup(info, &id) ?: learn_max(info, &max);
 	if (err)
 		return err;
 	t = crs_table_build(info, info->extack);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
-	err = crs_registry_set(id, t, info->extack);
+	err = crs_registry_set(id, t, max, info->extack);
 	if (err)
 		crs_table_free(t);
 	return err;
@@ -199,10 +225,14 @@ static int put_table(struct sk_buff *skb, const struct crs_cgroup *c,
 		CRS_A_DEFAULT_FILE, CRS_A_DEFAULT_EXECUTE, CRS_A_DEFAULT_NETWORK,
 		CRS_A_DEFAULT_LISTENER, CRS_A_DEFAULT_SYSCALL,
 	};
+	const struct crs_learn *l = rcu_dereference_check(c->learn,
+							  lockdep_is_held(&crs_registry_lock));
 	struct nlattr *nest;
 	int i;
 
 	if (nla_put_u64_64bit(skb, CRS_A_CGROUP_ID, c->id, CRS_A_PAD) ||
+	    nla_put_u32(skb, CRS_A_CONTAINER_LEARN, READ_ONCE(c->learn_override)) ||
+	    (l && crs_learn_put_header(skb, l, crs_learn_state(c, t, l))) ||
 	    nla_put_string(skb, CRS_A_TABLE_NAME, t->name) ||
 	    nla_put_u32(skb, CRS_A_TABLE_MODE, t->mode) ||
 	    nla_put_u32(skb, CRS_A_TABLE_FLAGS, t->flags) ||
@@ -228,7 +258,7 @@ static int put_table(struct sk_buff *skb, const struct crs_cgroup *c,
 
 static size_t table_msg_size(const struct crs_table *t)
 {
-	size_t n = 1024;
+	size_t n = 1280;
 	u32 i;
 
 	for (i = 0; i < t->nrules; i++)
@@ -333,27 +363,131 @@ static int set_container(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *m = info->attrs[CRS_A_CONTAINER_MODE];
 	struct nlattr *l = info->attrs[CRS_A_CONTAINER_LOG];
-	u32 mode = 0;
+	struct nlattr *lr = info->attrs[CRS_A_CONTAINER_LEARN];
+	struct crs_container_req req = {
+		.set_mode = m, .set_log = l, .set_learn = lr,
+	};
 	u64 id;
-	int err = need_cgroup(info, &id);
+	int err = need_cgroup(info, &id) ?: learn_max(info, &req.learn_max);
 
 	if (err)
 		return err;
-	if (!m && !l) {
+	if (!m && !l && !lr) {
 		NL_SET_ERR_MSG_MOD(info->extack,
-				   "nothing to set: give CRS_A_CONTAINER_MODE and/or CRS_A_CONTAINER_LOG");
+				   "nothing to set: give CRS_A_CONTAINER_MODE, CRS_A_CONTAINER_LOG and/or CRS_A_CONTAINER_LEARN");
 		return -EINVAL;
 	}
 	if (m) {
-		mode = nla_get_u32(m);
-		if (mode > CRS_MODE_MAX && mode != CRS_MODE_POLICY) {
+		req.mode = nla_get_u32(m);
+		if (req.mode > CRS_MODE_MAX && req.mode != CRS_MODE_POLICY) {
 			NL_SET_ERR_MSG_ATTR(info->extack, m,
 					    "mode must be disabled, monitor, enforce or policy");
 			return -EINVAL;
 		}
 	}
-	return crs_registry_set_container(id, mode, l ? nla_get_u32(l) : 0, m, l,
-					  info->extack);
+	if (l)
+		req.log = nla_get_u32(l);
+	if (lr) {
+		req.learn = nla_get_u32(lr);
+		if (req.learn != CRS_LEARN_OFF && req.learn != CRS_LEARN_ON &&
+		    req.learn != CRS_LEARN_POLICY) {
+			NL_SET_ERR_MSG_ATTR(info->extack, lr,
+					    "CRS_A_CONTAINER_LEARN must be 0 (off), 1 (on) or 255 (policy)");
+			return -EINVAL;
+		}
+	}
+	return crs_registry_set_container(id, &req, info->extack);
+}
+
+/* ------------------------------------------------------------ learning */
+
+/* The dump's cgroup id (the request was validated by genl). */
+static const struct nlattr *dump_cgroup(struct netlink_callback *cb)
+{
+	return nlmsg_find_attr(cb->nlh, GENL_HDRLEN, CRS_A_CGROUP_ID);
+}
+
+/* Checks the cgroup and its set exist; cb->args[1] = the epoch seen. */
+static int learned_start(struct netlink_callback *cb)
+{
+	const struct nlattr *a = dump_cgroup(cb);
+	const struct crs_cgroup *c;
+	const struct crs_learn *l;
+	u64 id;
+
+	if (!a || nla_len(a) != sizeof(u64)) {
+		NL_SET_ERR_MSG_MOD(cb->extack, "CRS_A_CGROUP_ID is required");
+		return -EINVAL;
+	}
+	id = nla_get_u64(a);
+	rcu_read_lock();
+	c = crs_registry_find(id);
+	l = c ? rcu_dereference(c->learn) : NULL;
+	if (l) {
+		cb->args[0] = 0;
+		cb->args[1] = l->epoch;
+		cb->args[2] = 0;
+	}
+	rcu_read_unlock();
+	if (!l) {
+		NL_SET_ERR_MSG_FMT_MOD(cb->extack, "cgroup %llu has no learned set", id);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * cb->args[0]: next entry; args[1]: epoch at start; args[2]: messages sent.
+ * Every message repeats the header. A set replaced meanwhile (another epoch)
+ * flags the dump inconsistent.
+ */
+static int dump_learned(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u64 id = nla_get_u64(dump_cgroup(cb));
+	const struct crs_cgroup *c;
+	const struct crs_learn *l;
+	u32 n;
+	void *hdr;
+	int ret = 0;
+
+	rcu_read_lock();
+	c = crs_registry_find(id);
+	l = c ? rcu_dereference(c->learn) : NULL;
+	if (!l) {
+		ret = -ENOENT;	/* the set went during the dump */
+		goto out;
+	}
+	n = atomic_read_acquire(&l->n);
+	if (cb->args[2] && cb->args[0] >= n)
+		goto out;	/* done */
+	cb->seq = l->epoch == cb->args[1] ? 1 : 2;
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &crs_family, NLM_F_MULTI, CRS_CMD_GET_LEARNED);
+	if (!hdr)
+		goto out;
+	genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u64_64bit(skb, CRS_A_CGROUP_ID, id, CRS_A_PAD) ||
+	    crs_learn_put_header(skb, l, crs_learn_state(c, rcu_dereference(c->table), l))) {
+		genlmsg_cancel(skb, hdr);
+		goto out;
+	}
+	for (; cb->args[0] < n; cb->args[0]++)
+		if (crs_learn_put_obs(skb, l, cb->args[0]))
+			break;
+	genlmsg_end(skb, hdr);
+	cb->args[2]++;
+	ret = skb->len;
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
+static int del_learned(struct sk_buff *skb, struct genl_info *info)
+{
+	u64 id;
+	int err = need_cgroup(info, &id);
+
+	return err ?: crs_registry_del_learned(id, info->extack);
 }
 
 static int not_a_request(struct sk_buff *skb, struct genl_info *info)
@@ -370,6 +504,9 @@ static const struct genl_ops crs_ops[] = {
 	  .flags = GENL_ADMIN_PERM },
 	{ .cmd = CRS_CMD_SET_CONTAINER,	.doit = set_container,	.flags = GENL_ADMIN_PERM },
 	{ .cmd = CRS_CMD_EVENT,		.doit = not_a_request,	.flags = GENL_ADMIN_PERM },
+	{ .cmd = CRS_CMD_GET_LEARNED,	.start = learned_start,	.dumpit = dump_learned,
+	  .flags = GENL_ADMIN_PERM },
+	{ .cmd = CRS_CMD_DEL_LEARNED,	.doit = del_learned,	.flags = GENL_ADMIN_PERM },
 };
 
 static const struct genl_multicast_group crs_mcgrps[] = {

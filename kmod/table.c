@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include "compat/compat.h"
+#include "learn.h"
 #include "table.h"
 #include "main.h"
 #include "syscall.h"
@@ -937,6 +938,36 @@ struct crs_cgroup *crs_registry_find_cgroup(struct cgroup *cg, u64 *own_id)
 	return NULL;
 }
 
+/*
+ * Make sure @c (NULL: a new entry) has a learned set when learning is
+ * switched on by @override under @t. @max (0: not given) sizes a new set;
+ * a different size for an existing set is refused. *@fresh gets a set to
+ * publish, or NULL.
+ */
+static int learn_prepare(struct crs_cgroup *c, u64 id, u32 override, const struct crs_table *t,
+			 u32 max, struct crs_learn **fresh, struct netlink_ext_ack *extack)
+{
+	struct crs_learn *l = c ? rcu_dereference_protected(c->learn,
+							    lockdep_is_held(&crs_registry_lock)) : NULL;
+
+	*fresh = NULL;
+	if (l && max && max != l->max) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "cgroup %llu already has a learned set of %u records: delete it to resize",
+				       id, l->max);
+		return -EBUSY;
+	}
+	if (l || !crs_learn_switched_on(override, t))
+		return 0;
+	if (!max)
+		max = c && c->learn_max ? c->learn_max : CRS_DEFAULT_LEARN_RECORDS;
+	l = crs_learn_alloc(max, id, extack);
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	*fresh = l;
+	return 0;
+}
+
 static void retire(struct crs_table *t)
 {
 	if (t)
@@ -947,13 +978,17 @@ static void retire(struct crs_table *t)
  * crs_registry_set - publish @t as the table of cgroup @id
  * @id: cgroup v2 id; the cgroup must exist
  * @t: built table; owned by the registry on success, freed by caller on error
+ * @learn_max: CRS_A_LEARN_MAX if given, else 0; sizes a learned set created
+ *	because @t switches learning on
  * @extack: error message
  */
-int crs_registry_set(u64 id, struct crs_table *t, struct netlink_ext_ack *extack)
+int crs_registry_set(u64 id, struct crs_table *t, u32 learn_max, struct netlink_ext_ack *extack)
 {
 	struct crs_cgroup *c;
 	struct crs_table *old;
+	struct crs_learn *fresh;
 	struct cgroup *cg;
+	int err;
 
 	cg = cgroup_get_from_id(id);
 	if (IS_ERR_OR_NULL(cg)) {
@@ -964,8 +999,15 @@ int crs_registry_set(u64 id, struct crs_table *t, struct netlink_ext_ack *extack
 
 	mutex_lock(&crs_registry_lock);
 	c = find(id);
+	err = learn_prepare(c, id, c ? c->learn_override : CRS_LEARN_POLICY, t, learn_max,
+			    &fresh, extack);
+	if (err) {
+		mutex_unlock(&crs_registry_lock);
+		return err;
+	}
 	if (!c) {
 		if (registry_count >= CRS_MAX_TABLES) {
+			crs_learn_free(fresh);
 			mutex_unlock(&crs_registry_lock);
 			NL_SET_ERR_MSG_FMT_MOD(extack, "too many tables: the limit is %u",
 					       CRS_MAX_TABLES);
@@ -973,12 +1015,14 @@ int crs_registry_set(u64 id, struct crs_table *t, struct netlink_ext_ack *extack
 		}
 		c = kzalloc(sizeof(*c), GFP_KERNEL);
 		if (!c) {
+			crs_learn_free(fresh);
 			mutex_unlock(&crs_registry_lock);
 			return -ENOMEM;
 		}
 		c->id = id;
 		c->mode = CRS_MODE_POLICY;
 		c->log = CRS_LOG_DEFAULT;
+		c->learn_override = CRS_LEARN_POLICY;
 		rcu_assign_pointer(c->table, t);
 		hash_add_rcu(registry, &c->node, id);
 		WRITE_ONCE(registry_count, registry_count + 1);
@@ -986,6 +1030,10 @@ int crs_registry_set(u64 id, struct crs_table *t, struct netlink_ext_ack *extack
 	} else {
 		old = rcu_replace_pointer(c->table, t, lockdep_is_held(&crs_registry_lock));
 	}
+	if (learn_max)
+		c->learn_max = learn_max;
+	if (fresh)
+		rcu_assign_pointer(c->learn, fresh);
 	WRITE_ONCE(registry_inbound, registry_inbound + needs_inbound(t) - needs_inbound(old));
 	registry_gen++;
 	mutex_unlock(&crs_registry_lock);
@@ -1001,6 +1049,7 @@ static void remove_locked(struct crs_cgroup *c)
 	hash_del_rcu(&c->node);
 	WRITE_ONCE(registry_inbound, registry_inbound - needs_inbound(t));
 	retire(t);
+	crs_learn_free(rcu_dereference_protected(c->learn, lockdep_is_held(&crs_registry_lock)));
 	kfree_rcu(c, rcu);
 	registry_gen++;
 	WRITE_ONCE(registry_count, registry_count - 1);
@@ -1030,16 +1079,18 @@ int crs_registry_del(u64 id, struct netlink_ext_ack *extack)
 /**
  * crs_registry_set_container - per-container overrides
  * @id: cgroup v2 id with a table
- * @mode: enum crs_mode or CRS_MODE_POLICY
- * @log: CRS_LOG_* mask
- * @set_mode: apply @mode
- * @set_log: apply @log
+ * @req: what to change
  * @extack: error message
+ *
+ * Switching learning on allocates the cgroup's learned set first, if it has
+ * none; on failure nothing changes.
  */
-int crs_registry_set_container(u64 id, u32 mode, u32 log, bool set_mode, bool set_log,
+int crs_registry_set_container(u64 id, const struct crs_container_req *req,
 			       struct netlink_ext_ack *extack)
 {
+	struct crs_learn *fresh = NULL;
 	struct crs_cgroup *c;
+	int err;
 
 	mutex_lock(&crs_registry_lock);
 	c = find(id);
@@ -1048,13 +1099,72 @@ int crs_registry_set_container(u64 id, u32 mode, u32 log, bool set_mode, bool se
 		NL_SET_ERR_MSG_FMT_MOD(extack, "cgroup %llu has no table: load one first", id);
 		return -ENOENT;
 	}
-	if (set_mode)
-		WRITE_ONCE(c->mode, mode);
-	if (set_log)
-		WRITE_ONCE(c->log, log);
+	if (req->set_learn || req->learn_max) {
+		const struct crs_table *t = rcu_dereference_protected(c->table,
+						lockdep_is_held(&crs_registry_lock));
+
+		err = learn_prepare(c, id, req->set_learn ? req->learn : c->learn_override, t,
+				    req->learn_max, &fresh, extack);
+		if (err) {
+			mutex_unlock(&crs_registry_lock);
+			return err;
+		}
+	}
+	if (req->learn_max)
+		c->learn_max = req->learn_max;
+	if (fresh)
+		rcu_assign_pointer(c->learn, fresh);
+	if (req->set_learn)
+		WRITE_ONCE(c->learn_override, req->learn);
+	if (req->set_mode)
+		WRITE_ONCE(c->mode, req->mode);
+	if (req->set_log)
+		WRITE_ONCE(c->log, req->log);
 	registry_gen++;
 	mutex_unlock(&crs_registry_lock);
 	return 0;
+}
+
+/**
+ * crs_registry_del_learned - forget what cgroup @id learned
+ * @id: cgroup v2 id
+ * @extack: error message
+ *
+ * Frees the set; while learning is switched on, an empty set of the same
+ * size (a new epoch) replaces it atomically.
+ */
+int crs_registry_del_learned(u64 id, struct netlink_ext_ack *extack)
+{
+	struct crs_learn *old, *fresh = NULL;
+	const struct crs_table *t;
+	struct crs_cgroup *c;
+	int err = 0;
+	u32 max;
+
+	mutex_lock(&crs_registry_lock);
+	c = find(id);
+	old = c ? rcu_dereference_protected(c->learn, lockdep_is_held(&crs_registry_lock)) : NULL;
+	if (!old) {
+		mutex_unlock(&crs_registry_lock);
+		NL_SET_ERR_MSG_FMT_MOD(extack, "cgroup %llu has no learned set", id);
+		return -ENOENT;
+	}
+	t = rcu_dereference_protected(c->table, lockdep_is_held(&crs_registry_lock));
+	max = old->max;
+	RCU_INIT_POINTER(c->learn, NULL);	/* unpublished before its free is queued */
+	crs_learn_free(old);	/* its records count as free from here on */
+	if (crs_learn_switched_on(c->learn_override, t)) {
+		fresh = crs_learn_alloc(max, id, extack);
+		if (IS_ERR(fresh)) {
+			/* the old set is gone either way; learning stays on, unrecorded */
+			err = PTR_ERR(fresh);
+			fresh = NULL;
+		}
+	}
+	rcu_assign_pointer(c->learn, fresh);
+	registry_gen++;
+	mutex_unlock(&crs_registry_lock);
+	return err;
 }
 
 /**

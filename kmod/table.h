@@ -179,6 +179,9 @@ static inline bool crs_table_polices_net(const struct crs_table *t, u32 kind)
  * @id: cgroup v2 id
  * @mode: container mode override, or CRS_MODE_POLICY
  * @log: CRS_LOG_* mask
+ * @learn: the learned set (RCU), NULL when none; outlives table swaps
+ * @learn_override: CRS_LEARN_OFF, _ON or _POLICY (follow the table's flag)
+ * @learn_max: records of the next set created (0: the default)
  */
 struct crs_cgroup {
 	struct hlist_node node;
@@ -187,7 +190,12 @@ struct crs_cgroup {
 	u64 id;
 	u32 mode;
 	u32 log;
+	struct crs_learn __rcu *learn;
+	u32 learn_override;
+	u32 learn_max;
 };
+
+struct crs_learn;
 
 extern const struct nla_policy crs_rule_policy[CRS_A_RULE_MAX + 1];
 extern const struct nla_policy crs_default_policy[CRS_A_DEFAULT_MAX + 1];
@@ -208,10 +216,23 @@ static inline bool crs_table_is_allowlist(const struct crs_table *t)
 	return t->defaults[CRS_RULE_SYSCALL] == CRS_ACTION_DENY;
 }
 
-int crs_registry_set(u64 id, struct crs_table *t, struct netlink_ext_ack *extack);
+int crs_registry_set(u64 id, struct crs_table *t, u32 learn_max, struct netlink_ext_ack *extack);
 int crs_registry_del(u64 id, struct netlink_ext_ack *extack);
-int crs_registry_set_container(u64 id, u32 mode, u32 log, bool set_mode, bool set_log,
+
+/* What CRS_CMD_SET_CONTAINER changes; a false set_* leaves that field alone. */
+struct crs_container_req {
+	u32 mode;
+	u32 log;
+	u32 learn;
+	u32 learn_max;	/* 0: not given */
+	bool set_mode;
+	bool set_log;
+	bool set_learn;
+};
+
+int crs_registry_set_container(u64 id, const struct crs_container_req *req,
 			       struct netlink_ext_ack *extack);
+int crs_registry_del_learned(u64 id, struct netlink_ext_ack *extack);
 struct crs_cgroup *crs_registry_find(u64 id);
 struct crs_cgroup *crs_registry_find_current(u64 *own_id);
 struct cgroup;

@@ -72,6 +72,34 @@
  *   CRS_A_CGROUP_ID        u64, required
  *   CRS_A_CONTAINER_MODE   u32 enum crs_mode or CRS_MODE_POLICY (use the table's)
  *   CRS_A_CONTAINER_LOG    u32 CRS_LOG_* mask
+ *   CRS_A_CONTAINER_LEARN  u32 CRS_LEARN_OFF, _ON or _POLICY (follow the table's
+ *                          CRS_TABLE_F_LEARN, the default)
+ *   CRS_A_LEARN_MAX        u32, optional: size of the learned set if one is created
+ *   At least one of MODE, LOG and LEARN.
+ *
+ * Learning (docs/learning.md). A cgroup learns when its override is ON, or
+ * POLICY and its table has CRS_TABLE_F_LEARN. When learning is switched on
+ * (by SET_TABLE or SET_CONTAINER) and the cgroup has no learned set, one of
+ * CRS_A_LEARN_MAX records (default CRS_DEFAULT_LEARN_RECORDS) is allocated
+ * before the request succeeds. The set belongs to the cgroup's registry
+ * entry: it survives SET_TABLE and learning being switched off, and goes with
+ * DEL_TABLE or DEL_LEARNED. While learning is on and the mode in effect is
+ * not disabled, every file access and exec decided for the cgroup is
+ * recorded, allowed or denied, de-duplicated by (type, program, path); access
+ * and outcome bits accumulate. GET_TABLE replies carry CRS_A_CONTAINER_LEARN
+ * and, when a set exists, CRS_A_LEARN.
+ *
+ * CRS_CMD_GET_LEARNED (dump) - the learned set of one cgroup
+ *   CRS_A_CGROUP_ID        u64, required
+ *   reply, one or more messages: CRS_A_CGROUP_ID, CRS_A_LEARN (header, in
+ *   every message) and CRS_A_OBS nests, in index order. Entries are only
+ *   appended while a set lives, so any prefix is consistent; a set replaced
+ *   during the dump (DEL_LEARNED, DEL_TABLE) sets NLM_F_DUMP_INTR, and the
+ *   reader starts over.
+ *
+ * CRS_CMD_DEL_LEARNED (doit) - forget what a cgroup learned
+ *   CRS_A_CGROUP_ID        u64, required
+ *   Frees the set; if learning is on, an empty one (new epoch) replaces it.
  *
  * CRS_CMD_EVENT (multicast on CRS_MCGRP_EVENTS; never accepted as a request)
  *   CRS_A_EVENT_*
@@ -86,7 +114,7 @@
 #define CRS_MCGRP_EVENTS	"events"
 
 /* Bumped whenever an attribute or enum below changes meaning. */
-#define CRS_ABI_VERSION		3
+#define CRS_ABI_VERSION		4
 
 /* Limits enforced by the module (also reported by CRS_CMD_GET_STATUS). */
 #define CRS_MAX_TABLES		4096
@@ -98,6 +126,10 @@
 #define CRS_SYSCALL_NAME_MAX	63	/* bytes in a syscall name */
 #define CRS_MAX_SYSCALLS	512	/* distinct syscalls named by all tables together */
 #define CRS_MAX_ARGS		6	/* argument matchers in one syscall rule */
+#define CRS_MIN_LEARN_RECORDS	64	/* CRS_A_LEARN_MAX range: records of one learned set */
+#define CRS_MAX_LEARN_RECORDS	262144
+#define CRS_DEFAULT_LEARN_RECORDS 16384	/* when CRS_A_LEARN_MAX is not given */
+#define CRS_MAX_LEARN_TOTAL	524288	/* records reserved by all learned sets together */
 
 enum crs_cmd {
 	CRS_CMD_UNSPEC,
@@ -107,6 +139,8 @@ enum crs_cmd {
 	CRS_CMD_GET_TABLE,
 	CRS_CMD_SET_CONTAINER,
 	CRS_CMD_EVENT,
+	CRS_CMD_GET_LEARNED,
+	CRS_CMD_DEL_LEARNED,
 
 	__CRS_CMD_MAX,
 	CRS_CMD_MAX = __CRS_CMD_MAX - 1
@@ -152,8 +186,31 @@ enum crs_rule_type {
 #define CRS_RULE_F_ENABLED	(1U << 0)
 #define CRS_RULE_F_ALL		(CRS_RULE_F_ENABLED)
 
-/* CRS_A_TABLE_FLAGS: reserved for learning and later switches. */
-#define CRS_TABLE_F_ALL		0U
+/* CRS_A_TABLE_FLAGS */
+#define CRS_TABLE_F_LEARN	(1U << 0)	/* the policy's "learning": record observations */
+#define CRS_TABLE_F_ALL		(CRS_TABLE_F_LEARN)
+
+/* CRS_A_CONTAINER_LEARN: 0 off, 1 on, or follow the table's CRS_TABLE_F_LEARN. */
+#define CRS_LEARN_OFF		0
+#define CRS_LEARN_ON		1
+#define CRS_LEARN_POLICY	0xff
+
+/* CRS_A_LEARN_STATE */
+enum crs_learn_state {
+	CRS_LEARN_STATE_OFF,		/* no learned set */
+	CRS_LEARN_STATE_RECORDING,	/* learning is on and the set has room */
+	CRS_LEARN_STATE_FULL,		/* learning is on, the set is full: new observations dropped */
+	CRS_LEARN_STATE_IDLE,		/* a set is kept, but nothing records (learning off,
+					 * or the mode in effect is disabled) */
+
+	__CRS_LEARN_STATE_MAX,
+	CRS_LEARN_STATE_MAX = __CRS_LEARN_STATE_MAX - 1
+};
+
+/* CRS_A_OBS_OUTCOME bits */
+#define CRS_OBS_ALLOWED		(1U << 0)	/* the access happened (allowed, or let through by monitor) */
+#define CRS_OBS_DENIED		(1U << 1)	/* refused by enforce */
+#define CRS_OBS_ALL		(CRS_OBS_ALLOWED | CRS_OBS_DENIED)
 
 /* Argument comparisons of syscall rules (CRS_A_ARG_OP): arg OP value. */
 enum crs_arg_op {
@@ -243,6 +300,11 @@ enum crs_attr {
 	CRS_A_TABLE_IGNORED,		/* binary: bitmap of CRS_SYSCALL_NR_MAX bits, x86_64
 					 * numbers of ignored_syscalls (no events) */
 	CRS_A_TABLE_IGNORED32,		/* binary: the same by i386 number */
+	CRS_A_CONTAINER_LEARN,		/* u32 CRS_LEARN_OFF, _ON or _POLICY */
+	CRS_A_LEARN_MAX,		/* u32 CRS_MIN_LEARN_RECORDS..CRS_MAX_LEARN_RECORDS: size
+					 * of a learned set, used when one is created */
+	CRS_A_LEARN,			/* nest: enum crs_learn_attr (output) */
+	CRS_A_OBS,			/* nest, repeated: enum crs_obs_attr (output) */
 
 	__CRS_A_MAX,
 	CRS_A_MAX = __CRS_A_MAX - 1
@@ -341,6 +403,10 @@ enum crs_status_attr {
 					 * (they stay armed, idle, 10 s after the last one) */
 	CRS_A_STATUS_SYSCALL,		/* nest, repeated: enum crs_probe_attr, one per
 					 * probed syscall (SYMBOL = syscall name, REFS) */
+	CRS_A_STATUS_LEARN_SETS,	/* u32: learned sets in existence */
+	CRS_A_STATUS_LEARN_RESERVED,	/* u32: records they reserve together */
+	CRS_A_STATUS_MAX_LEARN_TOTAL,	/* u32: CRS_MAX_LEARN_TOTAL */
+	CRS_A_STATUS_LEARN_DROPPED,	/* u64: observations dropped by all sets (full, long) */
 
 	__CRS_A_STATUS_MAX,
 	CRS_A_STATUS_MAX = __CRS_A_STATUS_MAX - 1
@@ -393,6 +459,37 @@ enum crs_event_attr {
 
 	__CRS_A_EVENT_MAX,
 	CRS_A_EVENT_MAX = __CRS_A_EVENT_MAX - 1
+};
+
+/* A learned set's header (CRS_A_LEARN). */
+enum crs_learn_attr {
+	CRS_A_LEARN_UNSPEC,
+	CRS_A_LEARN_STATE,		/* u32 enum crs_learn_state */
+	CRS_A_LEARN_EPOCH,		/* u64: names the set instance (creation time, ns, unique) */
+	CRS_A_LEARN_GENERATION,		/* u64: bumped by every new entry and every new bit */
+	CRS_A_LEARN_RECORDS,		/* u32: records used (programs included) */
+	CRS_A_LEARN_RECORDS_MAX,	/* u32: records the set can hold */
+	CRS_A_LEARN_BYTES,		/* u32: memory reserved by the set */
+	CRS_A_LEARN_DROPPED_FULL,	/* u64: observations refused because the set was full */
+	CRS_A_LEARN_DROPPED_LONG,	/* u64: paths too long (or unresolvable) to record */
+	CRS_A_LEARN_PAD,
+
+	__CRS_A_LEARN_ATTR_MAX,
+	CRS_A_LEARN_ATTR_MAX = __CRS_A_LEARN_ATTR_MAX - 1
+};
+
+/* One observation (CRS_A_OBS). */
+enum crs_obs_attr {
+	CRS_A_OBS_UNSPEC,
+	CRS_A_OBS_INDEX,		/* u32: position in the set (discovery order) */
+	CRS_A_OBS_TYPE,			/* u32 enum crs_rule_type (FILE, EXECUTE so far) */
+	CRS_A_OBS_PROGRAM,		/* string: the program, as in events */
+	CRS_A_OBS_PATH,			/* string: the object ("" for an exec of a memfd) */
+	CRS_A_OBS_ACCESS,		/* u32 CRS_ACCESS_* ever asked for */
+	CRS_A_OBS_OUTCOME,		/* u32 CRS_OBS_* ever seen */
+
+	__CRS_A_OBS_MAX,
+	CRS_A_OBS_MAX = __CRS_A_OBS_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_CRS_H */

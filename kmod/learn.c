@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Learned sets (docs/learning.md): per cgroup, a bounded, de-duplicated set
+ * of what its programs did, for making a policy from.
+ *
+ * A set is one allocation made by a netlink handler when learning is switched
+ * on: entries, bucket heads and a path arena, all sized by the set's bound.
+ * Hooks never allocate. Entries are only appended while the set lives, so
+ * readers (hooks looking for an entry, dumps) take no lock: an insert fills
+ * the entry, then publishes it with a release store on the bucket head and
+ * on the entry count. A hook whose observation is already there with the
+ * same bits writes nothing. A miss, or a new bit, takes the set's raw
+ * spinlock, looks again and inserts or ORs the bits in.
+ *
+ * The key is (kind, program entry, path); programs are entries too (kind
+ * PROG), so each observation costs two probes: the program's and its own.
+ * The bucket is chosen by hsiphash with a key random per set, so a container
+ * cannot aim collisions at one chain.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <net/netlink.h>
+#include "compat/compat.h"
+#include "learn.h"
+
+/* Module-wide accounting, under crs_registry_lock (read with READ_ONCE). */
+static u32 learn_sets;
+static u32 learn_reserved;
+static u64 last_epoch;
+static atomic64_t learn_dropped = ATOMIC64_INIT(0);
+
+/**
+ * crs_learn_alloc - allocate an empty learned set of @max records
+ * @max: records (CRS_MIN_LEARN_RECORDS..CRS_MAX_LEARN_RECORDS, checked by the caller)
+ * @cgroup_id: for messages
+ * @extack: why it failed
+ *
+ * Called with crs_registry_lock held; the set is counted as reserved until
+ * crs_learn_free().
+ *
+ * Return: the set or an ERR_PTR (-ENOSPC over CRS_MAX_LEARN_TOTAL, -ENOMEM).
+ */
+struct crs_learn *crs_learn_alloc(u32 max, u64 cgroup_id, struct netlink_ext_ack *extack)
+{
+	struct crs_learn *l;
+	u32 buckets = roundup_pow_of_two(max);
+	u32 arena = max * CRS_LEARN_ARENA_PER_RECORD;
+	size_t size;
+	u64 now;
+
+	lockdep_assert_held(&crs_registry_lock);
+	if (learn_reserved + max > CRS_MAX_LEARN_TOTAL) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "learned records: %u of %u reserved by other cgroups",
+				       learn_reserved, CRS_MAX_LEARN_TOTAL);
+		return ERR_PTR(-ENOSPC);
+	}
+	size = struct_size(l, obs, max) + (size_t)buckets * sizeof(u32) + arena;
+	l = kvzalloc(size, GFP_KERNEL);
+	if (!l) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "out of memory allocating a learned set of %u records",
+				       max);
+		return ERR_PTR(-ENOMEM);
+	}
+	l->heads = (u32 *)&l->obs[max];
+	l->arena = (char *)&l->heads[buckets];
+	l->max = max;
+	l->mask = buckets - 1;
+	l->arena_size = arena;
+	l->bytes = size;
+	raw_spin_lock_init(&l->lock);
+	get_random_bytes(&l->key, sizeof(l->key));
+	now = ktime_get_real_ns();
+	l->epoch = now > last_epoch ? now : last_epoch + 1;
+	last_epoch = l->epoch;
+	WRITE_ONCE(learn_sets, learn_sets + 1);
+	WRITE_ONCE(learn_reserved, learn_reserved + max);
+	return l;
+}
+
+/**
+ * crs_learn_free - release @l after a grace period (NULL is fine)
+ * @l: a set no longer reachable from the registry
+ *
+ * Called with crs_registry_lock held.
+ */
+void crs_learn_free(struct crs_learn *l)
+{
+	if (!l)
+		return;
+	lockdep_assert_held(&crs_registry_lock);
+	WRITE_ONCE(learn_sets, learn_sets - 1);
+	WRITE_ONCE(learn_reserved, learn_reserved - l->max);
+	kvfree_rcu(l, rcu);
+}
+
+static u32 hash_of(const struct crs_learn *l, u8 kind, u32 prog, const char *s, size_t len)
+{
+	return hsiphash(s, len, &l->key) ^ hsiphash_3u32(kind, prog, len, &l->key);
+}
+
+/* The entry of (kind, prog, s) or NULL; lockless. */
+static struct crs_obs *lookup(struct crs_learn *l, u32 hash, u8 kind, u32 prog,
+			      const char *s, size_t len)
+{
+	u32 i = smp_load_acquire(&l->heads[hash & l->mask]);
+
+	while (i) {
+		struct crs_obs *o = &l->obs[i - 1];
+
+		if (o->hash == hash && o->kind == kind && o->prog == prog && o->len == len &&
+		    !memcmp(l->arena + o->str, s, len))
+			return o;
+		i = READ_ONCE(o->next);
+	}
+	return NULL;
+}
+
+static void drop(atomic64_t *counter)
+{
+	atomic64_inc(counter);
+	atomic64_inc(&learn_dropped);
+}
+
+/* The index of (kind, prog, s) with @bits OR-ed in, inserting it; CRS_NO_PROG if full. */
+static u32 intern(struct crs_learn *l, u64 cgroup_id, u8 kind, u32 prog, const char *s,
+		  size_t len, u8 bits)
+{
+	u32 hash = hash_of(l, kind, prog, s, len), n, b;
+	struct crs_obs *o = lookup(l, hash, kind, prog, s, len);
+	unsigned long flags;
+
+	if (o && (READ_ONCE(o->bits) & bits) == bits)
+		return o - l->obs;	/* the hit: nothing written */
+
+	raw_spin_lock_irqsave(&l->lock, flags);
+	if (!o)
+		o = lookup(l, hash, kind, prog, s, len);
+	if (o) {
+		if ((o->bits & bits) != bits) {
+			WRITE_ONCE(o->bits, o->bits | bits);
+			atomic64_inc(&l->generation);
+		}
+		raw_spin_unlock_irqrestore(&l->lock, flags);
+		return o - l->obs;
+	}
+	n = atomic_read(&l->n);
+	if (n >= l->max || l->arena_used + len + 1 > l->arena_size) {
+		bool first = !l->full;
+
+		l->full = true;
+		raw_spin_unlock_irqrestore(&l->lock, flags);
+		drop(&l->dropped_full);
+		if (first)
+			pr_notice("cgroup %llu: learned set full (%u records), dropping\n",
+				  cgroup_id, n);
+		return CRS_NO_PROG;
+	}
+	o = &l->obs[n];
+	o->hash = hash;
+	o->kind = kind;
+	o->prog = prog;
+	o->len = len;
+	o->str = l->arena_used;
+	o->bits = bits;
+	memcpy(l->arena + o->str, s, len);
+	l->arena[o->str + len] = '\0';
+	l->arena_used += len + 1;
+	b = hash & l->mask;
+	o->next = l->heads[b];
+	smp_store_release(&l->heads[b], n + 1);
+	atomic_set_release(&l->n, n + 1);
+	atomic64_inc(&l->generation);
+	raw_spin_unlock_irqrestore(&l->lock, flags);
+	return n;
+}
+
+/**
+ * crs_learn_record - record one observation (hook context: no sleeping)
+ * @l: the set
+ * @cgroup_id: for the "full" notice
+ * @kind: CRS_OBS_FILE or CRS_OBS_EXEC
+ * @prog: the program's path
+ * @prog_len: its length
+ * @obj: the object's path
+ * @obj_len: its length
+ * @access: CRS_ACCESS_* asked for
+ * @outcome: CRS_OBS_ALLOWED or CRS_OBS_DENIED
+ */
+void crs_learn_record(struct crs_learn *l, u64 cgroup_id, u8 kind, const char *prog,
+		      size_t prog_len, const char *obj, size_t obj_len, u32 access, u32 outcome)
+{
+	u32 p;
+
+	if (prog_len > CRS_PATTERN_MAX || obj_len > CRS_PATTERN_MAX) {
+		drop(&l->dropped_long);	/* no rule could name it */
+		return;
+	}
+	p = intern(l, cgroup_id, CRS_OBS_PROG, CRS_NO_PROG, prog, prog_len, 0);
+	if (p == CRS_NO_PROG)
+		return;
+	intern(l, cgroup_id, kind, p, obj, obj_len,
+	       (access & CRS_ACCESS_ALL) | (outcome << CRS_OBS_OUTCOME_SHIFT));
+}
+
+/**
+ * crs_learn_drop_long - count an observation whose path could not be resolved
+ * @l: the set
+ */
+void crs_learn_drop_long(struct crs_learn *l)
+{
+	drop(&l->dropped_long);
+}
+
+/**
+ * crs_learn_state - enum crs_learn_state of @cg
+ * @cg: registry entry
+ * @t: its table
+ * @l: its set (may be NULL)
+ */
+u32 crs_learn_state(const struct crs_cgroup *cg, const struct crs_table *t,
+		    const struct crs_learn *l)
+{
+	u32 mode = READ_ONCE(cg->mode);
+
+	if (!l)
+		return CRS_LEARN_STATE_OFF;
+	if (mode == CRS_MODE_POLICY)
+		mode = t->mode;
+	if (!crs_learn_switched_on(READ_ONCE(cg->learn_override), t) || mode == CRS_MODE_DISABLED)
+		return CRS_LEARN_STATE_IDLE;
+	return READ_ONCE(l->full) ? CRS_LEARN_STATE_FULL : CRS_LEARN_STATE_RECORDING;
+}
+
+/**
+ * crs_learn_put_header - a CRS_A_LEARN nest describing @l
+ * @skb: message being built
+ * @l: the set
+ * @state: enum crs_learn_state
+ */
+int crs_learn_put_header(struct sk_buff *skb, const struct crs_learn *l, u32 state)
+{
+	struct nlattr *nest = nla_nest_start(skb, CRS_A_LEARN);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, CRS_A_LEARN_STATE, state) ||
+	    nla_put_u64_64bit(skb, CRS_A_LEARN_EPOCH, l->epoch, CRS_A_LEARN_PAD) ||
+	    nla_put_u64_64bit(skb, CRS_A_LEARN_GENERATION, atomic64_read(&l->generation),
+			      CRS_A_LEARN_PAD) ||
+	    nla_put_u32(skb, CRS_A_LEARN_RECORDS, atomic_read(&l->n)) ||
+	    nla_put_u32(skb, CRS_A_LEARN_RECORDS_MAX, l->max) ||
+	    nla_put_u32(skb, CRS_A_LEARN_BYTES, l->bytes) ||
+	    nla_put_u64_64bit(skb, CRS_A_LEARN_DROPPED_FULL, atomic64_read(&l->dropped_full),
+			      CRS_A_LEARN_PAD) ||
+	    nla_put_u64_64bit(skb, CRS_A_LEARN_DROPPED_LONG, atomic64_read(&l->dropped_long),
+			      CRS_A_LEARN_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_arena_string(struct sk_buff *skb, int type, const struct crs_learn *l,
+			    const struct crs_obs *o)
+{
+	return nla_put(skb, type, o->len + 1, l->arena + o->str);
+}
+
+/**
+ * crs_learn_put_obs - a CRS_A_OBS nest for entry @idx (nothing for PROG entries)
+ * @skb: message being built
+ * @l: the set
+ * @idx: below the count the caller read (acquire) from @l->n
+ *
+ * Return: 0, or -EMSGSIZE with nothing added.
+ */
+int crs_learn_put_obs(struct sk_buff *skb, const struct crs_learn *l, u32 idx)
+{
+	const struct crs_obs *o = &l->obs[idx];
+	struct nlattr *nest;
+	u8 bits;
+
+	if (o->kind == CRS_OBS_PROG)
+		return 0;
+	bits = READ_ONCE(o->bits);
+	nest = nla_nest_start(skb, CRS_A_OBS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, CRS_A_OBS_INDEX, idx) ||
+	    nla_put_u32(skb, CRS_A_OBS_TYPE,
+			o->kind == CRS_OBS_EXEC ? CRS_RULE_EXECUTE : CRS_RULE_FILE) ||
+	    put_arena_string(skb, CRS_A_OBS_PROGRAM, l, &l->obs[o->prog]) ||
+	    put_arena_string(skb, CRS_A_OBS_PATH, l, o) ||
+	    nla_put_u32(skb, CRS_A_OBS_ACCESS, bits & CRS_ACCESS_ALL) ||
+	    nla_put_u32(skb, CRS_A_OBS_OUTCOME, bits >> CRS_OBS_OUTCOME_SHIFT)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/**
+ * crs_learn_reserved - records reserved by all sets
+ */
+u32 crs_learn_reserved(void)
+{
+	return READ_ONCE(learn_reserved);
+}
+
+/**
+ * crs_learn_sets - sets in existence
+ */
+u32 crs_learn_sets(void)
+{
+	return READ_ONCE(learn_sets);
+}
+
+/**
+ * crs_learn_dropped - observations dropped by all sets since load
+ */
+u64 crs_learn_dropped(void)
+{
+	return atomic64_read(&learn_dropped);
+}
