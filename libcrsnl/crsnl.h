@@ -222,6 +222,14 @@ struct crs_rule_info {
 	uint16_t port_min, port_max;
 };
 
+/* A learned set's header (CRS_A_LEARN); see docs/learning.md. */
+struct crs_learn_info {
+	enum crs_learn_state state;
+	uint64_t epoch, generation;
+	uint32_t records, max, bytes;	/* records: programs included */
+	uint64_t dropped_full, dropped_long;
+};
+
 struct crs_table_info {
 	uint64_t cgroup_id;
 	uint64_t generation;
@@ -234,6 +242,10 @@ struct crs_table_info {
 	uint32_t nrules;
 	uint64_t allowed, denied, monitored, by_default;
 	struct crs_rule_info *rules;	/* nrules entries, malloc'd */
+	/* learning (ABI 4): the override, and the set when there is one */
+	uint32_t container_learn;	/* CRS_LEARN_OFF, _ON or _POLICY */
+	bool has_learn;
+	struct crs_learn_info learn;
 };
 
 /* Dump every table (cgroup_id == 0) or one; *out is an array of *n tables. */
@@ -269,9 +281,60 @@ struct crs_status {
 	/* the first probed syscalls the kernel listed, and how many it listed */
 	struct crs_syscall_probe_info syscalls[64];
 	size_t n_syscalls, n_syscalls_total;
+	/* learning (ABI 4) */
+	uint32_t learn_sets, learn_reserved, max_learn_total;
+	uint64_t learn_dropped;
 };
 
 int crs_nl_get_status(struct crs_nl *nl, struct crs_status *st, struct crs_err *err);
+
+/* -------------------------------------------------------------- learning */
+
+/*
+ * Switch learning of a cgroup with a table: learn is CRS_LEARN_OFF, _ON or
+ * _POLICY (follow the policy's "learning"); max (0: not given) sizes the set
+ * if one is created (CRS_MIN_LEARN_RECORDS..CRS_MAX_LEARN_RECORDS).
+ */
+int crs_nl_set_learning(struct crs_nl *nl, uint64_t cgroup_id, uint32_t learn,
+			uint32_t max, struct crs_err *err);
+/* "on", "off", "policy" <-> CRS_LEARN_*. */
+const char *crs_learn_name(uint32_t learn);
+int crs_learn_parse(const char *s, uint32_t *out);
+/* "off", "recording", "full", "idle". */
+const char *crs_learn_state_name(enum crs_learn_state s);
+
+/* One observation of a learned set (file and execute so far). */
+struct crs_observation {
+	uint32_t index;			/* position in the kernel's set */
+	enum crs_rule_type type;
+	char *program;
+	char *path;
+	uint32_t access;		/* CRS_ACCESS_* */
+	uint32_t outcome;		/* CRS_OBS_ALLOWED | CRS_OBS_DENIED */
+};
+
+/* A cgroup's learned set as dumped: the header and the observations. */
+struct crs_learned {
+	uint64_t cgroup_id;
+	struct crs_learn_info info;
+	struct crs_observation *obs;
+	size_t n, cap;
+};
+
+/* Dump cgroup_id's set (restarting if it is replaced meanwhile); free with crs_learned_free. */
+int crs_nl_get_learned(struct crs_nl *nl, uint64_t cgroup_id, struct crs_learned **out,
+		       struct crs_err *err);
+int crs_nl_del_learned(struct crs_nl *nl, uint64_t cgroup_id, struct crs_err *err);
+void crs_learned_free(struct crs_learned *l);
+/*
+ * The profile document (docs/learning.md "crs-tool"): {"version": 1,
+ * "cgroup_id", "epoch", "generation", "state", "max", "records", "dropped":
+ * {"full", "long"}, "complete", "observations": [{"type", "program",
+ * "outcome", "path", "access"}, ...]}. Caller frees; NULL on ENOMEM.
+ */
+char *crs_learned_to_json(const struct crs_learned *l, bool pretty);
+/* "allowed", "denied", "allowed,denied", "none". */
+const char *crs_outcome_str(uint32_t outcome, char *buf, size_t len);
 
 /* ---------------------------------------------------------------- events */
 

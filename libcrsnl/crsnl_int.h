@@ -94,6 +94,13 @@ int crs_table_msg_parse(const struct nlmsghdr *nlh, struct crs_table_acc *acc);
 void crs_table_acc_free(struct crs_table_acc *acc);
 
 int crs_status_msg_parse(const struct nlmsghdr *nlh, struct crs_status *st);
+/*
+ * One GET_LEARNED message into l: the header (from every message; the first
+ * one's generation is kept) and its observations appended. *epoch is set
+ * from the header, for the caller's consistency check.
+ */
+int crs_learned_msg_parse(const struct nlmsghdr *nlh, struct crs_learned *l, uint64_t *epoch);
+int crs_learn_info_parse(const struct nlattr *nest, struct crs_learn_info *li);
 int crs_event_msg_parse(const struct nlmsghdr *nlh, struct crs_event *e);
 
 /*

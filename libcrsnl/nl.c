@@ -553,6 +553,109 @@ int crs_nl_get_tables(struct crs_nl *nl, uint64_t cgroup_id,
 			   "read; try again");
 }
 
+/* ------------------------------------------------------------ learning */
+
+int crs_nl_set_learning(struct crs_nl *nl, uint64_t cgroup_id, uint32_t learn,
+			uint32_t max, struct crs_err *err)
+{
+	struct nl_msg *msg;
+	int r;
+
+	crs_err_reset(err);
+	r = need_cgroup(cgroup_id, err);
+	if (r)
+		return r;
+	if (learn != CRS_LEARN_OFF && learn != CRS_LEARN_ON && learn != CRS_LEARN_POLICY)
+		return crs_err_set(err, -EINVAL, "learning must be on, off or policy");
+	if (max && (max < CRS_MIN_LEARN_RECORDS || max > CRS_MAX_LEARN_RECORDS))
+		return crs_err_set(err, -EINVAL, "the learned set's size must be %u to %u records",
+				   CRS_MIN_LEARN_RECORDS, CRS_MAX_LEARN_RECORDS);
+	msg = new_request(nl, CRS_CMD_SET_CONTAINER, NLM_F_ACK);
+	if (!msg || nla_put_u64(msg, CRS_A_CGROUP_ID, cgroup_id) ||
+	    nla_put_u32(msg, CRS_A_CONTAINER_LEARN, learn) ||
+	    (max && nla_put_u32(msg, CRS_A_LEARN_MAX, max))) {
+		nlmsg_free(msg);
+		return crs_err_set(err, -ENOMEM, "out of memory");
+	}
+	return crs_nl_transact(nl, msg, "set learning", NULL, NULL, NULL, err);
+}
+
+struct learned_arg {
+	struct crs_learned *l;
+	uint64_t epoch;		/* of the first message */
+	bool changed;		/* a message from another set instance */
+};
+
+static int learned_parse(const struct nlmsghdr *nlh, void *arg)
+{
+	struct learned_arg *la = arg;
+	uint64_t epoch = 0;
+	int r = crs_learned_msg_parse(nlh, la->l, &epoch);
+
+	if (!la->epoch)
+		la->epoch = epoch;
+	else if (epoch != la->epoch)
+		la->changed = true;
+	return r;
+}
+
+int crs_nl_get_learned(struct crs_nl *nl, uint64_t cgroup_id, struct crs_learned **out,
+		       struct crs_err *err)
+{
+	struct learned_arg la;
+	struct nl_msg *msg;
+	bool intr;
+	int r, attempt;
+
+	crs_err_reset(err);
+	*out = NULL;
+	r = need_cgroup(cgroup_id, err);
+	if (r)
+		return r;
+	for (attempt = 0; attempt < DUMP_RETRIES; attempt++) {
+		memset(&la, 0, sizeof(la));
+		la.l = calloc(1, sizeof(*la.l));
+		msg = new_request(nl, CRS_CMD_GET_LEARNED, NLM_F_DUMP);
+		if (!la.l || !msg || nla_put_u64(msg, CRS_A_CGROUP_ID, cgroup_id)) {
+			nlmsg_free(msg);
+			free(la.l);
+			return crs_err_set(err, -ENOMEM, "out of memory");
+		}
+		r = crs_nl_transact(nl, msg, "get learned", learned_parse, &la, &intr, err);
+		if (!r && (intr || la.changed)) {
+			crs_learned_free(la.l);
+			continue;	/* the set was replaced while we read it */
+		}
+		if (!r && !la.epoch)
+			r = crs_err_set(err, -EBADMSG, "get learned: crs.ko sent no learned set");
+		if (r) {
+			crs_learned_free(la.l);
+			return r;
+		}
+		*out = la.l;
+		return 0;
+	}
+	return crs_err_set(err, -EAGAIN, "get learned: the set kept being replaced while "
+			   "being read; try again");
+}
+
+int crs_nl_del_learned(struct crs_nl *nl, uint64_t cgroup_id, struct crs_err *err)
+{
+	struct nl_msg *msg;
+	int r;
+
+	crs_err_reset(err);
+	r = need_cgroup(cgroup_id, err);
+	if (r)
+		return r;
+	msg = new_request(nl, CRS_CMD_DEL_LEARNED, NLM_F_ACK);
+	if (!msg || nla_put_u64(msg, CRS_A_CGROUP_ID, cgroup_id)) {
+		nlmsg_free(msg);
+		return crs_err_set(err, -ENOMEM, "out of memory");
+	}
+	return crs_nl_transact(nl, msg, "delete learned", NULL, NULL, NULL, err);
+}
+
 /* ------------------------------------------------------------- cgroups */
 
 int crs_cgroup_id(const char *cgroup_path, uint64_t *id)

@@ -92,6 +92,8 @@ size_t crs_table_msg_size(const struct crs_policy *p)
 	if (p->name)
 		sz += str_size(p->name);			/* CRS_A_TABLE_NAME */
 	sz += ATTR_SIZE(sizeof(uint32_t));			/* CRS_A_TABLE_MODE */
+	if (p->learning)
+		sz += ATTR_SIZE(sizeof(uint32_t));		/* CRS_A_TABLE_FLAGS */
 	sz += ATTR_SIZE((CRS_RULE_TYPE_MAX + 1) * ATTR_SIZE(sizeof(uint32_t)));
 	if (p->n_ignored_syscalls)
 		sz += 2 * ATTR_SIZE(IGNORED_BYTES);		/* CRS_A_TABLE_IGNORED{,32} */
@@ -194,6 +196,8 @@ struct nl_msg *crs_table_msg_build(int family, uint64_t cgroup_id,
 	if (p->name)
 		e |= nla_put_string(msg, CRS_A_TABLE_NAME, p->name);
 	e |= nla_put_u32(msg, CRS_A_TABLE_MODE, p->mode);
+	if (p->learning)
+		e |= nla_put_u32(msg, CRS_A_TABLE_FLAGS, CRS_TABLE_F_LEARN);
 	nest = nla_nest_start(msg, CRS_A_TABLE_DEFAULTS);
 	if (!nest)
 		goto too_big;
@@ -596,6 +600,145 @@ int crs_table_msg_parse(const struct nlmsghdr *nlh, struct crs_table_acc *acc)
 		case CRS_A_CONTAINER_LOG:
 			e = get_u32(a, &t->container_log);
 			break;
+		case CRS_A_CONTAINER_LEARN:
+			e = get_u32(a, &t->container_learn);
+			break;
+		case CRS_A_LEARN:
+			e = crs_learn_info_parse(a, &t->learn);
+			t->has_learn = true;
+			break;
+		}
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+/* A CRS_A_LEARN nest. */
+int crs_learn_info_parse(const struct nlattr *nest, struct crs_learn_info *li)
+{
+	struct nlattr *a;
+	uint32_t v = 0;
+	int rem, e = 0;
+
+	memset(li, 0, sizeof(*li));
+	nla_for_each_nested(a, (struct nlattr *)nest, rem) {
+		switch (nla_type(a)) {
+		case CRS_A_LEARN_STATE:
+			e = get_u32(a, &v);
+			li->state = v;
+			break;
+		case CRS_A_LEARN_EPOCH:		e = get_u64(a, &li->epoch); break;
+		case CRS_A_LEARN_GENERATION:	e = get_u64(a, &li->generation); break;
+		case CRS_A_LEARN_RECORDS:	e = get_u32(a, &li->records); break;
+		case CRS_A_LEARN_RECORDS_MAX:	e = get_u32(a, &li->max); break;
+		case CRS_A_LEARN_BYTES:		e = get_u32(a, &li->bytes); break;
+		case CRS_A_LEARN_DROPPED_FULL:	e = get_u64(a, &li->dropped_full); break;
+		case CRS_A_LEARN_DROPPED_LONG:	e = get_u64(a, &li->dropped_long); break;
+		}
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+/* A string attribute, malloc'd (NUL-terminated within the attribute). */
+static char *dup_str(const struct nlattr *a)
+{
+	size_t n = strnlen(nla_data(a), nla_len(a));
+	char *s = malloc(n + 1);
+
+	if (s) {
+		memcpy(s, nla_data(a), n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+static int parse_obs(const struct nlattr *nest, struct crs_observation *o)
+{
+	struct nlattr *a;
+	uint32_t v = 0;
+	int rem, e = 0;
+
+	memset(o, 0, sizeof(*o));
+	nla_for_each_nested(a, (struct nlattr *)nest, rem) {
+		switch (nla_type(a)) {
+		case CRS_A_OBS_INDEX:	e = get_u32(a, &o->index); break;
+		case CRS_A_OBS_TYPE:
+			e = get_u32(a, &v);
+			o->type = v;
+			break;
+		case CRS_A_OBS_PROGRAM:
+			free(o->program);
+			o->program = dup_str(a);
+			e = o->program ? 0 : -ENOMEM;
+			break;
+		case CRS_A_OBS_PATH:
+			free(o->path);
+			o->path = dup_str(a);
+			e = o->path ? 0 : -ENOMEM;
+			break;
+		case CRS_A_OBS_ACCESS:	e = get_u32(a, &o->access); break;
+		case CRS_A_OBS_OUTCOME:	e = get_u32(a, &o->outcome); break;
+		}
+		if (e)
+			break;
+	}
+	if (!e && (!o->program || !o->path))
+		e = -EBADMSG;
+	if (e) {
+		free(o->program);
+		free(o->path);
+		memset(o, 0, sizeof(*o));
+	}
+	return e;
+}
+
+int crs_learned_msg_parse(const struct nlmsghdr *nlh, struct crs_learned *l, uint64_t *epoch)
+{
+	struct nlattr *head, *a;
+	struct crs_learn_info li;
+	bool first = !l->info.epoch;
+	int len, rem, e;
+
+	e = genl_attrs(nlh, &head, &len, NULL);
+	if (e)
+		return e;
+	nla_for_each_attr(a, head, len, rem) {
+		switch (nla_type(a)) {
+		case CRS_A_CGROUP_ID:
+			e = get_u64(a, &l->cgroup_id);
+			break;
+		case CRS_A_LEARN:
+			e = crs_learn_info_parse(a, &li);
+			if (e)
+				break;
+			*epoch = li.epoch;
+			if (first) {
+				l->info = li;
+			} else {
+				/* later messages: newer counts, the first generation */
+				uint64_t gen = l->info.generation;
+
+				l->info = li;
+				l->info.generation = gen;
+			}
+			break;
+		case CRS_A_OBS:
+			if (l->n == l->cap) {
+				size_t cap = l->cap ? 2 * l->cap : 64;
+				struct crs_observation *o = realloc(l->obs, cap * sizeof(*o));
+
+				if (!o)
+					return -ENOMEM;
+				l->obs = o;
+				l->cap = cap;
+			}
+			e = parse_obs(a, &l->obs[l->n]);
+			if (!e)
+				l->n++;
+			break;
 		}
 		if (e)
 			return e;
@@ -709,6 +852,10 @@ int crs_status_msg_parse(const struct nlmsghdr *nlh, struct crs_status *st)
 				st->n_probes++;
 			}
 			break;
+		case CRS_A_STATUS_LEARN_SETS:	u32 = &st->learn_sets; break;
+		case CRS_A_STATUS_LEARN_RESERVED: u32 = &st->learn_reserved; break;
+		case CRS_A_STATUS_MAX_LEARN_TOTAL: u32 = &st->max_learn_total; break;
+		case CRS_A_STATUS_LEARN_DROPPED: u64 = &st->learn_dropped; break;
 		case CRS_A_STATUS_SYSCALL_PROBES: u32 = &st->syscall_probes; break;
 		case CRS_A_STATUS_DISPATCH_PROBES: u32 = &st->dispatch_probes; break;
 		case CRS_A_STATUS_SYSCALL_MISSED: u64 = &st->syscall_missed; break;
