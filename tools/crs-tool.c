@@ -24,6 +24,8 @@ const struct command commands[] = {
 	{ "show",   show_main,   "show loaded tables, their rules and counters", show_help },
 	{ "mode",   mode_main,   "override a container's mode",                 mode_help },
 	{ "log",    log_main,    "choose which decisions raise events",         log_help },
+	{ "learn",  learn_main,  "switch learning on a cgroup",                 learn_help },
+	{ "learned", learned_main, "print what a cgroup learned",               learned_help },
 	{ "events", events_main, "follow events",                               events_help },
 	{ "status", status_main, "module version, limits, counters and probes", status_help },
 	{ "check",  check_main,  "validate a policy and show the compiled table", check_help },

@@ -17,6 +17,7 @@ const char show_help[] =
 	"    log: deny,allow,...\n"
 	"    defaults: file=ACTION execute=ACTION network=... listener=... syscall=...\n"
 	"    decisions: allowed N, denied N, monitored N, by default N\n"
+	"    learning: on|off (policy|container override), STATE, R of M records, D dropped\n"
 	"    rules: N\n"
 	"      INDEX  TYPE  ACTION  ACCESS  enabled|disabled  program=P  path=P  hits=N  name=\"N\"\n"
 	"      INDEX  syscall  ACTION  -  enabled|disabled  program=P  syscall=NAME (x86_64 N, i386 N)\n"
@@ -38,8 +39,9 @@ const char status_help[] =
 	"unheard, path errors, program cache) and its probes with their missed\n"
 	"counts, then the syscall probes: how many syscalls and dispatchers\n"
 	"(allowlists) are probed now, their missed count, and per syscall the\n"
-	"tables naming it and the entry points probed. With --json, print them\n"
-	"as a JSON object.\n";
+	"tables naming it and the entry points probed, and learning: the learned\n"
+	"sets, the records they reserve of the module's total, and observations\n"
+	"dropped. With --json, print them as a JSON object.\n";
 
 static struct rule_view view_of(const struct crs_rule_info *r)
 {
@@ -64,6 +66,29 @@ static const char *mode_str(int m, char *buf, size_t len)
 		return n;
 	snprintf(buf, len, "%d", m);
 	return buf;
+}
+
+/* The learned set's header, or null without one. */
+static struct json_object *learning_json(const struct crs_table_info *t)
+{
+	const struct crs_learn_info *li = &t->learn;
+	struct json_object *o;
+
+	if (!t->has_learn)
+		return NULL;
+	o = json_object_new_object();
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "state", json_object_new_string(crs_learn_state_name(li->state)
+								   ?: "?"));
+	json_object_object_add(o, "epoch", json_object_new_uint64(li->epoch));
+	json_object_object_add(o, "generation", json_object_new_uint64(li->generation));
+	json_object_object_add(o, "records", json_object_new_uint64(li->records));
+	json_object_object_add(o, "max", json_object_new_uint64(li->max));
+	json_object_object_add(o, "bytes", json_object_new_uint64(li->bytes));
+	json_object_object_add(o, "dropped_full", json_object_new_uint64(li->dropped_full));
+	json_object_object_add(o, "dropped_long", json_object_new_uint64(li->dropped_long));
+	return o;
 }
 
 static struct json_object *table_json(const struct crs_table_info *t)
@@ -91,6 +116,9 @@ static struct json_object *table_json(const struct crs_table_info *t)
 		json_object_object_add(hits, "default", json_object_new_uint64(t->by_default));
 	}
 	json_object_object_add(o, "decisions", hits);
+	json_object_object_add(o, "learn", json_object_new_string(crs_learn_name(t->container_learn)
+								  ?: "?"));
+	json_object_object_add(o, "learning", learning_json(t));
 	json_object_object_add(o, "nrules", json_object_new_int64(t->nrules));
 	rules = json_object_new_array();
 	for (i = 0; rules && i < t->nrules; i++) {
@@ -116,6 +144,8 @@ static void print_table(const struct crs_table_info *t)
 	print_defaults(t->defaults);
 	printf("  decisions: allowed %" PRIu64 ", denied %" PRIu64 ", monitored %" PRIu64
 	       ", by default %" PRIu64 "\n", t->allowed, t->denied, t->monitored, t->by_default);
+	printf("  learning: ");
+	print_learning(t->container_learn, t->flags & CRS_TABLE_F_LEARN, &t->learn, t->has_learn);
 	printf("  rules: %u\n", t->nrules);
 	for (i = 0; i < t->nrules; i++) {
 		struct rule_view v = view_of(&t->rules[i]);
@@ -200,6 +230,10 @@ static struct json_object *status_json(const struct crs_status *st)
 	U64("syscall_probes", st->syscall_probes);
 	U64("dispatch_probes", st->dispatch_probes);
 	U64("syscall_missed", st->syscall_missed);
+	U64("learn_sets", st->learn_sets);
+	U64("learn_reserved", st->learn_reserved);
+	U64("max_learn_total", st->max_learn_total);
+	U64("learn_dropped", st->learn_dropped);
 #undef U64
 	probes = json_object_new_array();
 	for (i = 0; probes && i < st->n_probes; i++) {
@@ -248,6 +282,8 @@ static void print_status(const struct crs_status *st)
 	printf("path errors:   %" PRIu64 "\n", st->path_errors);
 	printf("program cache: %" PRIu64 " hits, %" PRIu64 " misses\n",
 	       st->prog_cache_hits, st->prog_cache_misses);
+	printf("learning:      %u sets, %u of %u records reserved, %" PRIu64 " dropped\n",
+	       st->learn_sets, st->learn_reserved, st->max_learn_total, st->learn_dropped);
 	if (st->n_probes)
 		printf("probes:\n");
 	for (i = 0; i < st->n_probes; i++)
