@@ -39,6 +39,7 @@ TEST(family_and_status)
 	EXPECT_EQ(CRS_MAX_RULES, st.max_rules);
 	EXPECT_EQ(CRS_MAX_GLOB_RULES, st.max_glob_rules);
 	EXPECT_EQ(CRS_PATTERN_MAX, st.pattern_max);
+	EXPECT_EQ(CRS_MAX_LEARN_TOTAL, st.max_learn_total);
 	EXPECT_LT(0, st.n_probes);
 	for (i = 0; i < st.n_probes; i++) {
 		EXPECT_NE(0, st.probes[i].symbol[0]);
@@ -50,7 +51,7 @@ TEST(family_and_status)
 
 /* ----------------------------------------------------------- privileges */
 
-enum { NCMDS = 7 };
+enum { NCMDS = 9 };
 
 struct priv_result {
 	int setup;		/* 0, or why the child could not run the checks */
@@ -64,7 +65,7 @@ struct priv_result {
 
 static const char *const cmd_names[NCMDS] = {
 	"GET_STATUS", "GET_TABLE dump", "GET_TABLE", "SET_TABLE", "DEL_TABLE",
-	"SET_CONTAINER", "unknown command 200",
+	"SET_CONTAINER", "GET_LEARNED", "DEL_LEARNED", "unknown command 200",
 };
 
 /* Every command, as well-formed as root would send it. */
@@ -92,8 +93,15 @@ static void try_commands(struct rawnl *r, uint64_t cgid, int *res)
 	mnl_attr_put_u64(nlh, CRS_A_CGROUP_ID, cgid);
 	mnl_attr_put_u32(nlh, CRS_A_CONTAINER_MODE, CRS_MODE_DISABLED);
 	res[5] = rawnl_talk(r, nlh);
-	nlh = rawnl_msg(r, buf, 200);
+	nlh = rawnl_msg(r, buf, CRS_CMD_GET_LEARNED);
+	nlh->nlmsg_flags |= NLM_F_DUMP;
+	mnl_attr_put_u64(nlh, CRS_A_CGROUP_ID, cgid);
 	res[6] = rawnl_talk(r, nlh);
+	nlh = rawnl_msg(r, buf, CRS_CMD_DEL_LEARNED);
+	mnl_attr_put_u64(nlh, CRS_A_CGROUP_ID, cgid);
+	res[7] = rawnl_talk(r, nlh);
+	nlh = rawnl_msg(r, buf, 200);
+	res[8] = rawnl_talk(r, nlh);
 }
 
 enum priv_kind { PRIV_NOBODY, PRIV_USERNS };
@@ -304,6 +312,8 @@ enum defect {
 	D_DEL_NO_CGROUP, D_DEL_CGROUP_U32,
 	D_CONTAINER_MODE_7, D_CONTAINER_LOG_UNKNOWN, D_CONTAINER_NO_CGROUP,
 	D_GET_CGROUP_U32,
+	D_CONTAINER_LEARN_7, D_CONTAINER_LEARN_MAX_10, D_CONTAINER_LEARN_MAX_HUGE,
+	D_TABLE_LEARN_MAX_10, D_LEARNED_NO_CGROUP, D_LEARNED_NO_SET,
 	D_EMPTY,		/* just the command */
 };
 
@@ -396,6 +406,15 @@ MF(container_mode_7, CRS_CMD_SET_CONTAINER, D_CONTAINER_MODE_7, EINVAL);
 MF(container_log_unknown, CRS_CMD_SET_CONTAINER, D_CONTAINER_LOG_UNKNOWN, EINVAL);
 MF(container_missing_cgroup_id, CRS_CMD_SET_CONTAINER, D_CONTAINER_NO_CGROUP, EINVAL);
 MF(get_cgroup_id_u32, CRS_CMD_GET_TABLE, D_GET_CGROUP_U32, EINVAL);
+/* learning (ABI 4) */
+MF(container_learn_7, CRS_CMD_SET_CONTAINER, D_CONTAINER_LEARN_7, EINVAL);
+MF(container_learn_max_10, CRS_CMD_SET_CONTAINER, D_CONTAINER_LEARN_MAX_10, EINVAL);
+MF(container_learn_max_huge, CRS_CMD_SET_CONTAINER, D_CONTAINER_LEARN_MAX_HUGE, EINVAL);
+MF(table_learn_max_10, CRS_CMD_SET_TABLE, D_TABLE_LEARN_MAX_10, EINVAL);
+MF(get_learned_no_cgroup, CRS_CMD_GET_LEARNED, D_LEARNED_NO_CGROUP, EINVAL);
+MF(get_learned_no_set, CRS_CMD_GET_LEARNED, D_LEARNED_NO_SET, ENOENT);
+MF(del_learned_no_cgroup, CRS_CMD_DEL_LEARNED, D_LEARNED_NO_CGROUP, EINVAL);
+MF(del_learned_no_set, CRS_CMD_DEL_LEARNED, D_LEARNED_NO_SET, ENOENT);
 
 #define MF_BUF (1 << 16)
 
@@ -576,7 +595,9 @@ static void build_set_table(struct nlmsghdr *nlh, uint64_t cgid,
 		mnl_attr_put_u32(nlh, CRS_A_DEFAULT_EXECUTE, CRS_ACTION_ALLOW);
 		mnl_attr_nest_end(nlh, n);
 	}
-	mnl_attr_put_u32(nlh, CRS_A_TABLE_FLAGS, d == D_TABLE_FLAGS ? 1 : 0);
+	mnl_attr_put_u32(nlh, CRS_A_TABLE_FLAGS, d == D_TABLE_FLAGS ? 1U << 5 : 0);
+	if (d == D_TABLE_LEARN_MAX_10)
+		mnl_attr_put_u32(nlh, CRS_A_LEARN_MAX, 10);
 	if (d == D_UNKNOWN_ATTR)
 		mnl_attr_put_u32(nlh, CRS_A_MAX + 1, 0);
 	if (d == D_UNKNOWN_ATTR_HIGH)
@@ -597,9 +618,22 @@ static void build(struct nlmsghdr *nlh, uint64_t cgid, const FIXTURE_VARIANT(mal
 		if (v->defect == D_DEL_CGROUP_U32)
 			mnl_attr_put_u32(nlh, CRS_A_CGROUP_ID, (uint32_t)cgid);
 		break;
+	case CRS_CMD_GET_LEARNED:
+	case CRS_CMD_DEL_LEARNED:
+		if (v->cmd == CRS_CMD_GET_LEARNED)
+			nlh->nlmsg_flags |= NLM_F_DUMP;
+		if (v->defect != D_LEARNED_NO_CGROUP)
+			mnl_attr_put_u64(nlh, CRS_A_CGROUP_ID, cgid);
+		break;
 	case CRS_CMD_SET_CONTAINER:
 		if (v->defect != D_CONTAINER_NO_CGROUP)
 			mnl_attr_put_u64(nlh, CRS_A_CGROUP_ID, cgid);
+		if (v->defect == D_CONTAINER_LEARN_7)
+			mnl_attr_put_u32(nlh, CRS_A_CONTAINER_LEARN, 7);
+		if (v->defect == D_CONTAINER_LEARN_MAX_10)
+			mnl_attr_put_u32(nlh, CRS_A_LEARN_MAX, 10);
+		if (v->defect == D_CONTAINER_LEARN_MAX_HUGE)
+			mnl_attr_put_u32(nlh, CRS_A_LEARN_MAX, CRS_MAX_LEARN_RECORDS + 1);
 		mnl_attr_put_u32(nlh, CRS_A_CONTAINER_MODE,
 				 v->defect == D_CONTAINER_MODE_7 ? 7 : CRS_MODE_MONITOR);
 		mnl_attr_put_u32(nlh, CRS_A_CONTAINER_LOG,

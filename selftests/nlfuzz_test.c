@@ -347,7 +347,7 @@ static struct req *seed(void)
 	q->root = node_new(0);
 	q->root->nest = true;
 	q->version = CRS_GENL_VERSION;
-	switch (rnd(12)) {
+	switch (rnd(14)) {
 	case 0:
 		q->cmd = CRS_CMD_GET_STATUS;
 		break;
@@ -364,7 +364,9 @@ static struct req *seed(void)
 		for (i = 1; i <= n; i++)
 			add_u32(d, i, rnd(2));
 		if (chance(50))
-			add_u32(q->root, CRS_A_TABLE_FLAGS, 0);
+			add_u32(q->root, CRS_A_TABLE_FLAGS, chance(50) ? CRS_TABLE_F_LEARN : 0);
+		if (chance(20))
+			add_u32(q->root, CRS_A_LEARN_MAX, chance(90) ? 64 + rnd(4096) : rnd(1U << 20));
 		n = chance(10) ? rnd(40) : rnd(8);
 		for (i = 0; i < n; i++)
 			valid_rule(q->root, i);
@@ -388,6 +390,20 @@ static struct req *seed(void)
 			add_u32(q->root, CRS_A_CONTAINER_MODE, chance(20) ? CRS_MODE_POLICY : rnd(3));
 		if (chance(70))
 			add_u32(q->root, CRS_A_CONTAINER_LOG, rnd(16));
+		if (chance(40))
+			add_u32(q->root, CRS_A_CONTAINER_LEARN,
+				chance(10) ? rnd(300) : (uint32_t[]){0, 1, CRS_LEARN_POLICY}[rnd(3)]);
+		if (chance(20))
+			add_u32(q->root, CRS_A_LEARN_MAX, chance(90) ? 64 + rnd(4096) : rnd(1U << 20));
+		break;
+	case 12:
+		q->cmd = CRS_CMD_GET_LEARNED;
+		q->flags = NLM_F_DUMP;
+		add_u64(q->root, CRS_A_CGROUP_ID, pick_id());
+		break;
+	case 13:
+		q->cmd = CRS_CMD_DEL_LEARNED;
+		add_u64(q->root, CRS_A_CGROUP_ID, pick_id());
 		break;
 	default:
 		q->cmd = chance(50) ? CRS_CMD_EVENT : (chance(50) ? CRS_CMD_UNSPEC : rnd(256));
