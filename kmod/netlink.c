@@ -407,15 +407,24 @@ static const struct nlattr *dump_cgroup(struct netlink_callback *cb)
 	return nlmsg_find_attr(cb->nlh, GENL_HDRLEN, CRS_A_CGROUP_ID);
 }
 
-/* Checks the cgroup and its set exist; cb->args[1] = the epoch seen. */
-static int learned_start(struct netlink_callback *cb)
+/*
+ * cb->args[0]: next entry; args[1]: epoch at start; args[2]: messages sent.
+ * Every message repeats the header. A set replaced meanwhile (another epoch)
+ * flags the dump inconsistent. Refusals are made by the first call, whose
+ * error and extended ack end the dump (a .start callback has no extack on
+ * 6.1).
+ */
+static int dump_learned(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct nlattr *a = dump_cgroup(cb);
 	const struct crs_cgroup *c;
 	const struct crs_learn *l;
+	u32 n;
+	void *hdr;
+	int ret = 0;
 	u64 id;
 
-	if (!a || nla_len(a) != sizeof(u64)) {
+	if (!a) {
 		NL_SET_ERR_MSG_MOD(cb->extack, "CRS_A_CGROUP_ID is required");
 		return -EINVAL;
 	}
@@ -423,40 +432,14 @@ static int learned_start(struct netlink_callback *cb)
 	rcu_read_lock();
 	c = crs_registry_find(id);
 	l = c ? rcu_dereference(c->learn) : NULL;
-	if (l) {
-		cb->args[0] = 0;
-		cb->args[1] = l->epoch;
-		cb->args[2] = 0;
-	}
-	rcu_read_unlock();
 	if (!l) {
-		NL_SET_ERR_MSG_FMT_MOD(cb->extack, "cgroup %llu has no learned set", id);
-		return -ENOENT;
-	}
-	return 0;
-}
-
-/*
- * cb->args[0]: next entry; args[1]: epoch at start; args[2]: messages sent.
- * Every message repeats the header. A set replaced meanwhile (another epoch)
- * flags the dump inconsistent.
- */
-static int dump_learned(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	u64 id = nla_get_u64(dump_cgroup(cb));
-	const struct crs_cgroup *c;
-	const struct crs_learn *l;
-	u32 n;
-	void *hdr;
-	int ret = 0;
-
-	rcu_read_lock();
-	c = crs_registry_find(id);
-	l = c ? rcu_dereference(c->learn) : NULL;
-	if (!l) {
-		ret = -ENOENT;	/* the set went during the dump */
+		if (!cb->args[2])
+			NL_SET_ERR_MSG_FMT_MOD(cb->extack, "cgroup %llu has no learned set", id);
+		ret = -ENOENT;	/* none, or it went during the dump */
 		goto out;
 	}
+	if (!cb->args[2])
+		cb->args[1] = l->epoch;
 	n = atomic_read_acquire(&l->n);
 	if (cb->args[2] && cb->args[0] >= n)
 		goto out;	/* done */
@@ -504,8 +487,7 @@ static const struct genl_ops crs_ops[] = {
 	  .flags = GENL_ADMIN_PERM },
 	{ .cmd = CRS_CMD_SET_CONTAINER,	.doit = set_container,	.flags = GENL_ADMIN_PERM },
 	{ .cmd = CRS_CMD_EVENT,		.doit = not_a_request,	.flags = GENL_ADMIN_PERM },
-	{ .cmd = CRS_CMD_GET_LEARNED,	.start = learned_start,	.dumpit = dump_learned,
-	  .flags = GENL_ADMIN_PERM },
+	{ .cmd = CRS_CMD_GET_LEARNED,	.dumpit = dump_learned,	.flags = GENL_ADMIN_PERM },
 	{ .cmd = CRS_CMD_DEL_LEARNED,	.doit = del_learned,	.flags = GENL_ADMIN_PERM },
 };
 

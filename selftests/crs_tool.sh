@@ -209,6 +209,36 @@ run 0 "mode disabled" "$T" mode --cgroup "$CG" disabled
 in_cg "$CAT" "$D/secret" >/dev/null 2>&1 && ok "disabled: reading works" || nok "disabled: reading failed"
 run 0 "mode policy again" "$T" mode --cgroup "$CG" policy
 
+# ---- learn, learned (docs/learning.md)
+run 1 "learned: no set yet" "$T" learned --cgroup "$CG"
+has "$D/err" "learned: says why" "has no learned set"
+run 2 "learn: a bad switch" "$T" learn --cgroup "$CG" sometimes
+run 2 "learn: --max too small" "$T" learn --cgroup "$CG" on --max 10
+run 0 "learn on --max 128" "$T" learn --cgroup "$CG" on --max 128
+in_cg "$CAT" "$D/public" >/dev/null 2>&1 && ok "learning: public is readable" || nok "learning: public is not readable"
+run 0 "learned" "$T" learned --cgroup "$CG"
+has "$D/out" "learned: header" "cgroup $CGID: learning on (container override), recording,"
+has "$D/out" "learned: the read" "file     read       allowed         program=$CAT  path=$D/public"
+run 0 "learned --json" "$T" learned --cgroup "$CG" --json
+flat "$D/out"
+has "$D/out.flat" "learned --json: max" '"max":128'
+has "$D/out.flat" "learned --json: the read" "{\"type\":\"file\",\"program\":\"$CAT\",\"outcome\":\"allowed\",\"path\":\"$D/public\",\"access\":\"read\"}"
+run 0 "show while learning" "$T" show --cgroup "$CG"
+has "$D/out" "show: learning line" "learning: on (container override), recording,"
+run 0 "show --json while learning" "$T" show --cgroup "$CG" --json
+flat "$D/out"
+has "$D/out.flat" "show --json: learning" '"learn":"on","learning":{"state":"recording"'
+run 0 "status while learning" "$T" status
+has "$D/out" "status: learning line" "learning:      1 sets, 128 of 524288 records reserved"
+run 1 "learn: resizing is refused" "$T" learn --cgroup "$CG" on --max 256
+has "$D/err" "learn: resize says why" "delete it to resize"
+run 0 "learned --clear" "$T" learned --cgroup "$CG" --clear
+run 0 "learned after --clear" "$T" learned --cgroup "$CG"
+has "$D/out" "learned: empty after --clear" "recording, 0 of 128 records"
+run 0 "learn policy" "$T" learn --cgroup "$CG" policy
+run 0 "show: learning follows the policy" "$T" show --cgroup "$CG"
+has "$D/out" "show: learning off, set kept" "learning: off (policy), idle, 0 of 128 records"
+
 # ---- unload
 run 0 "unload" "$T" unload --cgroup "$CG"
 in_cg "$CAT" "$D/secret" >/dev/null 2>&1 && ok "unloaded: reading works" || nok "unloaded: reading failed"
