@@ -220,13 +220,13 @@ run 0 "learned" "$T" learned --cgroup "$CG"
 has "$D/out" "learned: header" "cgroup $CGID: learning on (container override), recording,"
 has "$D/out" "learned: the read" "file     read       allowed         program=$CAT  path=$D/public"
 run 0 "learned --json" "$T" learned --cgroup "$CG" --json
-flat "$D/out"
+tr -d ' \n' < "$D/out" > "$D/out.flat"	# pretty JSON on one line (no spaces in these paths)
 has "$D/out.flat" "learned --json: max" '"max":128'
 has "$D/out.flat" "learned --json: the read" "{\"type\":\"file\",\"program\":\"$CAT\",\"outcome\":\"allowed\",\"path\":\"$D/public\",\"access\":\"read\"}"
 run 0 "show while learning" "$T" show --cgroup "$CG"
 has "$D/out" "show: learning line" "learning: on (container override), recording,"
 run 0 "show --json while learning" "$T" show --cgroup "$CG" --json
-flat "$D/out"
+tr -d ' \n' < "$D/out" > "$D/out.flat"
 has "$D/out.flat" "show --json: learning" '"learn":"on","learning":{"state":"recording"'
 run 0 "status while learning" "$T" status
 has "$D/out" "status: learning line" "learning:      1 sets, 128 of 524288 records reserved"
