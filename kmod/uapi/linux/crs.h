@@ -25,6 +25,8 @@
  *   CRS_A_TABLE_MODE       u32 enum crs_mode, required
  *   CRS_A_TABLE_DEFAULTS   nest, required: CRS_A_DEFAULT_<TYPE> u32 enum crs_action
  *   CRS_A_TABLE_FLAGS      u32 CRS_TABLE_F_*, optional
+ *   CRS_A_LEARN_MAX        u32, optional: size of the learned set, if the table
+ *                          switches learning on and the cgroup has none
  *   CRS_A_RULE             nest, repeated at top level (a table can hold more
  *                          rules than one 64 KiB nest): CRS_A_RULE_*
  *   Rules are taken in order; CRS_A_RULE_INDEX (the rule's position in the
@@ -38,8 +40,9 @@
  *   reply, one or more messages per table:
  *     CRS_A_CGROUP_ID, CRS_A_TABLE_NAME, CRS_A_TABLE_MODE, CRS_A_TABLE_DEFAULTS,
  *     CRS_A_TABLE_FLAGS, CRS_A_TABLE_GENERATION, CRS_A_TABLE_NRULES,
- *     CRS_A_CONTAINER_MODE, CRS_A_CONTAINER_LOG, CRS_A_TABLE_HITS (nest of
- *     CRS_A_HITS_*), and CRS_A_RULE nests (each with CRS_A_RULE_HITS).
+ *     CRS_A_CONTAINER_MODE, CRS_A_CONTAINER_LOG, CRS_A_CONTAINER_LEARN,
+ *     CRS_A_LEARN (only when the cgroup has a learned set), CRS_A_TABLE_HITS
+ *     (nest of CRS_A_HITS_*), and CRS_A_RULE nests (each with CRS_A_RULE_HITS).
  *     A table too large for one message continues in the next with the same
  *     CRS_A_CGROUP_ID and CRS_A_TABLE_GENERATION and more CRS_A_RULE nests.
  *     A doit on one cgroup answers with one message when the table fits
