@@ -76,7 +76,7 @@ TEST(dump_two_messages_and_json)
 	/* the first message's generation, the last message's counts */
 	EXPECT_EQ(7u, l->info.generation);
 	EXPECT_EQ(5u, l->info.records);
-	EXPECT_EQ(CRS_RULE_EXECUTE, l->obs[2].type);
+	EXPECT_EQ((int)CRS_RULE_EXECUTE, (int)l->obs[2].type);
 	EXPECT_STREQ("/bin/sh", l->obs[2].path);
 	json = crs_learned_to_json(l, false);
 	ASSERT_NE(NULL, json);
