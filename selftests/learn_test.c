@@ -270,7 +270,7 @@ static uint64_t timed_loop(struct __test_metadata *_metadata, const char *cg, co
 	return ns;
 }
 
-TEST_F(learn, hot_loop_one_entry)
+TEST_F_TIMEOUT(learn, hot_loop_one_entry, 600)
 {
 	struct crs_learned *l, *l2;
 	struct crs_err err = {0};
@@ -570,7 +570,7 @@ static int raw_dump_messages(struct __test_metadata *_metadata, uint64_t cgid)
 	return n;
 }
 
-TEST_F(learn, dump_resumes)
+TEST_F_TIMEOUT(learn, dump_resumes, 300)
 {
 	char dir[PATH_MAX];
 	struct many_arg a = { .dir = sb_path(&self->sb, "long", dir), .n = 1000, .name_len = 180 };
