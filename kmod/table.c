@@ -209,7 +209,7 @@ static int parse_rule(struct crs_table *t, struct crs_rule *r, u32 pos,
 		if (r->net_kind == CRS_NET_IN && r->prog.kind != CRS_PAT_ANY) {
 			NL_SET_BAD_ATTR(extack, tb[CRS_A_RULE_PROGRAM]);
 			NL_SET_ERR_MSG_FMT_MOD(extack,
-					       "rule %u: inbound rules match packets before any program receives them; program must be \"*\"",
+					       "rule %u: an inbound rule's program must be \"*\" (no program is known)",
 					       pos);
 			return -EINVAL;
 		}
@@ -952,9 +952,9 @@ static int learn_prepare(struct crs_cgroup *c, u64 id, u32 override, const struc
 
 	*fresh = NULL;
 	if (l && max && max != l->max) {
-		NL_SET_ERR_MSG_FMT_MOD(extack,
-				       "cgroup %llu already has a learned set of %u records: delete it to resize",
-				       id, l->max);
+		/* extack messages end at 79 characters (6.12): short, whatever the id */
+		NL_SET_ERR_MSG_FMT_MOD(extack, "cgroup %llu has a learned set: delete it to resize",
+				       id);
 		return -EBUSY;
 	}
 	if (l || !crs_learn_switched_on(override, t))
