@@ -30,6 +30,7 @@ is() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1: got '$2', want '$3'"; fi;
 cleanup() {
 	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
 	crun delete -f "$ID" >/dev/null 2>&1
+	rmdir "$CG" 2>/dev/null	# a failed crun run may leave its cgroup
 	rm -rf "$D"
 }
 trap cleanup EXIT
