@@ -390,7 +390,9 @@ int crs_nl_set_table(struct crs_nl *nl, uint64_t cgroup_id,
 	return crs_nl_transact(nl, msg, "set table", NULL, NULL, NULL, err);
 }
 
-int crs_nl_del_table(struct crs_nl *nl, uint64_t cgroup_id, struct crs_err *err)
+/* A request naming only a cgroup (DEL_TABLE, DEL_LEARNED), acknowledged. */
+static int cgroup_request(struct crs_nl *nl, uint8_t cmd, uint64_t cgroup_id, const char *what,
+			  struct crs_err *err)
 {
 	struct nl_msg *msg;
 	int r;
@@ -399,12 +401,17 @@ int crs_nl_del_table(struct crs_nl *nl, uint64_t cgroup_id, struct crs_err *err)
 	r = need_cgroup(cgroup_id, err);
 	if (r)
 		return r;
-	msg = new_request(nl, CRS_CMD_DEL_TABLE, NLM_F_ACK);
+	msg = new_request(nl, cmd, NLM_F_ACK);
 	if (!msg || nla_put_u64(msg, CRS_A_CGROUP_ID, cgroup_id)) {
 		nlmsg_free(msg);
 		return crs_err_set(err, -ENOMEM, "out of memory");
 	}
-	return crs_nl_transact(nl, msg, "delete table", NULL, NULL, NULL, err);
+	return crs_nl_transact(nl, msg, what, NULL, NULL, NULL, err);
+}
+
+int crs_nl_del_table(struct crs_nl *nl, uint64_t cgroup_id, struct crs_err *err)
+{
+	return cgroup_request(nl, CRS_CMD_DEL_TABLE, cgroup_id, "delete table", err);
 }
 
 int crs_nl_set_container(struct crs_nl *nl, uint64_t cgroup_id, int mode,
@@ -641,19 +648,7 @@ int crs_nl_get_learned(struct crs_nl *nl, uint64_t cgroup_id, struct crs_learned
 
 int crs_nl_del_learned(struct crs_nl *nl, uint64_t cgroup_id, struct crs_err *err)
 {
-	struct nl_msg *msg;
-	int r;
-
-	crs_err_reset(err);
-	r = need_cgroup(cgroup_id, err);
-	if (r)
-		return r;
-	msg = new_request(nl, CRS_CMD_DEL_LEARNED, NLM_F_ACK);
-	if (!msg || nla_put_u64(msg, CRS_A_CGROUP_ID, cgroup_id)) {
-		nlmsg_free(msg);
-		return crs_err_set(err, -ENOMEM, "out of memory");
-	}
-	return crs_nl_transact(nl, msg, "delete learned", NULL, NULL, NULL, err);
+	return cgroup_request(nl, CRS_CMD_DEL_LEARNED, cgroup_id, "delete learned", err);
 }
 
 /* ------------------------------------------------------------- cgroups */
