@@ -58,6 +58,8 @@ struct json_object;
 int crs_json_tokenize(const char *json, size_t len, struct json_object **out,
 		      struct crs_err *err);
 struct json_object *crs_policy_to_json_object(const struct crs_policy *p);
+/* o[k] = v, taking v: -ENOMEM (v freed) if v is NULL or the add fails. */
+int crs_json_add(struct json_object *o, const char *k, struct json_object *v);
 /* A port range as policies write it: 443, "1000-2000", "*" (0-65535). */
 struct json_object *crs_port_json(uint16_t lo, uint16_t hi);
 /* json-c object -> malloc'd text, '/' not escaped. */

@@ -76,17 +76,6 @@ void crs_learned_free(struct crs_learned *l)
 	free(l);
 }
 
-static int add(struct json_object *o, const char *k, struct json_object *v)
-{
-	if (!v)
-		return -ENOMEM;
-	if (json_object_object_add(o, k, v)) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 /* Names as policies write them: "read", "read,write", "exec"; "allowed,denied". */
 static struct json_object *obs_json(const struct crs_observation *o)
 {
@@ -97,13 +86,13 @@ static struct json_object *obs_json(const struct crs_observation *o)
 
 	if (!j)
 		return NULL;
-	e |= add(j, "type", type ? json_object_new_string(type) : json_object_new_int(o->type));
-	e |= add(j, "program", json_object_new_string(o->program ? o->program : ""));
-	e |= add(j, "outcome", json_object_new_string(crs_outcome_str(o->outcome, out,
+	e |= crs_json_add(j, "type", type ? json_object_new_string(type) : json_object_new_int(o->type));
+	e |= crs_json_add(j, "program", json_object_new_string(o->program ? o->program : ""));
+	e |= crs_json_add(j, "outcome", json_object_new_string(crs_outcome_str(o->outcome, out,
 									sizeof(out))));
-	e |= add(j, "path", json_object_new_string(o->path ? o->path : ""));
+	e |= crs_json_add(j, "path", json_object_new_string(o->path ? o->path : ""));
 	if (o->type == CRS_RULE_FILE)
-		e |= add(j, "access", json_object_new_string(crs_access_str(o->access, acc,
+		e |= crs_json_add(j, "access", json_object_new_string(crs_access_str(o->access, acc,
 									   sizeof(acc))));
 	if (e) {
 		json_object_put(j);
@@ -122,24 +111,24 @@ char *crs_learned_to_json(const struct crs_learned *l, bool pretty)
 
 	if (!root)
 		return NULL;
-	e |= add(root, "version", json_object_new_int(1));
-	e |= add(root, "cgroup_id", json_object_new_uint64(l->cgroup_id));
-	e |= add(root, "epoch", json_object_new_uint64(l->info.epoch));
-	e |= add(root, "generation", json_object_new_uint64(l->info.generation));
-	e |= add(root, "state", state ? json_object_new_string(state)
+	e |= crs_json_add(root, "version", json_object_new_int(1));
+	e |= crs_json_add(root, "cgroup_id", json_object_new_uint64(l->cgroup_id));
+	e |= crs_json_add(root, "epoch", json_object_new_uint64(l->info.epoch));
+	e |= crs_json_add(root, "generation", json_object_new_uint64(l->info.generation));
+	e |= crs_json_add(root, "state", state ? json_object_new_string(state)
 				      : json_object_new_int(l->info.state));
-	e |= add(root, "max", json_object_new_uint64(l->info.max));
-	e |= add(root, "records", json_object_new_uint64(l->info.records));
+	e |= crs_json_add(root, "max", json_object_new_uint64(l->info.max));
+	e |= crs_json_add(root, "records", json_object_new_uint64(l->info.records));
 	d = json_object_new_object();
-	e |= add(root, "dropped", d);
+	e |= crs_json_add(root, "dropped", d);
 	if (d) {
-		e |= add(d, "full", json_object_new_uint64(l->info.dropped_full));
-		e |= add(d, "long", json_object_new_uint64(l->info.dropped_long));
+		e |= crs_json_add(d, "full", json_object_new_uint64(l->info.dropped_full));
+		e |= crs_json_add(d, "long", json_object_new_uint64(l->info.dropped_long));
 	}
-	e |= add(root, "complete", json_object_new_boolean(!l->info.dropped_full &&
+	e |= crs_json_add(root, "complete", json_object_new_boolean(!l->info.dropped_full &&
 							   !l->info.dropped_long));
 	arr = json_object_new_array();
-	e |= add(root, "observations", arr);
+	e |= crs_json_add(root, "observations", arr);
 	for (i = 0; arr && !e && i < l->n; i++) {
 		struct json_object *o = obs_json(&l->obs[i]);
 

@@ -489,7 +489,8 @@ int crs_json_tokenize(const char *json, size_t len, struct json_object **out,
 
 /* ------------------------------------------------------------- output */
 
-static int add(struct json_object *o, const char *k, struct json_object *v)
+/* o[k] = v, taking v (freed on failure); -ENOMEM if v is NULL or on failure. */
+int crs_json_add(struct json_object *o, const char *k, struct json_object *v)
 {
 	if (!v)
 		return -ENOMEM;
@@ -530,9 +531,9 @@ static struct json_object *arg_json(const struct crs_syscall_arg *a)
 
 	if (!o)
 		return NULL;
-	e |= add(o, "index", json_object_new_int64(a->index));
-	e |= add(o, "op", name_or_int(crs_arg_op_name(a->op), a->op));
-	e |= add(o, "value", json_object_new_uint64(a->value));
+	e |= crs_json_add(o, "index", json_object_new_int64(a->index));
+	e |= crs_json_add(o, "op", name_or_int(crs_arg_op_name(a->op), a->op));
+	e |= crs_json_add(o, "value", json_object_new_uint64(a->value));
 	if (e) {
 		json_object_put(o);
 		return NULL;
@@ -563,37 +564,37 @@ static struct json_object *rule_json(const struct crs_policy_rule *r)
 	if (!o)
 		return NULL;
 	if (r->name)
-		e |= add(o, "name", json_object_new_string(r->name));
-	e |= add(o, "enabled", json_object_new_boolean(r->enabled));
-	e |= add(o, "type", name_or_int(crs_rule_type_name(r->type), r->type));
-	e |= add(o, "action", name_or_int(crs_action_name(r->action), r->action));
-	e |= add(o, "program", json_object_new_string(r->program ? r->program : "*"));
+		e |= crs_json_add(o, "name", json_object_new_string(r->name));
+	e |= crs_json_add(o, "enabled", json_object_new_boolean(r->enabled));
+	e |= crs_json_add(o, "type", name_or_int(crs_rule_type_name(r->type), r->type));
+	e |= crs_json_add(o, "action", name_or_int(crs_action_name(r->action), r->action));
+	e |= crs_json_add(o, "program", json_object_new_string(r->program ? r->program : "*"));
 	if (r->path)
-		e |= add(o, "path", json_object_new_string(r->path));
+		e |= crs_json_add(o, "path", json_object_new_string(r->path));
 	if (r->type == CRS_RULE_FILE) {
 		acc = json_object_new_array();
 		if (acc && (r->access & CRS_ACCESS_READ))
 			e |= append(acc, json_object_new_string("read"));
 		if (acc && (r->access & CRS_ACCESS_WRITE))
 			e |= append(acc, json_object_new_string("write"));
-		e |= add(o, "access", acc);
+		e |= crs_json_add(o, "access", acc);
 	}
 	if (r->type == CRS_RULE_NETWORK || r->type == CRS_RULE_LISTENER) {
 		if (r->type == CRS_RULE_NETWORK)
-			e |= add(o, "direction", name_or_int(crs_direction_name(r->direction),
+			e |= crs_json_add(o, "direction", name_or_int(crs_direction_name(r->direction),
 							     r->direction));
-		e |= add(o, "protocol", name_or_int(crs_proto_name(r->protocol), r->protocol));
-		e |= add(o, "address", json_object_new_string(
+		e |= crs_json_add(o, "protocol", name_or_int(crs_proto_name(r->protocol), r->protocol));
+		e |= crs_json_add(o, "address", json_object_new_string(
 				 crs_net_addr_str(&r->address, abuf, sizeof(abuf))));
-		e |= add(o, "port", crs_port_json(r->port_min, r->port_max));
+		e |= crs_json_add(o, "port", crs_port_json(r->port_min, r->port_max));
 	}
 	if (r->type == CRS_RULE_SYSCALL) {
 		if (r->syscall)
-			e |= add(o, "syscall", json_object_new_string(r->syscall));
+			e |= crs_json_add(o, "syscall", json_object_new_string(r->syscall));
 		acc = json_object_new_array();
 		for (i = 0; acc && i < r->n_args && i < CRS_MAX_ARGS; i++)
 			e |= append(acc, arg_json(&r->args[i]));
-		e |= add(o, "args", acc);
+		e |= crs_json_add(o, "args", acc);
 	}
 	if (e) {
 		json_object_put(o);
@@ -611,24 +612,24 @@ struct json_object *crs_policy_to_json_object(const struct crs_policy *p)
 	o = json_object_new_object();
 	if (!o)
 		return NULL;
-	e |= add(o, "name", json_object_new_string(p->name ? p->name : ""));
+	e |= crs_json_add(o, "name", json_object_new_string(p->name ? p->name : ""));
 	if (p->description)
-		e |= add(o, "description", str_or_null(p->description));
-	e |= add(o, "mode", name_or_int(crs_mode_name(p->mode), p->mode));
-	e |= add(o, "learning", json_object_new_boolean(p->learning));
+		e |= crs_json_add(o, "description", str_or_null(p->description));
+	e |= crs_json_add(o, "mode", name_or_int(crs_mode_name(p->mode), p->mode));
+	e |= crs_json_add(o, "learning", json_object_new_boolean(p->learning));
 	d = json_object_new_object();
 	for (t = 0; d && t <= CRS_RULE_TYPE_MAX; t++)
-		e |= add(d, crs_rule_type_name(t),
+		e |= crs_json_add(d, crs_rule_type_name(t),
 			 name_or_int(crs_action_name(p->defaults[t]), p->defaults[t]));
-	e |= add(o, "default_actions", d);
+	e |= crs_json_add(o, "default_actions", d);
 	a = json_object_new_array();
 	for (i = 0; a && i < p->n_ignored_syscalls; i++)
 		e |= append(a, json_object_new_string(p->ignored_syscalls[i]));
-	e |= add(o, "ignored_syscalls", a);
+	e |= crs_json_add(o, "ignored_syscalls", a);
 	a = json_object_new_array_ext(p->n_rules ? (int)p->n_rules : 1);
 	for (i = 0; a && i < p->n_rules; i++)
 		e |= append(a, rule_json(&p->rules[i]));
-	e |= add(o, "rules", a);
+	e |= crs_json_add(o, "rules", a);
 	if (e) {
 		json_object_put(o);
 		return NULL;
