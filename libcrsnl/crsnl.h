@@ -303,14 +303,35 @@ int crs_learn_parse(const char *s, uint32_t *out);
 /* "off", "recording", "full", "idle". */
 const char *crs_learn_state_name(enum crs_learn_state s);
 
-/* One observation of a learned set (file and execute so far). */
+/*
+ * One observation of a learned set. Which fields mean something depends on
+ * type (docs/learning.md section 1, "Key"):
+ *   FILE, EXECUTE: program, path, access (EXECUTE: CRS_ACCESS_EXEC),
+ *     pid_off (FILE);
+ *   NETWORK: program (NULL for inbound: packets have no program), direction,
+ *     protocol, family, addr (outbound/inbound: the peer), port (outbound:
+ *     the peer's; inbound: the container's own), flags (inbound:
+ *     CRS_OBS_F_AUTOPORT);
+ *   LISTENER: program, protocol, family, addr and port (the local ones),
+ *     flags;
+ *   SYSCALL: program, syscall_nr in arch's numbering (X86_64 or IA32).
+ */
 struct crs_observation {
 	uint32_t index;			/* position in the kernel's set */
 	enum crs_rule_type type;
-	char *program;
-	char *path;
+	char *program;			/* NULL: none (inbound) */
+	char *path;			/* FILE, EXECUTE; else NULL */
 	uint32_t access;		/* CRS_ACCESS_* */
 	uint32_t outcome;		/* CRS_OBS_ALLOWED | CRS_OBS_DENIED */
+	int32_t pid_off;		/* FILE: offset of the pid digits in path, or -1 */
+	enum crs_direction direction;
+	enum crs_proto protocol;
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t addr[16];		/* network order; 4 bytes for AF_INET */
+	uint16_t port;
+	uint32_t flags;			/* CRS_OBS_F_* */
+	uint32_t syscall_nr;
+	enum crs_arch arch;
 };
 
 /* A cgroup's learned set as dumped: the header and the observations. */
@@ -329,10 +350,81 @@ void crs_learned_free(struct crs_learned *l);
 /*
  * The profile document (docs/learning.md "crs-tool"): {"version": 1,
  * "cgroup_id", "epoch", "generation", "state", "max", "records", "dropped":
- * {"full", "long"}, "complete", "observations": [{"type", "program",
- * "outcome", "path", "access"}, ...]}. Caller frees; NULL on ENOMEM.
+ * {"full", "long"}, "complete", "observations": [...]}. Each observation has
+ * "type", "program" (null inbound) and "outcome", then its type's fields in
+ * docs/policy.md's canonical forms: "path", "access", "pid_offset" (file,
+ * only when set); "direction", "protocol", "address", "port", "auto_port"
+ * (network, listener); "syscall" (name, or the number if unknown), "arch".
+ * Caller frees; NULL on ENOMEM.
  */
 char *crs_learned_to_json(const struct crs_learned *l, bool pretty);
+/*
+ * Parse a profile document (crs-tool learned --json, or crsd's profile,
+ * whose extra keys are ignored). Errors name the field
+ * ("observations[3].port: ...") and JSON syntax errors the line/column.
+ */
+int crs_learned_parse(const char *json, size_t len, struct crs_learned **out,
+		      struct crs_err *err);
+/* One observation's canonical key: equal keys = the same observation
+ * (type, program and object; not access or outcome). Caller frees. */
+char *crs_obs_key(const struct crs_observation *o);
+
+/* ------------------------------------------------------------- templates */
+
+/*
+ * Turn a profile into a policy (docs/learning.md sections 4 and 5): a new
+ * policy, or the merge policy plus appended "learned" rules. Existing rules
+ * and their order are kept byte for byte.
+ */
+enum crs_template_defaults {
+	CRS_TEMPLATE_DEFAULTS_AUTO,	/* deny for a new policy, keep on merge */
+	CRS_TEMPLATE_DEFAULTS_DENY,	/* all five types deny */
+	CRS_TEMPLATE_DEFAULTS_KEEP,	/* the merge policy's (new: allow) */
+};
+
+struct crs_template_opts {
+	const struct crs_policy *merge;	/* NULL: create a new policy */
+	const char *name;		/* new policy; NULL: "learned" */
+	int mode;			/* enum crs_mode, or -1: monitor (new) / unchanged (merge) */
+	enum crs_template_defaults defaults;
+	bool include_denied;		/* add observations that were only ever denied */
+	bool exact;			/* no generalisation (G1-G5, I) */
+	uint32_t collapse_after;	/* G4 threshold; 0: 16 */
+	uint16_t ephemeral_lo, ephemeral_hi;	/* G3 range; 0,0: 32768-60999 */
+};
+
+struct crs_template {
+	struct crs_policy *policy;	/* the result, valid (crs_policy_validate) */
+	/*
+	 * The report (docs/learning.md "The report"), as JSON text without
+	 * the "policy", "created", "merged_into" and "profile" keys, which
+	 * the caller adds: {"incomplete", "dropped", "added": [...],
+	 * "covered", "default_allowed", "conflicts": [...], "denied_only":
+	 * [...], "unrepresentable": [...], "generalisations_skipped": [...]}.
+	 */
+	char *report;
+	size_t n_added, n_generalised, n_covered, n_default_allowed, n_conflicts;
+	bool incomplete;		/* the profile dropped observations */
+	uint64_t dropped;
+};
+
+/*
+ * Build a template. Fails with -EINVAL (err names the option or the limit,
+ * e.g. more than CRS_MAX_RULES rules) or -ENOMEM; an internal verification
+ * failure (crs_template_verify) is -EPROTO. Free with crs_template_free.
+ */
+int crs_template_build(const struct crs_learned *profile,
+		       const struct crs_template_opts *opts,
+		       struct crs_template **out, struct crs_err *err);
+void crs_template_free(struct crs_template *t);
+
+/*
+ * The kernel's precedence (docs/policy.md) in userspace: decide one
+ * observation against a policy. Returns the deciding rule's index, or -1
+ * when the type's default decided; *action gets the action.
+ */
+int crs_policy_match(const struct crs_policy *p, const struct crs_observation *o,
+		     enum crs_action *action);
 /* "allowed", "denied", "allowed,denied", "none". */
 const char *crs_outcome_str(uint32_t outcome, char *buf, size_t len);
 

@@ -214,6 +214,8 @@ enum crs_learn_state {
 #define CRS_OBS_ALLOWED		(1U << 0)	/* the access happened (allowed, or let through by monitor) */
 #define CRS_OBS_DENIED		(1U << 1)	/* refused by enforce */
 #define CRS_OBS_ALL		(CRS_OBS_ALLOWED | CRS_OBS_DENIED)
+/* CRS_A_OBS_FLAGS bits */
+#define CRS_OBS_F_AUTOPORT	(1U << 0)	/* inbound/listener: the kernel chose the local port */
 
 /* Argument comparisons of syscall rules (CRS_A_ARG_OP): arg OP value. */
 enum crs_arg_op {
@@ -485,11 +487,28 @@ enum crs_learn_attr {
 enum crs_obs_attr {
 	CRS_A_OBS_UNSPEC,
 	CRS_A_OBS_INDEX,		/* u32: position in the set (discovery order) */
-	CRS_A_OBS_TYPE,			/* u32 enum crs_rule_type (FILE, EXECUTE so far) */
-	CRS_A_OBS_PROGRAM,		/* string: the program, as in events */
-	CRS_A_OBS_PATH,			/* string: the object ("" for an exec of a memfd) */
+	CRS_A_OBS_TYPE,			/* u32 enum crs_rule_type */
+	CRS_A_OBS_PROGRAM,		/* string: the program, as in events (absent: inbound
+					 * packets, which have no program) */
+	CRS_A_OBS_PATH,			/* string: file/execute object ("" for a memfd exec) */
 	CRS_A_OBS_ACCESS,		/* u32 CRS_ACCESS_* ever asked for */
 	CRS_A_OBS_OUTCOME,		/* u32 CRS_OBS_* ever seen */
+	/* file observations */
+	CRS_A_OBS_PID_OFF,		/* u32: byte offset in PATH of a digit run equal to the
+					 * recording task's pid or tid (its own namespace's
+					 * numbers, >= 10), last component only; absent if none */
+	/* network (NETWORK: both directions) and listener observations */
+	CRS_A_OBS_DIRECTION,		/* u32 enum crs_direction (NETWORK only) */
+	CRS_A_OBS_PROTOCOL,		/* u32 enum crs_proto */
+	CRS_A_OBS_FAMILY,		/* u32 AF_INET or AF_INET6 (mapped v4 is AF_INET) */
+	CRS_A_OBS_ADDR,			/* binary 4 or 16 bytes: outbound/inbound the peer,
+					 * listener the local address */
+	CRS_A_OBS_PORT,			/* u32 0..65535: outbound the peer's port, inbound and
+					 * listener the container's own (local) port */
+	CRS_A_OBS_FLAGS,		/* u32 CRS_OBS_F_* */
+	/* syscall observations */
+	CRS_A_OBS_SYSCALL_NR,		/* u32: the number the allowlist looks up */
+	CRS_A_OBS_ARCH,			/* u32 enum crs_arch of that number (X86_64 or IA32) */
 
 	__CRS_A_OBS_MAX,
 	CRS_A_OBS_MAX = __CRS_A_OBS_MAX - 1
