@@ -49,6 +49,8 @@ TOOL := $(HOST)/crs-tool
 KSFT_DIR := $(BUILD)/kselftest
 SELFTEST_SRCS := $(wildcard selftests/*_test.c)
 SELFTESTS := $(SELFTEST_SRCS:selftests/%.c=$(HOST)/selftests/%)
+# Programs the guest tests drive (not tests themselves: run_guest.sh runs only *_test).
+SELFTEST_PROGS := $(HOST)/selftests/learn_probe
 BENCH := $(HOST)/bench/crs_bench
 UNIT_SRCS := $(wildcard libcrsnl/tests/*_test.c)
 UNITS := $(UNIT_SRCS:libcrsnl/tests/%.c=$(HOST)/unit/%)
@@ -67,7 +69,7 @@ KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/compat/*.h kmod/uapi/linux/*.h) K
 .PHONY: crsd-test ui-test screenshots
 all: userspace modules
 
-userspace: $(LIB) $(TOOL) $(CRSD) $(CRSD_HOOK) $(SELFTESTS) $(UNITS) $(BENCH)
+userspace: $(LIB) $(TOOL) $(CRSD) $(CRSD_HOOK) $(SELFTESTS) $(SELFTEST_PROGS) $(UNITS) $(BENCH)
 
 $(HOST)/%.o: %.c $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h
 	@mkdir -p $(dir $@)

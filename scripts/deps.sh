@@ -27,6 +27,9 @@ PKGS=(
 	# make ui-test, make screenshots: the web console in Debian's chromium, driven by
 	# playwright-core from npm (ui/tests/)
 	chromium nodejs npm
+	# the learning proof (selftests/learn_e2e.sh): redis-server, which Debian ships as
+	# redis-check-rdb in redis-tools (no daemon is installed or started), and redis-benchmark
+	redis-tools
 )
 # NodeSource's nodejs ships npm itself and conflicts with Debian's npm package.
 if command -v npm >/dev/null &&

@@ -5,7 +5,8 @@
 #                          [--add SRC[:DEST]]... [--env NAME=VALUE]... [-- ARGS...]
 #
 # FILE is two cpio archives back to back (the kernel unpacks both):
-#   base  busybox (every applet linked), bash, crun, curl, jq, their libraries, the
+#   base  busybox (every applet linked), bash, crun, curl, jq, redis (server, cli,
+#         benchmark: the learning proof's workload), their libraries, the
 #         dynamic loader, /init and /etc; cached in $BUILD/vm/base-<hash>.cpio,
 #         where the hash covers this script and every file that goes in.
 #   crs   rebuilt on every call (it is small):
@@ -198,7 +199,7 @@ EOF
 BASE_BINS=()
 busybox=$(command -v busybox) || die "busybox not found (apt-get install busybox-static)"
 BASE_BINS+=("$busybox")
-for b in bash crun curl jq; do
+for b in bash crun curl jq redis-check-rdb redis-benchmark redis-cli; do
 	p=$(command -v "$b") && BASE_BINS+=("$p") || echo "mkramfs.sh: warning: $b not on the host, not in the guest" >&2
 done
 base_inputs() {
@@ -226,6 +227,9 @@ if [ ! -s "$BASE" ]; then
 		[ -e "$dst" ] || ln -s /usr/bin/busybox "$dst"
 	done
 	for b in "${BASE_BINS[@]:1}"; do rm -f "$r/usr/bin/$(basename "$b")"; copy_file "$r" "$b" "/usr/bin/$(basename "$b")"; done
+	# Debian ships redis-server as a link to redis-check-rdb: the binary picks its role
+	# from argv[0].
+	[ -e "$r/usr/bin/redis-check-rdb" ] && ln -s redis-check-rdb "$r/usr/bin/redis-server"
 	add_libs "$r"
 	write_init "$r"
 	write_etc "$r"
