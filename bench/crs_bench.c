@@ -29,6 +29,9 @@
  *   crs_bench net-check CG   in cgroup CG (under a net-policy table): a UDP connect
  *                            to 10.0.0.0:53 (its first rule) must fail with EACCES
  *                            and one to 127.0.0.1:7501 must work
+ *   crs_bench mkfiles N DIR  creates DIR/f0 .. DIR/f(N-1)
+ *   crs_bench learnfill N DIR  opens each of those once (every open a new
+ *                            observation for a learning cgroup); prints ns per open
  *   crs_bench noop           exit 0 at once (the exec target)
  *
  * Timing uses CLOCK_MONOTONIC; under `--bench` (QEMU -icount) the guest
@@ -78,6 +81,47 @@ static int bench_open(long n)
 		fd = open(BENCH_FILE, O_RDONLY);
 		if (fd < 0) {
 			perror("open");
+			return 1;
+		}
+		close(fd);
+	}
+	printf("%.1f\n", (now_ns() - t0) / n);
+	return 0;
+}
+
+/* The files of learnfill, made outside the learning cgroup. */
+static int bench_mkfiles(long n, const char *dir)
+{
+	char path[4096];
+	long i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/f%ld", dir, i);
+		fd = open(path, O_CREAT | O_WRONLY, 0644);
+		if (fd < 0) {
+			perror(path);
+			return 1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* Distinct files, each opened once: the learned set's insert path. */
+static int bench_learnfill(long n, const char *dir)
+{
+	char path[4096];
+	double t0;
+	long i;
+	int fd;
+
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/f%ld", dir, i);
+		fd = open(path, O_RDONLY);
+		if (fd < 0) {
+			perror(path);
 			return 1;
 		}
 		close(fd);
@@ -414,6 +458,10 @@ int main(int argc, char **argv)
 		return bench_udp_in(atol(argv[2]), argv[3], argc >= 5 ? argv[4] : NULL);
 	if (argc == 3 && !strcmp(argv[1], "net-check"))
 		return net_check(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "mkfiles"))
+		return bench_mkfiles(atol(argv[2]), argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "learnfill"))
+		return bench_learnfill(atol(argv[2]), argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "net-policy"))
 		return net_policy(atol(argv[2]));
 	if (argc != 3) {

@@ -156,6 +156,51 @@ sysmeasure policed-60-allowlist a60
 # the allowlist really is enforced: uname is not in it
 $B getppid 10 $CG/a60 >/dev/null || fail "getppid under the allowlist"
 
+# learning (docs/learning.md section 7): the same all-allow monitor table with
+# learning off, then on. The first round of "on" records; the minimum is a round
+# where every observation is already in the set (one lookup, nothing written).
+$T unload --cgroup $CG/a60 >/dev/null; $T unload --cgroup $CG/s5 >/dev/null
+mkdir -p $CG/lrn $CG/lfill
+cat > /tmp/lrn.json <<'EOF2'
+{"name":"bench-learn","mode":"monitor","learning":false,"rules":[],
+ "defaults":{"file":"allow","execute":"allow","network":"allow","listener":"allow","syscall":"allow"}}
+EOF2
+$T load --cgroup $CG/lrn /tmp/lrn.json || fail "load lrn"
+enter lrn
+measure learn-off
+leave
+sysmeasure learn-off lrn
+netmeasure learn-off lrn
+inmeasure learn-off lrn
+$T learn --cgroup $CG/lrn on || fail "learn on"
+enter lrn
+measure learn-on
+leave
+sysmeasure learn-on lrn
+netmeasure learn-on lrn
+inmeasure learn-on lrn
+$T learned --cgroup $CG/lrn | head -1
+$T learn --cgroup $CG/lrn off >/dev/null
+# observations per second without loss: N_FILL distinct files, each opened
+# once, into a set of 2*N_FILL records; the dump must hold every one
+N_FILL=${N_FILL:-10000}
+$T load --cgroup $CG/lfill /tmp/lrn.json || fail "load lfill"
+vm0=$(awk '/^VmallocUsed/ { print $2 }' /proc/meminfo)
+$T learn --cgroup $CG/lfill on --max $((2 * N_FILL)) || fail "learn lfill"
+vm1=$(awk '/^VmallocUsed/ { print $2 }' /proc/meminfo)
+mkdir -p /tmp/lfill
+$B mkfiles $N_FILL /tmp/lfill || fail "mkfiles"
+enter lfill
+fill=$($B learnfill $N_FILL /tmp/lfill) || fail "learnfill"
+leave
+$T learned --cgroup $CG/lfill --json > /tmp/lfill.json || fail "learned lfill"
+got=$(jq '[.observations[] | select(.type == "file" and (.path | startswith("/tmp/lfill/f")))] | length' /tmp/lfill.json)
+drop=$(jq '.dropped.full + .dropped.long' /tmp/lfill.json)
+bytes=$($T show --cgroup $CG/lfill --json | jq '.[0].learning.bytes')
+max=$($T show --cgroup $CG/lfill --json | jq '.[0].learning.max')
+[ "$got" = "$N_FILL" ] && [ "$drop" = 0 ] || fail "learnfill: $got of $N_FILL files in the dump, $drop dropped"
+$T unload --cgroup $CG/lfill
+
 $T status
 echo
 echo "== hook overhead (min ns/op of $ROUNDS rounds; ratio to no-module, same boot)"
@@ -173,6 +218,16 @@ for w in udp udp-in; do
 	base=$(awk -v w=$w '$1 == w && $2 == "no-module" { print $3 }' $RESULTS)
 	awk -v w=$w -v b=$base '$1 == w { printf "%-6s %-24s %12.0f %8.3f\n", $1, $2, 1e9 / $3, b / $3 }' $RESULTS
 done
+
+echo
+echo "== learning (all-allow monitor table; learn-on / learn-off, same boot)"
+printf "%-6s %12s %12s %8s\n" workload off-ns/op on-ns/op ratio
+for w in open exec getppid mixed tcp udp udp-in; do
+	awk -v w=$w '$1 == w && $2 == "learn-off" { off = $3 } $1 == w && $2 == "learn-on" { on = $3 }
+		END { if (off) printf "%-6s %12.1f %12.1f %8.3f\n", w, off, on, on / off }' $RESULTS
+done
+echo "learnfill: $N_FILL distinct observations, none lost: $fill ns per open+record ($(awk -v f=$fill 'BEGIN { printf "%.0f", 1e9 / f }') observations/s of guest instructions)"
+echo "learned set of $max records: $bytes bytes reserved ($(awk -v b=$bytes -v m=$max 'BEGIN { printf "%.0f", b * 10000 / m }') per 10,000 records); VmallocUsed +$((vm1 - vm0)) kB"
 
 # crsd: crs.ko's events into its store, and what ingesting them costs the
 # workload (the Makefile's bench-only puts the script in the guest)
