@@ -48,6 +48,8 @@ static struct json_object *policy_obj(const struct crsd_policy_row *row, bool fu
 	json_object_object_add(o, "revision", json_object_new_int64(row->revision));
 	json_object_object_add(o, "created", crsd_json_time(row->created));
 	json_object_object_add(o, "updated", crsd_json_time(row->updated));
+	/* made from a profile that dropped observations: enforce needs force=true */
+	json_object_object_add(o, "incomplete", json_object_new_boolean(row->incomplete));
 	if (full) {
 		json_object_object_add(o, "policy", policy_doc(row->json));
 	} else {
@@ -93,8 +95,32 @@ static int64_t if_match(struct crsd_req *r)
 	return v;
 }
 
+/* ?force=: true/1, false/0 or absent; -1 (400 in out) otherwise. */
+int crsd_force_arg(struct crsd_req *r, struct crsd_resp *out)
+{
+	char buf[16];
+	bool bad = false;
+	const char *f = crsd_query(r, "force", buf, sizeof(buf), &bad);
+
+	if (!bad && (!f || !strcmp(f, "false") || !strcmp(f, "0")))
+		return 0;
+	if (!bad && (!strcmp(f, "true") || !strcmp(f, "1")))
+		return 1;
+	crsd_resp_error(out, 400, "force", "force: expected true or false");
+	return -1;
+}
+
+/* The incomplete gate's 409 (docs/learning.md "Incomplete and force"). */
+int crsd_incomplete_error(struct crsd_resp *out, const char *id, int64_t dropped)
+{
+	return crsd_resp_error(out, 409, "mode", "policy %s was generated from a profile that "
+			       "dropped %lld observations; add force=true to enforce it",
+			       id, (long long)dropped);
+}
+
 /* Body -> validated policy -> canonical JSON; on failure out holds the 400. */
-static char *canonical(const char *text, size_t len, struct crsd_resp *out, char **name)
+static char *canonical(const char *text, size_t len, struct crsd_resp *out, char **name,
+		       bool *enforce)
 {
 	struct crs_policy *p = NULL;
 	struct crs_err err;
@@ -110,6 +136,8 @@ static char *canonical(const char *text, size_t len, struct crsd_resp *out, char
 	}
 	json = crs_policy_to_json(p, false);
 	*name = strdup(p->name);
+	if (enforce)
+		*enforce = p->mode == CRS_MODE_ENFORCE;
 	crs_policy_free(p);
 	if (!json || !*name) {
 		free(json);
@@ -138,12 +166,12 @@ static int store_error(struct crsd_resp *out, int r, const char *id, const char 
 static int create(struct crsd_req *r, struct crsd_resp *out)
 {
 	struct crsd_policy_row row = { 0 };
-	char *name = NULL, *json = canonical(r->body, r->len, out, &name);
+	char *name = NULL, *json = canonical(r->body, r->len, out, &name, NULL);
 	int ret;
 
 	if (!json)
 		return out->status;
-	ret = store_policy_create(name, json, &row);
+	ret = store_policy_create(name, json, 0, &row);
 	if (ret) {
 		store_error(out, ret, "", name);
 	} else {
@@ -159,10 +187,14 @@ static int create(struct crsd_req *r, struct crsd_resp *out)
 static int update(struct crsd_req *r, struct crsd_resp *out, const char *id, bool patch)
 {
 	struct crsd_policy_row row = { 0 }, cur = { 0 };
+	struct crsd_policy_write w = { 0 };
 	char *name = NULL, *json = NULL;
 	int64_t rev = if_match(r);
-	int ret;
+	int ret, force = crsd_force_arg(r, out);
 
+	if (force < 0)
+		return out->status;
+	w.force = force;
 	if (rev < 0)
 		return crsd_resp_error(out, 412, NULL, "If-Match: expected a revision, \"N\"");
 	if (patch) {
@@ -186,16 +218,18 @@ static int update(struct crsd_req *r, struct crsd_resp *out, const char *id, boo
 		doc = crsd_merge_patch(policy_doc(cur.json), p);
 		json_object_put(p);
 		merged = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
-		json = canonical(merged, strlen(merged), out, &name);
+		json = canonical(merged, strlen(merged), out, &name, &w.enforce);
 		json_object_put(doc);
 		store_policy_row_free(&cur);
 	} else {
-		json = canonical(r->body, r->len, out, &name);
+		json = canonical(r->body, r->len, out, &name, &w.enforce);
 	}
 	if (!json)
 		return out->status;
-	ret = store_policy_update(id, name, json, rev, &row);
-	if (ret == -ESTALE && patch && !if_match(r))
+	ret = store_policy_update(id, name, json, rev, &w, &row);
+	if (ret == -EACCES)
+		crsd_incomplete_error(out, id, row.incomplete_dropped);
+	else if (ret == -ESTALE && patch && !if_match(r))
 		crsd_resp_error(out, 409, NULL, "policy %s changed during the patch; retry", id);
 	else if (ret)
 		store_error(out, ret, id, name);
@@ -205,6 +239,16 @@ static int update(struct crsd_req *r, struct crsd_resp *out, const char *id, boo
 	free(json);
 	free(name);
 	return out->status;
+}
+
+struct json_object *crsd_policy_obj(const struct crsd_policy_row *row)
+{
+	return policy_obj(row, true);
+}
+
+int64_t crsd_if_match(struct crsd_req *r)
+{
+	return if_match(r);
 }
 
 static int delete(struct crsd_req *r, struct crsd_resp *out, const char *id)

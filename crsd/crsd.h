@@ -17,7 +17,11 @@
  *   api_containers.c  /api/v1/containers (store side: list, overrides)
  *   api_events.c      /api/v1/events: queries and the live SSE stream
  *   api_status.c      /api/v1/status, /metrics
- *   reconcile.c       crs.ko brought to the stored state (tables, overrides)
+ *   reconcile.c       crs.ko brought to the stored state (tables, overrides,
+ *                     learning)
+ *   learn.c           learning: polls the learned sets of crs.ko, stores
+ *                     profiles per container and per image
+ *   api_learn.c       profiles and policy templates (the learning routes)
  *   kernel.c          the link to crs.ko through libcrsnl (optional): status,
  *                     counters, and the thread storing its events
  *   export.c          stored events also to a JSON-lines file and/or syslog
@@ -108,10 +112,20 @@ struct crsd_policy_row {
 	/* store_policy_list only (json is "" there): {"mode", "rules": N,
 	 * "rule_types": {"file": N, ...}}, kept by the store beside the JSON */
 	const char *summary;
+	bool incomplete;		/* made from a profile that dropped observations */
+	int64_t incomplete_dropped;
+};
+
+/* How a policy write treats the incomplete flag (store_policy_update). */
+struct crsd_policy_write {
+	bool enforce;			/* the new document's mode is enforce */
+	bool force;			/* force=true: pass the gate, clear the flag */
+	int64_t incomplete_dropped;	/* > 0: set the flag (a lossy template) */
 };
 
 struct crsd_override {
-	bool has_mode, has_log, has_passive;
+	bool has_mode, has_log, has_passive, has_learning;
+	bool learning;
 	char mode[16];			/* enforce | monitor | disabled */
 	uint32_t log;
 	bool passive;
@@ -126,6 +140,8 @@ struct crsd_container_row {
 	char policy_id[CRSD_ID_MAX + 1];	/* "" if the image has none */
 	char *policy_json;			/* NULL if none */
 	struct crsd_override ov;
+	bool policy_incomplete;
+	int64_t policy_incomplete_dropped;
 };
 
 struct crsd_event_filter {
@@ -140,10 +156,19 @@ void store_close(void);
 int store_schema_version(void);
 
 /* Policies: 0, -ENOENT, -EEXIST (name taken), -ESTALE (revision mismatch), -EBUSY (in use). */
-int store_policy_create(const char *name, const char *json, struct crsd_policy_row *out);
+/* incomplete_dropped > 0: made from a profile that dropped that many observations. */
+int store_policy_create(const char *name, const char *json, int64_t incomplete_dropped,
+			struct crsd_policy_row *out);
 int store_policy_get(const char *id, struct crsd_policy_row *out);
+/*
+ * w may be NULL. -EACCES: w->enforce without w->force on an incomplete
+ * policy (out->incomplete_dropped says how many were dropped).
+ */
 int store_policy_update(const char *id, const char *name, const char *json,
-			int64_t if_revision, struct crsd_policy_row *out);
+			int64_t if_revision, const struct crsd_policy_write *w,
+			struct crsd_policy_row *out);
+/* force=true on an override: the flag goes (logged). */
+int store_policy_clear_incomplete(const char *id);
 int store_policy_delete(const char *id, bool force, int64_t if_revision,
 			int *n_images, int *n_containers);
 /* cb for each policy (ordered by name); rows are only valid during cb. */
@@ -193,9 +218,46 @@ struct crsd_event_in {
 int store_events_insert(struct crsd_event_in *ev, size_t n, bool lines);
 
 struct crsd_counts {
-	int64_t policies, images, containers, overrides, events;
+	int64_t policies, images, containers, overrides, events, profiles, observations;
 };
 int store_counts(struct crsd_counts *c);
+
+/* Profiles (learning). One observation of a dump, as learn.c hands it over. */
+struct crsd_obs_in {
+	char *key;			/* crs_obs_key() */
+	const char *type, *program;	/* program NULL: none (inbound) */
+	char *json;			/* its element of crs_learned_to_json()'s "observations" */
+	uint32_t access, outcome;
+};
+/*
+ * One dump of a container's set into its profile and its image's, one
+ * transaction: access and outcome OR-ed, first_seen/last_seen, the drops
+ * (docs/learning.md section 4). A container no longer in the store: the
+ * image's profile only, without drops.
+ */
+int store_learn_ingest(const char *container_id, const char *image,
+		       const struct crs_learn_info *info, const struct crsd_obs_in *obs,
+		       size_t n);
+struct crsd_profile {
+	int64_t id;
+	char image[CRSD_IMAGE_MAX + 1];
+	int64_t dropped, dropped_long;	/* accumulated */
+	bool has_kernel;		/* epoch and generation of the last dump */
+	int64_t epoch, generation;
+	int64_t updated, synced;	/* ns; synced 0: never */
+	int64_t observations;
+};
+struct crsd_obs_row {
+	const char *key, *json;
+	uint32_t access, outcome;
+	int64_t first_seen, last_seen;
+};
+/* scope "container" (key: its id) or "image" (key: the normalized image). 0, -ENOENT. */
+int store_profile_get(const char *scope, const char *key, struct crsd_profile *p);
+/* Sorted by key, after `after` (NULL: from the start), at most limit. */
+int store_profile_observations(int64_t profile_id, const char *after, int64_t limit,
+			       void (*cb)(const struct crsd_obs_row *row, void *arg), void *arg);
+int store_profile_delete(const char *scope, const char *key);
 
 /* -------------------------------------------------------- instrumented */
 
@@ -238,6 +300,12 @@ const char *crsd_image_normalize(const char *s, char *out, size_t len);
 const char *crsd_effective_mode(const struct crsd_container_row *c);
 /* The same before passive is taken into account. */
 const char *crsd_base_mode(const struct crsd_container_row *c);
+/* api_policies.c, shared with api_learn.c and api_containers.c */
+int crsd_force_arg(struct crsd_req *r, struct crsd_resp *out);
+int crsd_incomplete_error(struct crsd_resp *out, const char *id, int64_t dropped);
+struct json_object *crsd_policy_obj(const struct crsd_policy_row *row);
+/* If-Match: the revision, 0 if absent or "*", -1 if malformed. */
+int64_t crsd_if_match(struct crsd_req *r);
 /* 405 with Allow. */
 int crsd_method_not_allowed(struct crsd_resp *out, const char *allow);
 
@@ -365,5 +433,47 @@ void reconcile_kick(void);
  */
 struct json_object *reconcile_container_json(const char *id);
 struct json_object *reconcile_status_json(void);
+/* A container's table pushed by crsd (a policy's or the learning-only one). */
+struct crsd_table_ref {
+	char id[CRSD_ID_MAX + 1];
+	char image[CRSD_IMAGE_MAX + 1];
+	uint64_t cgid;
+};
+/* The containers with a table from crsd now: malloc'd array (free()), count in *n. */
+struct crsd_table_ref *reconcile_tables(size_t *n);
+
+/* -------------------------------------------------------------- learn */
+
+/* The learning thread (with the kernel): poll every poll_ms. */
+void learn_start(unsigned poll_ms);
+void learn_stop(void);
+/*
+ * Dump the sets of every learning container now and wait until stored, at
+ * most timeout_ms: true if a full pass finished (false without the thread).
+ */
+bool learn_sync(unsigned timeout_ms);
+/*
+ * Dump one set into the store now, on the caller's socket (reconcile,
+ * before it deletes a set): 0, -ENOENT (no set), or -errno.
+ */
+int learn_ingest(struct crs_nl *nl, const char *id, const char *image, uint64_t cgid);
+/* The profile of container id was deleted: free its kernel set (DEL_LEARNED) soon. */
+void learn_discard(const char *id, uint64_t cgid);
+/* {"effective", "state", "records", "max", "dropped"} for a container object. */
+struct json_object *learn_container_json(const char *id, bool effective);
+/* {"containers", "observations", "hints", "overruns", "dumps", "dump_failures", ...} */
+struct json_object *learn_status_json(void);
+void learn_metrics(FILE *f);
+/* Whether the container's learning is on: the override, else the policy's. */
+bool crsd_learning(const struct crsd_container_row *c);
+
+/* The {image} of a route: decoded, checked, normalized; on failure out holds the 400. */
+bool crsd_image_arg(const char *raw, char *img, size_t len, struct crsd_resp *out);
+
+/* api_learn.c */
+int api_container_profile(struct crsd_req *r, struct crsd_resp *out, const char *id,
+			  bool template);
+int api_image_profile(struct crsd_req *r, struct crsd_resp *out, const char *raw_image,
+		      bool template);
 
 #endif /* CRSD_H */

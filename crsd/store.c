@@ -6,7 +6,7 @@
  * connection, serialized by a mutex (both HTTP daemons call in). Every
  * change that spans rows is one transaction.
  *
- * Schema version 2 (table schema_version holds it; a newer database than
+ * Schema version 3 (table schema_version holds it; a newer database than
  * this crsd knows is refused rather than misread; an older one is
  * upgraded in the transaction that opens it).
  */
@@ -19,7 +19,7 @@
 #include <sqlite3.h>
 #include "crsd.h"
 
-#define SCHEMA_VERSION	2
+#define SCHEMA_VERSION	3
 
 static sqlite3 *db;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -80,6 +80,45 @@ static const char schema_v2[] =
 	"  UPDATE policies SET summary = " SUMMARY_OF("NEW.json") " WHERE id = NEW.id; END;"
 	"UPDATE policies SET summary = " SUMMARY_OF("policies.json") ";"
 	"INSERT INTO schema_version VALUES (2);";
+
+/*
+ * Version 3: learning (docs/learning.md section 4). The per-container
+ * learning override, a policy's "generated from a profile that dropped
+ * observations" flag, and the profiles (per container and per image) with
+ * their observations, keyed by libcrsnl's crs_obs_key(). dropped_long and
+ * kernel_dropped_long split the drops by kind (the profile document has
+ * "dropped": {"full", "long"}).
+ */
+static const char schema_v3[] =
+	"ALTER TABLE overrides ADD COLUMN learning INTEGER;"
+	"ALTER TABLE policies ADD COLUMN incomplete INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE policies ADD COLUMN incomplete_dropped INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE profiles ("
+	"  id INTEGER PRIMARY KEY,"
+	"  scope TEXT NOT NULL CHECK(scope IN ('container', 'image')),"
+	"  key TEXT NOT NULL,"
+	"  image TEXT NOT NULL,"
+	"  dropped INTEGER NOT NULL DEFAULT 0,"
+	"  dropped_long INTEGER NOT NULL DEFAULT 0,"
+	"  kernel_epoch INTEGER,"
+	"  kernel_generation INTEGER,"
+	"  kernel_dropped INTEGER,"
+	"  kernel_dropped_long INTEGER,"
+	"  updated INTEGER NOT NULL,"
+	"  synced INTEGER,"
+	"  UNIQUE(scope, key));"
+	"CREATE TABLE observations ("
+	"  profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  program TEXT,"
+	"  json TEXT NOT NULL,"
+	"  access INTEGER NOT NULL,"
+	"  outcome INTEGER NOT NULL,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  PRIMARY KEY(profile_id, key)) WITHOUT ROWID;"
+	"INSERT INTO schema_version VALUES (3);";
 
 static int exec_sql(const char *sql, char *errbuf, size_t len)
 {
@@ -354,7 +393,8 @@ int store_open(const char *path, char *errbuf, size_t len)
 	}
 	if ((version < 1 && (exec_sql(schema_v1, errbuf, len) ||
 			     exec_sql("INSERT INTO schema_version VALUES (1)", errbuf, len))) ||
-	    (version < 2 && exec_sql(schema_v2, errbuf, len))) {
+	    (version < 2 && exec_sql(schema_v2, errbuf, len)) ||
+	    (version < 3 && exec_sql(schema_v3, errbuf, len))) {
 		exec_sql("ROLLBACK", NULL, 0);
 		goto fail;
 	}
@@ -421,7 +461,8 @@ static int name_taken(const char *name, const char *except_id)
 	return r == -ENOENT ? 0 : r;
 }
 
-#define POLICY_SELECT "SELECT id, name, json, created, updated, revision FROM policies "
+#define POLICY_SELECT "SELECT id, name, json, created, updated, revision, incomplete, " \
+	"incomplete_dropped FROM policies "
 
 /* dup: name and json strdup'd (NULL if out of memory), else borrowed from st. */
 static void policy_row(sqlite3_stmt *st, struct crsd_policy_row *row, bool dup)
@@ -432,6 +473,8 @@ static void policy_row(sqlite3_stmt *st, struct crsd_policy_row *row, bool dup)
 	row->created = sqlite3_column_int64(st, 3);
 	row->updated = sqlite3_column_int64(st, 4);
 	row->revision = sqlite3_column_int64(st, 5);
+	row->incomplete = sqlite3_column_int(st, 6);
+	row->incomplete_dropped = sqlite3_column_int64(st, 7);
 }
 
 static int policy_get_row(sqlite3_stmt *st, void *out)
@@ -449,7 +492,8 @@ static int policy_get_locked(const char *id, struct crsd_policy_row *out)
 	return one_row(policy_get_row, out, POLICY_SELECT "WHERE id = ?1", "t", id);
 }
 
-int store_policy_create(const char *name, const char *json, struct crsd_policy_row *out)
+int store_policy_create(const char *name, const char *json, int64_t incomplete_dropped,
+			struct crsd_policy_row *out)
 {
 	char id[16];
 	int64_t now = crsd_now_ns();
@@ -466,8 +510,9 @@ int store_policy_create(const char *name, const char *json, struct crsd_policy_r
 		if (policy_get_locked(id, NULL) == -ENOENT)
 			break;
 	}
-	r = run("INSERT INTO policies (id, name, json, created, updated, revision) "
-		"VALUES (?1, ?2, ?3, ?4, ?4, 1)", "ttti", id, name, json, now);
+	r = run("INSERT INTO policies (id, name, json, created, updated, revision, incomplete, "
+		"incomplete_dropped) VALUES (?1, ?2, ?3, ?4, ?4, 1, ?5 > 0, ?5)", "tttii",
+		id, name, json, now, incomplete_dropped);
 	if (!r && out)
 		r = policy_get_locked(id, out);
 out:
@@ -486,9 +531,11 @@ int store_policy_get(const char *id, struct crsd_policy_row *out)
 }
 
 int store_policy_update(const char *id, const char *name, const char *json,
-			int64_t if_revision, struct crsd_policy_row *out)
+			int64_t if_revision, const struct crsd_policy_write *w,
+			struct crsd_policy_row *out)
 {
 	struct crsd_policy_row cur = {0};
+	int64_t dropped = 0;
 	int r;
 
 	if (lock_begin())
@@ -496,19 +543,55 @@ int store_policy_update(const char *id, const char *name, const char *json,
 	r = policy_get_locked(id, &cur);
 	if (!r && if_revision > 0 && cur.revision != if_revision)
 		r = -ESTALE;
+	if (!r && w && w->enforce && !w->force && cur.incomplete) {
+		r = -EACCES;	/* the incomplete gate: the caller says why */
+		if (out)
+			out->incomplete_dropped = cur.incomplete_dropped;
+	}
 	if (!r) {
 		r = name_taken(name, id);
 		r = r > 0 ? -EEXIST : r;
 	}
-	if (!r)
+	if (!r) {
+		/* force clears the flag; a template from a lossy profile sets it */
+		int64_t inc = cur.incomplete, drop = cur.incomplete_dropped;
+
+		if (w && w->force)
+			inc = drop = 0;
+		else if (w && w->incomplete_dropped > 0)
+			inc = 1, drop = w->incomplete_dropped;
+		dropped = cur.incomplete && !inc ? cur.incomplete_dropped : 0;
 		r = run("UPDATE policies SET name = ?2, json = ?3, updated = ?4, "
-			"revision = revision + 1 WHERE id = ?1", "ttti",
-			id, name, json, crsd_now_ns());
+			"revision = revision + 1, incomplete = ?5, incomplete_dropped = ?6 "
+			"WHERE id = ?1", "tttiii", id, name, json, crsd_now_ns(), inc, drop);
+	}
 	r = finish(r);
 	store_policy_row_free(&cur);
+	if (!r && dropped)
+		fprintf(stderr, "crsd: audit: policy %s: incomplete flag (%lld observations "
+			"dropped) cleared by force=true\n", id, (long long)dropped);
 	if (!r && out)
 		r = policy_get_locked(id, out);
 	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int store_policy_clear_incomplete(const char *id)
+{
+	int64_t dropped = 0;
+	int r;
+
+	if (lock_begin())
+		return -EIO;
+	r = one_row(col0_int64, &dropped, "SELECT incomplete_dropped FROM policies "
+		    "WHERE id = ?1 AND incomplete", "t", id);
+	if (!r)
+		r = run("UPDATE policies SET incomplete = 0, incomplete_dropped = 0 "
+			"WHERE id = ?1", "t", id);
+	r = finish_unlock(r == -ENOENT ? 0 : r);
+	if (!r && dropped)
+		fprintf(stderr, "crsd: audit: policy %s: incomplete flag (%lld observations "
+			"dropped) cleared by force=true\n", id, (long long)dropped);
 	return r;
 }
 
@@ -544,11 +627,12 @@ static void policy_list_row(sqlite3_stmt *st, void *arg)
 	struct crsd_policy_row row;
 
 	policy_row(st, &row, false);
-	row.summary = col_text(st, 6);
+	row.summary = col_text(st, 8);
 	l->policy(&row, l->arg);
 }
 
-#define POLICY_LIST_SELECT "SELECT id, name, '', created, updated, revision, summary FROM policies "
+#define POLICY_LIST_SELECT "SELECT id, name, '', created, updated, revision, incomplete, " \
+	"incomplete_dropped, summary FROM policies "
 
 int store_policy_list(void (*cb)(const struct crsd_policy_row *row, void *arg), void *arg)
 {
@@ -662,19 +746,23 @@ int store_container_put(const char *id, const char *image, const char *cgroup,
 				 id, image, cgroup, cgroup_id, pid, crsd_now_ns()));
 }
 
+/* Its overrides go with it (ON DELETE CASCADE), and its profile (not its image's). */
 int store_container_delete(const char *id)
 {
 	int r;
 
-	pthread_mutex_lock(&lock);
+	if (lock_begin())
+		return -EIO;
 	r = changed(run("DELETE FROM containers WHERE id = ?1", "t", id));
-	pthread_mutex_unlock(&lock);
-	return r;
+	if (!r)
+		r = run("DELETE FROM profiles WHERE scope = 'container' AND key = ?1", "t", id);
+	return finish_unlock(r);
 }
 
 #define CONTAINER_SELECT \
 	"SELECT c.id, c.image, c.cgroup, c.cgroup_id, c.pid, c.created, " \
-	"i.policy_id, p.json, o.mode, o.log, o.passive, o.updated " \
+	"i.policy_id, p.json, o.mode, o.log, o.passive, o.updated, o.learning, " \
+	"p.incomplete, p.incomplete_dropped " \
 	"FROM containers c LEFT JOIN image_policy i ON i.image = c.image " \
 	"LEFT JOIN policies p ON p.id = i.policy_id " \
 	"LEFT JOIN overrides o ON o.container_id = c.id "
@@ -704,6 +792,12 @@ static void container_row(sqlite3_stmt *st, struct crsd_container_row *c, bool d
 		c->ov.passive = sqlite3_column_int(st, 10);
 	}
 	c->ov.updated = sqlite3_column_int64(st, 11);
+	if (sqlite3_column_type(st, 12) != SQLITE_NULL) {
+		c->ov.has_learning = true;
+		c->ov.learning = sqlite3_column_int(st, 12);
+	}
+	c->policy_incomplete = sqlite3_column_int(st, 13);
+	c->policy_incomplete_dropped = sqlite3_column_int64(st, 14);
 }
 
 static int container_get_row(sqlite3_stmt *st, void *out)
@@ -764,9 +858,10 @@ int store_override_set(const char *container_id, const struct crsd_override *ov)
 		return -EIO;
 	if (count_where("SELECT count(*) FROM containers WHERE id = ?1", container_id))
 		r = run("INSERT OR REPLACE INTO overrides (container_id, mode, log, passive, "
-			"updated) VALUES (?1, ?2, ?3, ?4, ?5)", "ttooi", container_id,
+			"updated, learning) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "ttooio", container_id,
 			ov->has_mode ? ov->mode : NULL, ov->has_log, (int64_t)ov->log,
-			ov->has_passive, (int64_t)ov->passive, crsd_now_ns());
+			ov->has_passive, (int64_t)ov->passive, crsd_now_ns(),
+			ov->has_learning, (int64_t)ov->learning);
 	return finish_unlock(r);
 }
 
@@ -937,13 +1032,202 @@ int store_counts(struct crsd_counts *c)
 		"SELECT count(*) FROM policies", "SELECT count(*) FROM image_policy",
 		"SELECT count(*) FROM containers", "SELECT count(*) FROM overrides",
 		"SELECT count(*) FROM events",
+		"SELECT count(*) FROM profiles", "SELECT count(*) FROM observations",
 	};
-	int64_t *v[] = { &c->policies, &c->images, &c->containers, &c->overrides, &c->events };
+	int64_t *v[] = { &c->policies, &c->images, &c->containers, &c->overrides, &c->events,
+			 &c->profiles, &c->observations };
 	size_t i;
 
 	pthread_mutex_lock(&lock);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		*v[i] = count_where(q[i], NULL);
 	pthread_mutex_unlock(&lock);
 	return 0;
+}
+
+/* ------------------------------------------------------------ profiles */
+
+/*
+ * The profile (scope, key), created if missing; its id into *id. With
+ * info (a container's profile), also the drops this dump adds, by the
+ * design's rule: within one kernel epoch the growth of the kernel's
+ * counters, for a new epoch the whole counts; and the kernel state is
+ * recorded. Without info (the image's), *d_full and *d_long are added.
+ */
+struct prof_kernel {
+	int64_t id, epoch, dropped, dropped_long;
+	bool has_epoch;
+};
+
+static int prof_kernel_row(sqlite3_stmt *st, void *arg)
+{
+	struct prof_kernel *k = arg;
+
+	k->id = sqlite3_column_int64(st, 0);
+	k->has_epoch = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	k->epoch = sqlite3_column_int64(st, 1);
+	k->dropped = sqlite3_column_int64(st, 2);
+	k->dropped_long = sqlite3_column_int64(st, 3);
+	return 0;
+}
+
+static int profile_upsert(const char *scope, const char *key, const char *image,
+			  const struct crs_learn_info *info, int64_t *d_full, int64_t *d_long,
+			  int64_t now, int64_t *id)
+{
+	struct prof_kernel k = { 0 };
+	int r;
+
+	r = run("INSERT INTO profiles (scope, key, image, updated) VALUES (?1, ?2, ?3, ?4) "
+		"ON CONFLICT(scope, key) DO UPDATE SET image = excluded.image",
+		"ttti", scope, key, image, now);
+	if (!r)
+		r = one_row(prof_kernel_row, &k, "SELECT id, kernel_epoch, kernel_dropped, "
+			    "kernel_dropped_long FROM profiles WHERE scope = ?1 AND key = ?2",
+			    "tt", scope, key);
+	if (r)
+		return r;
+	*id = k.id;
+	if (info) {
+		int64_t full = (int64_t)info->dropped_full, lng = (int64_t)info->dropped_long;
+		int64_t kfull = k.dropped - k.dropped_long;
+
+		if (k.has_epoch && k.epoch == (int64_t)info->epoch) {
+			*d_full = full > kfull ? full - kfull : 0;
+			*d_long = lng > k.dropped_long ? lng - k.dropped_long : 0;
+		} else {
+			*d_full = full;
+			*d_long = lng;
+		}
+		return run("UPDATE profiles SET dropped = dropped + ?2, dropped_long = "
+			   "dropped_long + ?3, kernel_epoch = ?4, kernel_generation = ?5, "
+			   "kernel_dropped = ?6, kernel_dropped_long = ?7, updated = ?8, "
+			   "synced = ?8 WHERE id = ?1", "iiiiiiii", k.id, *d_full + *d_long,
+			   *d_long, (int64_t)info->epoch, (int64_t)info->generation,
+			   full + lng, lng, now);
+	}
+	return run("UPDATE profiles SET dropped = dropped + ?2, dropped_long = dropped_long + ?3, "
+		   "updated = ?4, synced = ?4 WHERE id = ?1", "iiii", k.id, *d_full + *d_long,
+		   *d_long, now);
+}
+
+static int obs_upsert(sqlite3_stmt *st, int64_t profile_id, const struct crsd_obs_in *o,
+		      int64_t now)
+{
+	sqlite3_reset(st);
+	bind_args(st, "itttiii", profile_id, o->key, o->type, o->program, (int64_t)o->access,
+		  (int64_t)o->outcome, now);
+	sqlite3_bind_text(st, 8, o->json, -1, SQLITE_TRANSIENT);
+	return step_done(st);
+}
+
+int store_learn_ingest(const char *container_id, const char *image,
+		       const struct crs_learn_info *info, const struct crsd_obs_in *obs,
+		       size_t n)
+{
+	int64_t now = crsd_now_ns(), cid = 0, iid = 0, d_full = 0, d_long = 0;
+	sqlite3_stmt *st = NULL;
+	bool ctr;
+	size_t i;
+	int r;
+
+	if (lock_begin())
+		return -EIO;
+	/* A container gone from the store: its image's profile only. */
+	ctr = container_id && count_where("SELECT count(*) FROM containers WHERE id = ?1",
+					  container_id);
+	r = ctr ? profile_upsert("container", container_id, image, info, &d_full, &d_long,
+				 now, &cid) : 0;
+	if (!r)
+		r = profile_upsert("image", image, image, NULL, &d_full, &d_long, now, &iid);
+	if (!r) {
+		st = prep("INSERT INTO observations (profile_id, key, type, program, access, "
+			  "outcome, first_seen, last_seen, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+			  "?7, ?7, ?8) ON CONFLICT(profile_id, key) DO UPDATE SET "
+			  "access = access | excluded.access, outcome = outcome | excluded.outcome, "
+			  "last_seen = excluded.last_seen, json = excluded.json");
+		r = st ? 0 : -EIO;
+	}
+	for (i = 0; !r && i < n; i++) {
+		if (ctr)
+			r = obs_upsert(st, cid, &obs[i], now);
+		if (!r)
+			r = obs_upsert(st, iid, &obs[i], now);
+	}
+	sqlite3_finalize(st);
+	return finish_unlock(r);
+}
+
+static int profile_row(sqlite3_stmt *st, void *arg)
+{
+	struct crsd_profile *p = arg;
+
+	memset(p, 0, sizeof(*p));
+	p->id = sqlite3_column_int64(st, 0);
+	copy(p->image, sizeof(p->image), col_text(st, 1));
+	p->dropped = sqlite3_column_int64(st, 2);
+	p->dropped_long = sqlite3_column_int64(st, 3);
+	p->has_kernel = sqlite3_column_type(st, 4) != SQLITE_NULL;
+	p->epoch = sqlite3_column_int64(st, 4);
+	p->generation = sqlite3_column_int64(st, 5);
+	p->updated = sqlite3_column_int64(st, 6);
+	p->synced = sqlite3_column_int64(st, 7);
+	p->observations = sqlite3_column_int64(st, 8);
+	return 0;
+}
+
+int store_profile_get(const char *scope, const char *key, struct crsd_profile *p)
+{
+	int r;
+
+	pthread_mutex_lock(&lock);
+	r = one_row(profile_row, p, "SELECT id, image, dropped, dropped_long, kernel_epoch, "
+		    "kernel_generation, updated, coalesce(synced, 0), (SELECT count(*) FROM "
+		    "observations o WHERE o.profile_id = profiles.id) FROM profiles "
+		    "WHERE scope = ?1 AND key = ?2", "tt", scope, key);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+struct obs_cb {
+	void (*fn)(const struct crsd_obs_row *row, void *arg);
+	void *arg;
+};
+
+static void obs_row(sqlite3_stmt *st, void *arg)
+{
+	const struct obs_cb *c = arg;
+	struct crsd_obs_row row = {
+		.key = col_text(st, 0), .json = col_text(st, 1),
+		.access = (uint32_t)sqlite3_column_int64(st, 2),
+		.outcome = (uint32_t)sqlite3_column_int64(st, 3),
+		.first_seen = sqlite3_column_int64(st, 4),
+		.last_seen = sqlite3_column_int64(st, 5),
+	};
+
+	c->fn(&row, c->arg);
+}
+
+int store_profile_observations(int64_t profile_id, const char *after, int64_t limit,
+			       void (*cb)(const struct crsd_obs_row *row, void *arg), void *arg)
+{
+	struct obs_cb c = { cb, arg };
+	int r;
+
+	pthread_mutex_lock(&lock);
+	r = each_row(obs_row, &c, "SELECT key, json, access, outcome, first_seen, last_seen "
+		     "FROM observations WHERE profile_id = ?1 AND (?2 IS NULL OR key > ?2) "
+		     "ORDER BY key LIMIT ?3", "iti", profile_id, after, limit);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+int store_profile_delete(const char *scope, const char *key)
+{
+	int r;
+
+	pthread_mutex_lock(&lock);
+	r = changed(run("DELETE FROM profiles WHERE scope = ?1 AND key = ?2", "tt", scope, key));
+	pthread_mutex_unlock(&lock);
+	return r;
 }

@@ -128,7 +128,7 @@ ok "status names the kernel" eq "$(j '.kernel.available | type')" boolean
 if [ "$(j .kernel.available)" = false ]; then
 	ok "kernel unavailable has a reason" test -n "$(j .kernel.error)"
 fi
-ok "status: schema version" eq "$(j .store.schema_version)" 2
+ok "status: schema version" eq "$(j .store.schema_version)" 3
 req GET /metrics
 ok "metrics 200" eq "$CODE" 200
 ok "metrics text" has "$BODY" '^crsd_policies 0$'
@@ -475,15 +475,17 @@ if command -v sqlite3 >/dev/null; then
 	ok "events after restart" eq "$(j '.events | length')" 3
 fi
 
-echo "# schema 1 -> 2: a version 1 database (no summary column) is upgraded at start"
+echo "# schema 1 -> 3: a version 1 database (no summary column, no learning) is upgraded at start"
 stop
 sqlite3 "$DB" "DROP TRIGGER policies_summary_insert; DROP TRIGGER policies_summary_update;
-	ALTER TABLE policies DROP COLUMN summary; DELETE FROM schema_version WHERE version = 2;"
+	ALTER TABLE policies DROP COLUMN summary; DROP TABLE observations; DROP TABLE profiles;
+	ALTER TABLE policies DROP COLUMN incomplete; ALTER TABLE policies DROP COLUMN incomplete_dropped;
+	ALTER TABLE overrides DROP COLUMN learning; DELETE FROM schema_version WHERE version >= 2;"
 ok "downgraded to version 1" eq "$(sqlite3 "$DB" 'SELECT max(version) FROM schema_version')" 1
 start || exit 1
-ok "upgrade logged" grep -q "schema version 1 upgraded to 2" "$TMP/crsd.log"
+ok "upgrade logged" grep -q "schema version 1 upgraded to 3" "$TMP/crsd.log"
 req GET /api/v1/status
-ok "schema version 2 after the upgrade" eq "$(j .store.schema_version)" 2
+ok "schema version 3 after the upgrade" eq "$(j .store.schema_version)" 3
 SUMMARY='[.policy.name, .policy.mode, (.policy.rules | length),
 	  ([.policy.rules | group_by(.type)[] | {(.[0].type): length}] | add // {})]'
 req GET "/api/v1/policies/$DB_ID"
@@ -620,7 +622,7 @@ if command -v openssl >/dev/null; then
 	ok "TLS: the TCP listener is logged as TLS" test -n "$PORT"
 	URL=https://127.0.0.1:$PORT/api/v1/status
 	ok "TLS: right token 200" eq "$(curl -s --cacert "$TMP/tls.crt" -o "$TMP/body" -w '%{http_code}' \
-		-H "Authorization: Bearer $NEW" "$URL"):$(jq -r .store.schema_version "$TMP/body")" 200:2
+		-H "Authorization: Bearer $NEW" "$URL"):$(jq -r .store.schema_version "$TMP/body")" 200:3
 	ok "TLS: wrong token 401" eq "$(curl -s --cacert "$TMP/tls.crt" -o /dev/null -w '%{http_code}' \
 		-H "Authorization: Bearer $TOKEN" "$URL")" 401
 	ok "TLS: no token 401" eq "$(curl -s --cacert "$TMP/tls.crt" -o /dev/null -w '%{http_code}' "$URL")" 401
