@@ -34,6 +34,7 @@ int api_status(struct crsd_req *r, struct crsd_resp *out)
 	json_object_object_add(o, "kernel", kernel_status_json());
 	json_object_object_add(o, "reconcile", reconcile_status_json());
 	json_object_object_add(o, "export", export_status_json());
+	json_object_object_add(o, "learning", learn_status_json());
 #define H(f) json_object_object_add(h, #f, json_object_new_int64((int64_t)hs.f))
 	H(requests); H(rejected_rate); H(rejected_auth); H(rejected_size);
 #undef H
@@ -78,6 +79,7 @@ int api_metrics(struct crsd_req *r, struct crsd_resp *out)
 		(unsigned long long)hs.rejected_size);
 	kernel_metrics(f);
 	export_metrics(f);
+	learn_metrics(f);
 	if (fclose(f) || !buf) {
 		free(buf);
 		return crsd_resp_error(out, 500, NULL, "out of memory");

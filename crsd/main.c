@@ -49,6 +49,8 @@ static const char usage[] =
 	"                         (created 0600; SIGHUP reopens it)\n"
 	"  --events-syslog        also send each stored event to syslog (LOG_DAEMON)\n"
 	"  --no-kernel            do not connect to crs.ko (no reconcile, no events)\n"
+	"  --learn-poll-ms MS     how often learned sets are read from crs.ko\n"
+	"                         (default 10000, 50 to 3600000)\n"
 	"  -h, --help, --version\n"
 	"\n"
 	"Test options (container discovery at start):\n"
@@ -63,6 +65,7 @@ enum {
 	OPT_RATE, OPT_BURST, OPT_MAX_CONNS, OPT_EV_MAX, OPT_EV_AGE, OPT_NO_KERNEL, OPT_VERSION,
 	OPT_INSTRUMENTED, OPT_EV_JSONL, OPT_EV_SYSLOG, OPT_TLS_CERT, OPT_TLS_KEY,
 	OPT_CGROUP_ROOT, OPT_STATE_DIR, OPT_SESSION_IDLE, OPT_SESSION_MAX_AGE,
+	OPT_LEARN_POLL,
 };
 
 #define STATE_DIRS_MAX	16
@@ -87,6 +90,7 @@ static const struct option longopts[] = {
 	{ "events-jsonl", required_argument, NULL, OPT_EV_JSONL },
 	{ "events-syslog", no_argument, NULL, OPT_EV_SYSLOG },
 	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+	{ "learn-poll-ms", required_argument, NULL, OPT_LEARN_POLL },
 	{ "cgroup-root", required_argument, NULL, OPT_CGROUP_ROOT },
 	{ "runtime-state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -228,6 +232,7 @@ int main(int argc, char **argv)
 	char cgroup_root[CRSD_CGROUP_MAX + 1] = "/sys/fs/cgroup";
 	char *instrumented_default = NULL;
 	bool no_kernel = false, ev_syslog = false;
+	unsigned learn_poll_ms = 10000;
 	char errbuf[512];
 	sigset_t set;
 	int c, sig;
@@ -290,6 +295,15 @@ int main(int argc, char **argv)
 			if (number("--events-max-age", optarg, 100ULL * 365 * 86400, &v))
 				return 2;
 			ev_age = v;
+			break;
+		case OPT_LEARN_POLL:
+			if (number("--learn-poll-ms", optarg, 3600000, &v))
+				return 2;
+			if (v < 50) {
+				fprintf(stderr, "crsd: --learn-poll-ms: 50 to 3600000\n");
+				return 2;
+			}
+			learn_poll_ms = (unsigned)v;
 			break;
 		case OPT_EV_JSONL: ev_jsonl = optarg; break;
 		case OPT_EV_SYSLOG: ev_syslog = true; break;
@@ -407,8 +421,10 @@ int main(int argc, char **argv)
 	if (!no_kernel) {
 		kernel_init(true);
 		reconcile_start();
+		learn_start(learn_poll_ms);
 	}
 	if (http_start(&ho)) {
+		learn_stop();
 		reconcile_stop();
 		kernel_fini();
 		export_fini();
@@ -453,6 +469,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "crsd: signal %d, shutting down\n", sig);
 	crsd_events_shutdown();
 	http_stop();
+	learn_stop();
 	reconcile_stop();
 	kernel_fini();
 	export_fini();	/* after the event thread: what it stored is written out */

@@ -23,6 +23,15 @@
  * log mask. A table deleted, replaced or overridden behind crsd's back
  * (crs-tool unload/load/mode) is pushed again in the same pass, logged,
  * and counted in "drift_corrected".
+ *
+ * Learning (docs/learning.md section 4): the container's learning is the
+ * override if set, else the policy's "learning". SET_CONTAINER is followed
+ * by the learning switch (crs_nl_set_learning): the override, or
+ * CRS_LEARN_POLICY; drift detection compares it too. A learning container
+ * without a policy gets the learning-only table "learning:ID" (no rules,
+ * every default allow, monitor, learning on). A set is dumped into the
+ * store (learn_ingest) before crsd deletes its table. A policy made from a
+ * profile that dropped observations (incomplete) is capped at monitor.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -33,6 +42,7 @@
 
 #define RETRY_S		10
 #define IDLE_S		60
+#define LEARN_UNSENT	0xffffffffu
 
 enum state { ST_PENDING, ST_APPLIED, ST_NONE, ST_ERROR, ST_UNAVAILABLE };
 
@@ -49,6 +59,8 @@ struct applied {
 	bool known;		/* the kernel state is known (else: unknown since start) */
 	int mode;		/* CRS_MODE_* sent with SET_CONTAINER, -1 none */
 	uint32_t log;
+	uint32_t learn;		/* CRS_LEARN_* sent after SET_CONTAINER; LEARN_UNSENT: none */
+	char image[CRSD_IMAGE_MAX + 1];
 	uint64_t gen;		/* generation of the table pushed; 0: not read back */
 	const char *drift;	/* what changed behind crsd's back, until restored */
 	enum state state;
@@ -103,6 +115,7 @@ static struct applied *find(const char *id, bool create)
 	memset(&ap[n_ap], 0, sizeof(ap[n_ap]));
 	snprintf(ap[n_ap].id, sizeof(ap[n_ap].id), "%s", id);
 	ap[n_ap].mode = -1;
+	ap[n_ap].learn = LEARN_UNSENT;
 	ap[n_ap].state = ST_PENDING;
 	return &ap[n_ap++];
 }
@@ -123,9 +136,11 @@ struct want {
 	char id[CRSD_ID_MAX + 1];
 	char *cgroup;
 	uint64_t cgid;
-	char *json;		/* NULL: no policy */
+	char image[CRSD_IMAGE_MAX + 1];
+	char *json;		/* NULL: no policy (nor learning) */
 	int mode;
 	uint32_t log;
+	uint32_t learn;		/* CRS_LEARN_* */
 };
 
 struct wants {
@@ -138,11 +153,36 @@ static int kernel_mode(const struct crsd_container_row *c)
 {
 	enum crs_mode m;
 
-	if (c->ov.has_passive && c->ov.passive && !strcmp(crsd_base_mode(c), "enforce"))
-		return CRS_MODE_MONITOR;	/* a passive container never enforces */
+	if (!c->policy_json)
+		return CRS_MODE_POLICY;		/* the learning-only table: monitor */
+	/* a passive container never enforces, nor an incomplete policy */
+	if (((c->ov.has_passive && c->ov.passive) || c->policy_incomplete) &&
+	    !strcmp(crsd_base_mode(c), "enforce"))
+		return CRS_MODE_MONITOR;
 	if (c->ov.has_mode && !crs_mode_parse(c->ov.mode, &m))
 		return (int)m;
 	return CRS_MODE_POLICY;
+}
+
+/* The table of a learning container without a policy. */
+static char *learning_only(const char *id)
+{
+	struct json_object *o = json_object_new_object(), *d = json_object_new_object();
+	static const char *const types[] = { "file", "execute", "network", "listener",
+					     "syscall" };
+	char name[CRSD_ID_MAX + 16], *s;
+	size_t i;
+
+	snprintf(name, sizeof(name), "learning:%s", id);
+	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "mode", json_object_new_string("monitor"));
+	json_object_object_add(o, "learning", json_object_new_boolean(true));
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		json_object_object_add(d, types[i], json_object_new_string("allow"));
+	json_object_object_add(o, "default_actions", d);
+	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
 }
 
 static void want_cb(const struct crsd_container_row *c, void *arg)
@@ -166,10 +206,16 @@ static void want_cb(const struct crsd_container_row *c, void *arg)
 	snprintf(w->id, sizeof(w->id), "%s", c->id);
 	w->cgroup = strdup(c->cgroup);
 	w->cgid = (uint64_t)c->cgroup_id;
-	w->json = c->policy_json ? strdup(c->policy_json) : NULL;
+	snprintf(w->image, sizeof(w->image), "%s", c->image);
+	w->learn = c->ov.has_learning ? (c->ov.learning ? CRS_LEARN_ON : CRS_LEARN_OFF)
+				      : CRS_LEARN_POLICY;
+	if (c->policy_json)
+		w->json = strdup(c->policy_json);
+	else if (c->ov.has_learning && c->ov.learning)
+		w->json = learning_only(c->id);
 	w->mode = kernel_mode(c);
 	w->log = c->ov.has_log ? c->ov.log : CRS_LOG_DEFAULT;
-	if (!w->cgroup || (c->policy_json && !w->json)) {
+	if (!w->cgroup || ((c->policy_json || w->learn == CRS_LEARN_ON) && !w->json)) {
 		free(w->cgroup);
 		free(w->json);
 		ws->oom = true;
@@ -248,6 +294,8 @@ static bool check_drift(struct crs_nl *nl)
 		if (!what && k && a->mode >= 0 &&
 		    (k->container_mode != a->mode || k->container_log != a->log))
 			what = "mode or log mask changed";
+		if (!what && k && a->learn != LEARN_UNSENT && k->container_learn != a->learn)
+			what = "learning switch changed";
 		if (what) {
 			a->drift = what;
 			a->known = false;	/* push the table and the container again */
@@ -291,6 +339,8 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 	if (!w->json) {
 		/* No policy: remove a table we (may) have put there. */
 		if (!snap.known || snap.json) {
+			/* what it learned goes to the store first */
+			learn_ingest(nl, w->id, w->image, snap.json ? snap.cgid : cgid);
 			r = crs_nl_del_table(nl, snap.json ? snap.cgid : cgid, &err);
 			if (r && r != -ENOENT) {
 				snprintf(msg, sizeof(msg), "delete table: %s", err.msg);
@@ -306,6 +356,7 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 			a->known = true;
 			a->cgid = cgid;
 			a->mode = -1;
+			a->learn = LEARN_UNSENT;
 			a->gen = 0;
 			a->drift = NULL;	/* no table of ours to restore */
 			set_state(a, ST_NONE, NULL);
@@ -325,14 +376,23 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 			goto out;
 		}
 		gen = table_generation(nl, cgid);
-		if (snap.json && snap.cgid != cgid)
-			crs_nl_del_table(nl, snap.cgid, NULL);	/* the cgroup changed */
+		if (snap.json && snap.cgid != cgid) {	/* the cgroup changed */
+			learn_ingest(nl, w->id, w->image, snap.cgid);
+			crs_nl_del_table(nl, snap.cgid, NULL);
+		}
 	}
 	push_ctr = push_table || snap.mode != w->mode || snap.log != w->log;
 	if (push_ctr) {
 		r = crs_nl_set_container(nl, cgid, w->mode, w->log, &err);
 		if (r) {
 			snprintf(msg, sizeof(msg), "set container: %s", err.msg);
+			ok = false;
+		}
+	}
+	if (ok && (push_ctr || snap.learn != w->learn)) {
+		r = crs_nl_set_learning(nl, cgid, w->learn, 0, &err);
+		if (r) {
+			snprintf(msg, sizeof(msg), "set learning: %s", err.msg);
 			ok = false;
 		}
 	}
@@ -349,6 +409,8 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 		a->cgid = cgid;
 		a->mode = ok ? w->mode : -1;
 		a->log = w->log;
+		a->learn = ok ? w->learn : LEARN_UNSENT;
+		snprintf(a->image, sizeof(a->image), "%s", w->image);
 		if (ok && a->drift) {
 			fprintf(stderr, "crsd: reconcile: container %s: table on cgroup %llu changed "
 				"behind crsd's back (%s): restored\n", a->id,
@@ -386,6 +448,8 @@ static bool sweep(struct crs_nl *nl)
 		}
 		if (a.json) {
 			pthread_mutex_unlock(&mu);
+			/* the final dump: into the image's profile (the container's is gone) */
+			learn_ingest(nl, a.id, a.image, a.cgid);
 			r = crs_nl_del_table(nl, a.cgid, NULL);
 			pthread_mutex_lock(&mu);
 			if (r && r != -ENOENT) {
@@ -417,6 +481,7 @@ static void unavailable(const struct wants *ws, const char *why)
 		ap[i].json = NULL;
 		ap[i].known = false;
 		ap[i].mode = -1;
+		ap[i].learn = LEARN_UNSENT;
 		ap[i].gen = 0;
 		ap[i].drift = NULL;	/* crs.ko went away: nothing was changed by hand */
 	}
@@ -552,4 +617,24 @@ struct json_object *reconcile_status_json(void)
 	json_object_object_add(o, "drift_corrected", json_object_new_int64((int64_t)drift_corrected));
 	pthread_mutex_unlock(&mu);
 	return o;
+}
+
+struct crsd_table_ref *reconcile_tables(size_t *n)
+{
+	struct crsd_table_ref *t;
+	size_t i;
+
+	*n = 0;
+	pthread_mutex_lock(&mu);
+	t = calloc(n_ap ? n_ap : 1, sizeof(*t));
+	for (i = 0; t && i < n_ap; i++) {
+		if (!ap[i].known || !ap[i].json)
+			continue;
+		snprintf(t[*n].id, sizeof(t[*n].id), "%s", ap[i].id);
+		snprintf(t[*n].image, sizeof(t[*n].image), "%s", ap[i].image);
+		t[*n].cgid = ap[i].cgid;
+		(*n)++;
+	}
+	pthread_mutex_unlock(&mu);
+	return t;
 }
