@@ -111,8 +111,13 @@ $(HOST)/crsd-tests/rawhttp: crsd/tests/rawhttp.c
 $(HOST)/crsd-tests/export_test: crsd/tests/export_test.c $(filter-out %/main.o,$(CRSD_OBJS)) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(filter-out %/main.o,$(CRSD_OBJS)) $(LIB) $(PKG_LIBS) $(shell pkg-config --libs $(CRSD_PKGS) 2>/dev/null) -lpthread
-crsd-test: $(CRSD) $(CRSD_HOOK) $(HOST)/crsd-tests/rawhttp $(HOST)/crsd-tests/export_test
+# Learning's store side (store_learn_ingest) fed as learn.c feeds it: crsd without main.o.
+$(HOST)/crsd-tests/learn_store_test: crsd/tests/learn_store_test.c $(filter-out %/main.o,$(CRSD_OBJS)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(filter-out %/main.o,$(CRSD_OBJS)) $(LIB) $(PKG_LIBS) $(shell pkg-config --libs $(CRSD_PKGS) 2>/dev/null) -lpthread
+crsd-test: $(CRSD) $(CRSD_HOOK) $(HOST)/crsd-tests/rawhttp $(HOST)/crsd-tests/export_test $(HOST)/crsd-tests/learn_store_test
 	crsd/tests/api_test.sh $(CRSD) $(HOST)/crsd-tests/rawhttp $(CRSD_HOOK) $(HOST)/crsd-tests/export_test
+	crsd/tests/learn_api_test.sh $(CRSD) $(HOST)/crsd-tests/learn_store_test
 
 # The web console (docs/console.md): browser tests against a real crsd on loopback TCP;
 # playwright-core is installed by npm ci into $(BUILD)/ui-tests, never into the repository.

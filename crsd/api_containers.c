@@ -6,9 +6,15 @@
  * Nothing here talks to the kernel: reconcile.c applies what is stored, and
  * "kernel" in a container object says how that went.
  *
- * Effective mode: "none" if the image has no policy; else the override's
- * mode, or the policy's; and a passive container never enforces (enforce
- * becomes monitor).
+ * Effective mode: "none" if the image has no policy ("monitor" when the
+ * container learns: it gets the learning-only table); else the override's
+ * mode, or the policy's; and a passive container, or one whose policy is
+ * incomplete (made from a profile that dropped observations), never
+ * enforces (enforce becomes monitor).
+ *
+ * Learning: the override ("learning": true|false|null), else the policy's
+ * "learning". Making an incomplete policy enforce through an override
+ * needs ?force=true (which clears the policy's flag).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,12 +32,26 @@ static const char *policy_mode(const char *json, char *buf, size_t len)
 	return buf;
 }
 
+bool crsd_learning(const struct crsd_container_row *c)
+{
+	struct json_object *o, *v;
+	bool on = false;
+
+	if (c->ov.has_learning)
+		return c->ov.learning;
+	o = c->policy_json ? json_tokener_parse(c->policy_json) : NULL;
+	if (o && json_object_object_get_ex(o, "learning", &v))
+		on = json_object_get_boolean(v);
+	json_object_put(o);
+	return on;
+}
+
 const char *crsd_base_mode(const struct crsd_container_row *c)
 {
 	static __thread char buf[16];
 
 	if (!c->policy_json)
-		return "none";
+		return c->ov.has_learning && c->ov.learning ? "monitor" : "none";
 	return c->ov.has_mode ? c->ov.mode : policy_mode(c->policy_json, buf, sizeof(buf));
 }
 
@@ -39,7 +59,8 @@ const char *crsd_effective_mode(const struct crsd_container_row *c)
 {
 	const char *m = crsd_base_mode(c);
 
-	if (c->ov.has_passive && c->ov.passive && !strcmp(m, "enforce"))
+	if (((c->ov.has_passive && c->ov.passive) || c->policy_incomplete) &&
+	    !strcmp(m, "enforce"))
 		return "monitor";
 	return m;
 }
@@ -67,6 +88,8 @@ static struct json_object *overrides_obj(const struct crsd_override *ov)
 	json_object_object_add(o, "log", ov->has_log ? log_array(ov->log) : NULL);
 	json_object_object_add(o, "passive",
 			       ov->has_passive ? json_object_new_boolean(ov->passive) : NULL);
+	json_object_object_add(o, "learning",
+			       ov->has_learning ? json_object_new_boolean(ov->learning) : NULL);
 	return o;
 }
 
@@ -91,6 +114,7 @@ static struct json_object *container_obj(const struct crsd_container_row *c)
 	json_object_object_add(o, "passive",
 			       json_object_new_boolean(c->ov.has_passive && c->ov.passive));
 	json_object_object_add(o, "overrides", overrides_obj(&c->ov));
+	json_object_object_add(o, "learning", learn_container_json(c->id, crsd_learning(c)));
 	json_object_object_add(o, "kernel", reconcile_container_json(c->id));
 	return o;
 }
@@ -249,21 +273,28 @@ static int put_overrides(struct crsd_req *r, struct crsd_resp *out, const char *
 	struct json_object *b = crsd_parse_body(r, out);
 	struct crsd_override ov = { 0 };
 	struct crsd_container_row c;
-	int ret;
+	char policy[CRSD_ID_MAX + 1];
+	int64_t dropped;
+	bool incomplete;
+	int ret, force = crsd_force_arg(r, out);
 
-	if (!b)
-		return out->status;
-	if (patch) {
-		ret = store_container_get(id, &c);
-		if (ret) {
-			json_object_put(b);
-			if (ret == -ENOENT)
-				return crsd_resp_error(out, 404, NULL, "no container %s", id);
-			return crsd_resp_error(out, 500, NULL, "store error");
-		}
-		ov = c.ov;
-		store_container_row_free(&c);
+	if (force < 0 || !b) {
+		json_object_put(b);
+		return out->status ? out->status : 400;
 	}
+	ret = store_container_get(id, &c);
+	if (ret) {
+		json_object_put(b);
+		if (ret == -ENOENT)
+			return crsd_resp_error(out, 404, NULL, "no container %s", id);
+		return crsd_resp_error(out, 500, NULL, "store error");
+	}
+	if (patch)
+		ov = c.ov;
+	incomplete = c.policy_incomplete;
+	dropped = c.policy_incomplete_dropped;
+	snprintf(policy, sizeof(policy), "%s", c.policy_id);
+	store_container_row_free(&c);
 	json_object_object_foreach(b, key, val) {
 		if (!strcmp(key, "mode")) {
 			const char *m = val ? json_object_get_string(val) : NULL;
@@ -316,8 +347,28 @@ static int put_overrides(struct crsd_req *r, struct crsd_resp *out, const char *
 			}
 			ov.has_passive = val != NULL;
 			ov.passive = val && json_object_get_boolean(val);
+		} else if (!strcmp(key, "learning")) {
+			if (val && !json_object_is_type(val, json_type_boolean)) {
+				crsd_resp_error(out, 400, "learning",
+						"learning: expected true, false or null");
+				goto out;
+			}
+			ov.has_learning = val != NULL;
+			ov.learning = val && json_object_get_boolean(val);
 		} else {
 			crsd_resp_error(out, 400, key, "%s: unknown field", key);
+			goto out;
+		}
+	}
+	/* The incomplete gate: an override that would enforce such a policy. */
+	if (incomplete && ov.has_mode && !strcmp(ov.mode, "enforce") &&
+	    !(ov.has_passive && ov.passive)) {
+		if (!force) {
+			crsd_incomplete_error(out, policy, dropped);
+			goto out;
+		}
+		if (store_policy_clear_incomplete(policy)) {
+			crsd_resp_error(out, 500, NULL, "store error");
 			goto out;
 		}
 	}
@@ -369,6 +420,8 @@ int api_containers(struct crsd_req *r, struct crsd_resp *out, char **seg, int ns
 		}
 		return crsd_method_not_allowed(out, "GET, DELETE");
 	}
+	if (nseg == 2 && (!strcmp(seg[1], "profile") || !strcmp(seg[1], "policy-template")))
+		return api_container_profile(r, out, seg[0], !strcmp(seg[1], "policy-template"));
 	if (nseg == 2 && !strcmp(seg[1], "overrides")) {
 		if (!strcmp(m, "GET")) {
 			struct crsd_container_row c;

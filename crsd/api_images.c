@@ -21,7 +21,7 @@
 #include "crsd.h"
 
 /* Decoded, checked, normalized image from the raw path; on failure out holds the 400. */
-static bool image_arg(const char *raw, char *img, size_t len, struct crsd_resp *out)
+bool crsd_image_arg(const char *raw, char *img, size_t len, struct crsd_resp *out)
 {
 	char dec[1024];
 	const char *why;
@@ -117,7 +117,7 @@ int api_images(struct crsd_req *r, struct crsd_resp *out, const char *raw_image)
 
 	if (strcmp(r->method, "GET") && strcmp(r->method, "PUT") && strcmp(r->method, "DELETE"))
 		return crsd_method_not_allowed(out, "GET, PUT, DELETE");
-	if (!image_arg(raw_image, img, sizeof(img), out))
+	if (!crsd_image_arg(raw_image, img, sizeof(img), out))
 		return out->status;
 	if (!strcmp(r->method, "PUT"))
 		return put(r, out, img);

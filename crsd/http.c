@@ -252,7 +252,7 @@ static int route(struct crsd_req *r, struct crsd_resp *out)
 			return crsd_method_not_allowed(out, "GET");
 		return api_metrics(r, out);
 	}
-	/* Image references contain '/': the route is prefix + ref + "/policy". */
+	/* Image references contain '/': the route is prefix + ref + "/policy" (or a learning route). */
 	if (!strncmp(r->path, images, sizeof(images) - 1)) {
 		const char *ref = r->path + sizeof(images) - 1;
 		size_t rl = strlen(ref);
@@ -266,6 +266,27 @@ static int route(struct crsd_req *r, struct crsd_resp *out)
 			memcpy(raw, ref, rl - 7);
 			raw[rl - 7] = '\0';
 			return api_images(r, out, raw);
+		}
+		/* Learning: prefix + ref + "/profile" or "/policy-template". */
+		if (rl > 8 && !strcmp(ref + rl - 8, "/profile")) {
+			char raw[1024];
+
+			if (rl - 8 >= sizeof(raw))
+				return crsd_resp_error(out, 400, "image",
+						       "image reference too long");
+			memcpy(raw, ref, rl - 8);
+			raw[rl - 8] = '\0';
+			return api_image_profile(r, out, raw, false);
+		}
+		if (rl > 16 && !strcmp(ref + rl - 16, "/policy-template")) {
+			char raw[1024];
+
+			if (rl - 16 >= sizeof(raw))
+				return crsd_resp_error(out, 400, "image",
+						       "image reference too long");
+			memcpy(raw, ref, rl - 16);
+			raw[rl - 16] = '\0';
+			return api_image_profile(r, out, raw, true);
 		}
 		return crsd_resp_error(out, 404, NULL, "no such resource");
 	}
