@@ -263,7 +263,7 @@ static int template_opts(struct json_object *b, struct topts *t, struct crsd_res
 			enum crs_mode m;
 
 			if (!json_object_is_type(val, json_type_string) ||
-			    crs_mode_parse(json_object_get_string(val), &m))
+			    crs_mode_parse(json_object_get_string(val), &m) || m == CRS_MODE_POLICY)
 				return bad(out, key, "expected \"enforce\", \"monitor\" or \"disabled\"");
 			t->o.mode = (int)m;
 		} else if (!strcmp(key, "defaults")) {

@@ -261,6 +261,10 @@ req POST /api/v1/containers/c1/policy-template '{"bogus": 1}'
 ok "unknown option 400" eq "$CODE:$(j .field)" 400:bogus
 req POST /api/v1/containers/c1/policy-template '{"mode": "strict"}'
 ok "bad mode 400" eq "$CODE:$(j .field)" 400:mode
+req POST /api/v1/containers/c1/policy-template '{"mode": "policy"}'
+ok "mode policy (an override's word) 400" eq "$CODE:$(j .field)" 400:mode
+req POST /api/v1/containers/c1/policy-template '{"defaults": {"file": "deny", "files": "keep"}}'
+ok "defaults of an unknown type 400" eq "$CODE:$(j .field)" 400:defaults
 req POST /api/v1/containers/c1/policy-template '{"defaults": "allow"}'
 ok "bad defaults 400" eq "$CODE:$(j .field)" 400:defaults
 req POST /api/v1/containers/c1/policy-template '{"generalize": {"ephemeral_ports": "9-1"}}'
@@ -301,7 +305,7 @@ BASE='{"name": "base", "mode": "enforce", "default_actions": {"file": "deny", "e
              {"name": "hosts", "program": "/bin/cat", "type": "file", "action": "allow", "path": "/etc/hosts", "access": ["read"]} ]}'
 req POST /api/v1/policies "$BASE"
 BASE_ID=$(j .id)
-BEFORE=$(j -c '.policy.rules')
+BEFORE=$(jq -c '.policy.rules' <<<"$BODY")
 req POST /api/v1/containers/c1/policy-template "{\"merge_policy_id\": \"$BASE_ID\"}" -- -H 'If-Match: "7"'
 ok "If-Match on the merge policy: 412" eq "$CODE" 412
 req GET "/api/v1/policies/$BASE_ID"
