@@ -478,7 +478,7 @@ static int post_template(struct crsd_req *r, struct crsd_resp *out, const struct
 	enforce = tpl->policy->mode == CRS_MODE_ENFORCE;
 	dropped = tpl->incomplete ? (int64_t)tpl->dropped : merge.incomplete_dropped;
 	if (enforce && !o.force && (tpl->incomplete || merge.incomplete)) {
-		crsd_incomplete_error(out, o.merge_id ? o.merge_id : "(new)", dropped);
+		crsd_incomplete_error(out, o.merge_id ? o.merge_id : tpl->policy->name, dropped);
 		goto done;
 	}
 	json = crs_policy_to_json(tpl->policy, false);

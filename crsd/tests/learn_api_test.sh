@@ -325,7 +325,8 @@ sql "UPDATE profiles SET dropped = 4, dropped_long = 1 WHERE scope = 'container'
 req GET /api/v1/containers/c1/profile
 ok "profile with drops: incomplete" eq "$(j .complete):$(jq -c .dropped <<<"$BODY")" 'false:{"full":3,"long":1}'
 req POST /api/v1/containers/c1/policy-template '{"name": "lossy", "mode": "enforce"}'
-ok "incomplete, enforce: 409 mode" eq "$CODE:$(j .field)" 409:mode
+ok "incomplete, enforce: 409 mode" eq "$CODE:$(j .field):$(j .error)" \
+	"409:mode:policy lossy was generated from a profile that dropped 4 observations; add force=true to enforce it"
 ok "nothing stored" eq "$(sql "SELECT count(*) FROM policies WHERE name = 'lossy'")" 0
 req POST /api/v1/containers/c1/policy-template "{\"merge_policy_id\": \"$BASE_ID\"}"
 ok "incomplete, merge into an enforce policy: 409 mode" eq "$CODE:$(j .field)" 409:mode
