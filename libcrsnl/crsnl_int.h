@@ -115,4 +115,60 @@ int crs_ack_parse(const struct nlmsghdr *nlh, const struct nlmsghdr *req,
 /* The CRS_A_RULE_INDEX of the rule nest of req containing offset, or -1. */
 int crs_rule_at_offset(const struct nlmsghdr *req, uint32_t offset);
 
+/* learned.c: one observation of the profile document; NULL on ENOMEM. */
+struct json_object *crs_obs_json(const struct crs_observation *o);
+/* policy.c */
+void crs_rule_free_strings(struct crs_policy_rule *r);
+
+/* match.c: patterns compiled as crs.ko compiles them (kmod/match.c). */
+struct crs_pat {
+	const char *str;	/* the pattern; must outlive this */
+	int kind;		/* enum crs_pattern_kind */
+	size_t len;		/* bytes compared (subtree: the prefix) */
+	size_t weight;		/* exact, subtree: len; glob: literal bytes */
+	bool tail_any;		/* glob ending in a slash and two stars */
+};
+int crs_pat_compile(const char *s, struct crs_pat *p);	/* 0 or -EINVAL */
+bool crs_pat_match(const struct crs_pat *p, const char *s, size_t len);
+int crs_pat_cmp(const struct crs_pat *a, const struct crs_pat *b);	/* >0: a more specific */
+
+/* generalize.c, template.c (docs/learning.md section 5) */
+enum { CRS_GEN_EXACT, CRS_GEN_G1, CRS_GEN_G2, CRS_GEN_G3, CRS_GEN_G4, CRS_GEN_G5, CRS_GEN_I };
+const char *crs_gen_name(int gen);	/* NULL for exact, "G1".."G5", "I" */
+/*
+ * G1 and G2 of a path (pid_off: G2's PID_OFF, -1 none); *did gets
+ * 1 << CRS_GEN_G1 and/or 1 << CRS_GEN_G2 for the rewrites that changed it.
+ * Caller frees; NULL on ENOMEM.
+ */
+char *crs_gen_path(const char *path, int32_t pid_off, unsigned int *did);
+/* G5: "DIR/NAME.so*" or "/etc/ld.so.cache" for a library path, else NULL. */
+char *crs_gen_lib(const char *path);
+/* Why an observation gets no rule (section 5's "unrepresentable"), or NULL. */
+const char *crs_obs_unrepresentable(const struct crs_observation *o);
+/* Its exact rule for one access bit (0 for types without access bits). */
+int crs_obs_exact_rule(const struct crs_observation *o, uint32_t bit,
+		       struct crs_policy_rule *r);
+int crs_rule_copy(struct crs_policy_rule *dst, const struct crs_policy_rule *src);
+bool crs_rule_same(const struct crs_policy_rule *a, const struct crs_policy_rule *b);
+struct json_object *crs_rule_json(const struct crs_policy_rule *r);
+/* How each added rule was made: its index, rewrite and (observation, bit) sources. */
+struct crs_tsrc {
+	uint32_t obs;		/* index into the profile's obs[] */
+	uint32_t bit;		/* CRS_ACCESS_* decided, 0 for types without */
+};
+struct crs_tmeta {
+	size_t index;		/* in the template's policy */
+	int gen;		/* CRS_GEN_* */
+	struct crs_tsrc *src;
+	size_t n_src;
+};
+struct crs_tmeta *crs_template_meta(struct crs_template *t, size_t *n);
+/*
+ * Re-derive every added rule from its sources and its rewrite's
+ * preconditions; existing rules byte-identical, defaults only moved to deny,
+ * the mode as asked. 0 or -EPROTO with err naming the rule.
+ */
+int crs_template_verify(const struct crs_learned *prof, const struct crs_template_opts *opts,
+			const struct crs_template *t, struct crs_err *err);
+
 #endif /* CRSNL_INT_H */

@@ -96,7 +96,7 @@ static struct json_object *name_or_int(const char *name, int v)
 }
 
 /* Names as policies write them: "read", "read,write", "exec"; "allowed,denied". */
-static struct json_object *obs_json(const struct crs_observation *o)
+struct json_object *crs_obs_json(const struct crs_observation *o)
 {
 	struct json_object *j = json_object_new_object();
 	char acc[32], out[32];
@@ -185,7 +185,7 @@ char *crs_learned_to_json(const struct crs_learned *l, bool pretty)
 	arr = json_object_new_array();
 	e |= crs_json_add(root, "observations", arr);
 	for (i = 0; arr && !e && i < l->n; i++) {
-		struct json_object *o = obs_json(&l->obs[i]);
+		struct json_object *o = crs_obs_json(&l->obs[i]);
 
 		if (!o || json_object_array_add(arr, o)) {
 			json_object_put(o);
