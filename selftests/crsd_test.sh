@@ -533,6 +533,11 @@ is "learning effective, monitor" "$(field .learning.effective):$(field .effectiv
 wait_state lc applied "learning-only table"
 show_has "learning-only table" "cgroup $CGID: policy \"learning:lc\""
 show_has "learning on" "learning: on"
+"$T" learn --cgroup "$CG" off >/dev/null 2>&1 && ok "crs-tool learn off behind crsd's back" ||
+	nok "crs-tool learn off"
+api PATCH /api/v1/containers/lc/overrides '{"log": "deny"}' >/dev/null	# a pass now
+wait_log "learning switch drift" "container lc: table on cgroup $CGID changed behind crsd's back (learning switch changed): restored"
+show_has "learning restored" "learning: on (container override)"
 allowed "learning" "$D/learn/a"
 allowed "learning" "$D/learn/b"
 i=0

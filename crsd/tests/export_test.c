@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "export_test: store: %s\n", err);
 		return 1;
 	}
-	if (store_policy_create("exported", "{\"name\": \"exported\"}", &pol) ||
+	if (store_policy_create("exported", "{\"name\": \"exported\"}", 0, &pol) ||
 	    store_image_set("docker.io/library/nginx:1.25", pol.id, &created) ||
 	    store_container_put("c-exp", "docker.io/library/nginx:1.25", "/x", 4242, 1, &created) ||
 	    export_init(argv[2], argc == 5)) {
