@@ -26,6 +26,7 @@ const struct command commands[] = {
 	{ "log",    log_main,    "choose which decisions raise events",         log_help },
 	{ "learn",  learn_main,  "switch learning on a cgroup",                 learn_help },
 	{ "learned", learned_main, "print what a cgroup learned",               learned_help },
+	{ "template", template_main, "make a policy from a learned profile",    template_help },
 	{ "events", events_main, "follow events",                               events_help },
 	{ "status", status_main, "module version, limits, counters and probes", status_help },
 	{ "check",  check_main,  "validate a policy and show the compiled table", check_help },

@@ -39,10 +39,11 @@ int events_main(int argc, char **argv);
 int help_main(int argc, char **argv);
 int learn_main(int argc, char **argv);
 int learned_main(int argc, char **argv);
+int template_main(int argc, char **argv);	/* template_cmd.c */
 
 extern const char load_help[], unload_help[], check_help[], show_help[],
 	status_help[], mode_help[], log_help[], events_help[], help_help[],
-	learn_help[], learned_help[];
+	learn_help[], learned_help[], template_help[];
 
 /* "on (policy), recording, R of M records, D dropped" and a newline (learn.c). */
 void print_learning(uint32_t override, bool policy_flag, const struct crs_learn_info *li,
