@@ -188,8 +188,9 @@ fuzz:
 		--kernel $(DEBUG_KVER) --memory 2048 --timeout 7200 --env CRS_FUZZ_ITERS=$(FUZZ_ITERS) \
 		--keep-log $(BUILD)/logs/fuzz-$(DEBUG_KVER).log --script scripts/debug-kernel/guest.sh -- nlfuzz_test
 
-unit: $(UNITS)
+unit: $(UNITS) $(TOOL)
 	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
+	@echo "== tools/tests/template_cmd.sh"; tools/tests/template_cmd.sh $(TOOL)
 
 dkms-check:
 	BUILD=$(BUILD) scripts/dkms-check.sh $(CRS_VERSION) $(KVERS)
