@@ -23,6 +23,8 @@
 #define LIMIT_DEFAULT	1000
 #define LIMIT_MAX	10000
 #define SYNC_MS		5000
+/* a cursor is a key: type, program and object (two paths at most) */
+#define CURSOR_MAX	16384
 
 /* What a profile route works on. */
 struct target {
@@ -34,7 +36,7 @@ struct target {
 
 struct obs_page {
 	struct json_object *arr;
-	char last[4096];
+	char *last;			/* the page's last key */
 	bool extra;			/* crsd's keys (key, first_seen, last_seen) */
 	int64_t n;
 };
@@ -46,7 +48,8 @@ static void obs_cb(const struct crsd_obs_row *row, void *arg)
 	struct json_object *o = json_tokener_parse(row->json), *v;
 	char buf[64];
 
-	snprintf(p->last, sizeof(p->last), "%s", row->key);
+	free(p->last);
+	p->last = strdup(row->key);
 	p->n++;
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
@@ -118,13 +121,15 @@ static struct json_object *profile_doc(const struct target *t, const struct crsd
 					    &page)) {
 		json_object_put(page.arr);
 		json_object_put(o);
+		free(page.last);
 		return NULL;
 	}
 	json_object_object_add(o, "observations", page.arr);
 	if (count)
 		*count = page.n;
 	if (next)
-		*next = limit && page.n == limit ? strdup(page.last) : NULL;
+		*next = limit && page.n == limit && page.last ? strdup(page.last) : NULL;
+	free(page.last);
 	return o;
 }
 
@@ -161,19 +166,28 @@ static int get_profile(struct crsd_req *r, struct crsd_resp *out, const struct t
 {
 	struct crsd_profile p;
 	struct json_object *o;
-	char cursor[4096], *next = NULL;
+	char *cursor = malloc(CURSOR_MAX), *next = NULL;
 	bool has_cursor = false;
 	int64_t limit;
 	int ret;
 
-	if (!paging(r, out, &limit, cursor, sizeof(cursor), &has_cursor))
+	if (!cursor)
+		return crsd_resp_error(out, 500, NULL, "out of memory");
+	if (!paging(r, out, &limit, cursor, CURSOR_MAX, &has_cursor)) {
+		free(cursor);
 		return out->status;
+	}
 	ret = store_profile_get(t->scope, t->key, &p);
 	if (ret == -ENOENT && !t->has_c)
-		return crsd_resp_error(out, 404, NULL, "image %s has no profile", t->key);
-	if (ret && ret != -ENOENT)
-		return crsd_resp_error(out, 500, NULL, "store error");
+		ret = crsd_resp_error(out, 404, NULL, "image %s has no profile", t->key);
+	else if (ret && ret != -ENOENT)
+		ret = crsd_resp_error(out, 500, NULL, "store error");
+	if (ret > 0) {
+		free(cursor);
+		return ret;
+	}
 	o = profile_doc(t, ret ? NULL : &p, has_cursor ? cursor : NULL, limit, true, NULL, &next);
+	free(cursor);
 	if (!o)
 		return crsd_resp_error(out, 500, NULL, "store error");
 	json_object_object_add(o, "next_cursor", next ? json_object_new_string(next) : NULL);
