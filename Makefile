@@ -175,7 +175,12 @@ $(FUZZ_DIR)/obj/%.o: %.c $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 $(POLICY_FUZZER): libcrsnl/fuzz/policy_fuzz.c $(FUZZ_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
-fuzz-build: $(POLICY_FUZZER)
+# The profile parser and templates (seeds in libcrsnl/fuzz/profile-corpus); run by hand:
+# build/fuzz/profile_fuzz -max_total_time=600 WORKDIR libcrsnl/fuzz/profile-corpus
+PROFILE_FUZZER := $(FUZZ_DIR)/profile_fuzz
+$(PROFILE_FUZZER): libcrsnl/fuzz/profile_fuzz.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
+fuzz-build: $(POLICY_FUZZER) $(PROFILE_FUZZER)
 
 # make fuzz: the policy fuzzer for FUZZ_SECONDS, then the netlink fuzzer with
 # FUZZ_ITERS requests in the debug guest (KASAN, lockdep, ...), then kmemleak.
