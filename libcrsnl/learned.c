@@ -262,9 +262,9 @@ static int puint(struct pctx *c, struct json_object *o, const char *key, bool re
 	if (!json_object_is_type(v, json_type_int))
 		return pfail(c, key, "must be an integer");
 	i = json_object_get_int64(v);
-	if (i < 0 && json_object_get_uint64(v) <= (uint64_t)INT64_MAX)
+	if (i < 0)
 		return pfail(c, key, "must not be negative");
-	*out = i < 0 ? json_object_get_uint64(v) : (uint64_t)i;
+	*out = json_object_get_uint64(v);	/* above INT64_MAX too */
 	if (*out > max)
 		return pfail(c, key, "%llu is out of range (0 to %llu)",
 			     (unsigned long long)*out, (unsigned long long)max);

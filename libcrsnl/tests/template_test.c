@@ -163,7 +163,7 @@ TEST(profile_roundtrip)
 	size_t i;
 
 	l->cgroup_id = 77;
-	l->info.epoch = 5;
+	l->info.epoch = 0xfffffffffffffffeULL;	/* above INT64_MAX */
 	l->info.generation = 9;
 	l->info.records = 8;
 	l->info.dropped_full = 2;
@@ -189,6 +189,7 @@ TEST(profile_roundtrip)
 	ASSERT_EQ(0, crs_learned_parse(j1, strlen(j1), &back, &err)) TH_LOG("%s", err.msg);
 	ASSERT_EQ(l->n, back->n);
 	EXPECT_EQ(77u, back->cgroup_id);
+	EXPECT_EQ(0xfffffffffffffffeULL, back->info.epoch);
 	EXPECT_EQ(2u, back->info.dropped_full);
 	for (i = 0; i < l->n; i++) {
 		char *k1 = crs_obs_key(&l->obs[i]), *k2 = crs_obs_key(&back->obs[i]);
@@ -298,6 +299,8 @@ TEST(profile_errors)
 	EXPECT_STREQ("version: missing required field", err.msg);
 	EXPECT_EQ(-EINVAL, crs_learned_parse("{\"version\":2,\"observations\":[]}", 31, &l, &err));
 	EXPECT_STREQ("version: 2: only version 1 is known", err.msg);
+	EXPECT_EQ(-EINVAL, crs_learned_parse("{\"version\":1,\"cgroup_id\":-1}", 28, &l, &err));
+	EXPECT_STREQ("cgroup_id: must not be negative", err.msg);
 	EXPECT_EQ(-EINVAL, crs_learned_parse("{\"version\":1}", 13, &l, &err));
 	EXPECT_STREQ("observations: missing required field", err.msg);
 
