@@ -223,6 +223,14 @@ run 0 "learned --json" "$T" learned --cgroup "$CG" --json
 tr -d ' \n' < "$D/out" > "$D/out.flat"	# pretty JSON on one line (no spaces in these paths)
 has "$D/out.flat" "learned --json: max" '"max":128'
 has "$D/out.flat" "learned --json: the read" "{\"type\":\"file\",\"program\":\"$CAT\",\"outcome\":\"allowed\",\"path\":\"$D/public\",\"access\":\"read\"}"
+cp "$D/out" "$D/profile.json"
+# template works offline on the kernel's profile (docs/learning.md section 6)
+run 0 "template --exact from learned --json" "$T" template --exact "$D/profile.json"
+has "$D/err" "template: summary" "profile complete"
+tr -d ' \n' < "$D/out" > "$D/out.flat"
+has "$D/out.flat" "template: the learned read as an allow rule" "\"type\":\"file\",\"action\":\"allow\",\"program\":\"$CAT\",\"path\":\"$D/public\",\"access\":[\"read\"]"
+has "$D/out.flat" "template: a new policy denies by default" '"default_actions":{"file":"deny","execute":"deny","network":"deny","listener":"deny","syscall":"deny"}'
+run 1 "template: enforce needs a complete profile" sh -c "sed 's/\"full\": 0/\"full\": 5/' '$D/profile.json' | '$T' template --mode enforce -"
 run 0 "show while learning" "$T" show --cgroup "$CG"
 has "$D/out" "show: learning line" "learning: on (container override), recording,"
 run 0 "show --json while learning" "$T" show --cgroup "$CG" --json
