@@ -581,10 +581,23 @@ static int gen_each(struct build *b)
 			e = try_rewrite(b, c, did & (1u << 2) ? CRS_GEN_G2 : CRS_GEN_G1, p, false);
 			continue;
 		}
-		if ((o->flags & CRS_OBS_F_AUTOPORT) && o->protocol != CRS_PROTO_ICMP &&
-		    (o->type == CRS_RULE_LISTENER ||
-		     (o->type == CRS_RULE_NETWORK && o->direction == CRS_DIR_INBOUND)))
-			e = try_rewrite(b, c, CRS_GEN_G3, NULL, true);
+		if (!(o->flags & CRS_OBS_F_AUTOPORT) || o->protocol == CRS_PROTO_ICMP ||
+		    !(o->type == CRS_RULE_LISTENER ||
+		      (o->type == CRS_RULE_NETWORK && o->direction == CRS_DIR_INBOUND)))
+			continue;
+		if (o->port < b->lo || o->port > b->hi) {
+			/* a range without the port seen would not even cover it */
+			struct crs_policy_rule w = c->rule;
+			char why[96];
+
+			w.port_min = b->lo;
+			w.port_max = b->hi;
+			snprintf(why, sizeof(why), "port %u is outside the ephemeral range; kept exact",
+				 o->port);
+			e = note_skip(b, "G3", &w, why);
+			continue;
+		}
+		e = try_rewrite(b, c, CRS_GEN_G3, NULL, true);
 	}
 	return e;
 }
@@ -1371,6 +1384,9 @@ static int verify_rule(const struct crs_learned *prof, const struct crs_template
 			return vfail(err, m->index, "source %u has another type", m->src[k].obs);
 		if (r->path && !crs_pat_match(&pat, o->path, strlen(o->path)))
 			return vfail(err, m->index, "does not match source %u's path", m->src[k].obs);
+		if ((r->type == CRS_RULE_NETWORK || r->type == CRS_RULE_LISTENER) &&
+		    (o->port < r->port_min || o->port > r->port_max))
+			return vfail(err, m->index, "does not match source %u's port", m->src[k].obs);
 		e = crs_obs_exact_rule(o, m->src[k].bit, &x);
 		if (e)
 			return e == -ENOMEM ? e : vfail(err, m->index, "source %u: no exact rule",

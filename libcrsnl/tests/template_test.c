@@ -603,7 +603,13 @@ TEST(g3_autoport)
 	net(l, CRS_RULE_LISTENER, 0, "/bin/srv", CRS_PROTO_TCP, "0.0.0.0", 45000, true);
 	net(l, CRS_RULE_NETWORK, CRS_DIR_OUTBOUND, "/bin/c", CRS_PROTO_TCP, "10.0.0.6", 443, false)
 		->flags = CRS_OBS_F_AUTOPORT;	/* outbound: never G3 */
+	/* a kernel-chosen port outside the range: a range would not cover it */
+	net(l, CRS_RULE_LISTENER, 0, "/bin/srv", CRS_PROTO_UDP, "0.0.0.0", 61000, true);
 	t = build(l, &o);
+	EXPECT_RULE(t, 4, CRS_GEN_EXACT, "{\"name\":\"learned\",\"enabled\":true,\"type\":\"listener\","
+		    "\"action\":\"allow\",\"program\":\"/bin/srv\",\"protocol\":\"udp\","
+		    "\"address\":\"0.0.0.0\",\"port\":61000}");
+	EXPECT_NE(NULL, strstr(t->report, "port 61000 is outside the ephemeral range; kept exact"));
 	EXPECT_RULE(t, 0, CRS_GEN_G3, "{\"name\":\"learned\",\"enabled\":true,\"type\":\"network\","
 		    "\"action\":\"allow\",\"program\":\"*\",\"direction\":\"inbound\",\"protocol\":\"udp\","
 		    "\"address\":\"10.0.0.5\",\"port\":\"40000-50000\"}");
@@ -1173,6 +1179,156 @@ TEST(property_nothing_unseen)
 	EXPECT_LT(100u, g4);
 	TH_LOG("%zu unseen accesses checked, %zu allowed (all inside the closure), %zu G4 rules",
 	       checks, allowed_unseen, g4);
+}
+
+static const char *const addrs[] = { "10.0.0.1", "10.0.0.2", "2001:db8::1", "0.0.0.0", "127.0.0.1" };
+static const uint16_t ports[] = { 53, 443, 8080, 33000, 40000, 61000 };
+static const char *const calls[] = { "read", "write", "openat", "ptrace", "getpid" };
+
+/* A random network, listener or syscall observation of a small universe. */
+static void rand_other(struct crs_learned *l, struct crs_observation *x)
+{
+	uint32_t k = rnd(4), n64, n32;
+	const char *prog = progs[rnd(CRS_ARRAY_SIZE(progs))];
+	struct crs_net_addr a;
+
+	memset(x, 0, sizeof(*x));
+	x->pid_off = -1;
+	x->outcome = CRS_OBS_ALLOWED;
+	if (k == 3) {
+		x->type = CRS_RULE_SYSCALL;
+		x->program = (char *)prog;
+		crs_syscall_lookup(calls[rnd(CRS_ARRAY_SIZE(calls))], &n64, &n32);
+		x->arch = rnd(2) ? CRS_ARCH_X86_64 : CRS_ARCH_IA32;
+		x->syscall_nr = x->arch == CRS_ARCH_IA32 ? n32 : n64;
+		return;
+	}
+	x->type = k == 2 ? CRS_RULE_LISTENER : CRS_RULE_NETWORK;
+	x->direction = k == 1 ? CRS_DIR_INBOUND : CRS_DIR_OUTBOUND;
+	x->program = k == 1 ? NULL : (char *)prog;
+	x->protocol = rnd(2) ? CRS_PROTO_TCP : CRS_PROTO_UDP;
+	crs_net_addr_parse(addrs[rnd(CRS_ARRAY_SIZE(addrs))], &a, NULL);
+	x->family = a.family;
+	memcpy(x->addr, a.addr, 16);
+	x->port = ports[rnd(CRS_ARRAY_SIZE(ports))];
+	if (k != 0 && rnd(2))
+		x->flags = CRS_OBS_F_AUTOPORT;
+	(void)l;
+}
+
+/*
+ * The closure of section 5 for these types, from the text: the same type,
+ * direction, protocol and address; the same program (inbound: none); the
+ * same port, or any port of the ephemeral range for an inbound or listener
+ * observation with AUTOPORT (G3); for syscalls the same program and call
+ * name (a name applies in both ABIs: the one widening the format forces).
+ */
+static bool in_closure_other(const struct crs_learned *l, const struct crs_observation *x)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct crs_observation *o = &l->obs[i];
+
+		if (o->type != x->type)
+			continue;
+		if (o->type == CRS_RULE_SYSCALL) {
+			const char *a = crs_syscall_name(o->syscall_nr, o->arch);
+			const char *b = crs_syscall_name(x->syscall_nr, x->arch);
+
+			if (!strcmp(o->program, x->program) && a && b && !strcmp(a, b))
+				return true;
+			continue;
+		}
+		if (o->direction != x->direction || o->protocol != x->protocol ||
+		    o->family != x->family || memcmp(o->addr, x->addr, 16))
+			continue;
+		if (o->program && strcmp(o->program, x->program))
+			continue;
+		if (o->port == x->port)
+			return true;
+		if ((o->flags & CRS_OBS_F_AUTOPORT) &&
+		    (o->type == CRS_RULE_LISTENER || o->direction == CRS_DIR_INBOUND) &&
+		    x->port >= 32768 && x->port <= 60999)
+			return true;
+	}
+	return false;
+}
+
+TEST(property_network_and_syscalls)
+{
+	size_t round, checks = 0, allowed_unseen = 0, g3 = 0;
+
+	for (round = 0; round < 10000; round++) {
+		struct crs_learned *l = prof_new();
+		struct crs_template_opts o = { .mode = -1 };
+		size_t n = 1 + rnd(20), i, k;
+		struct crs_template *t = NULL;
+		struct crs_err err;
+
+		for (i = 0; i < n; i++) {
+			struct crs_observation x, *ob;
+			char *key;
+
+			rand_other(l, &x);
+			/* one entry per key, as the kernel keeps them */
+			key = crs_obs_key(&x);
+			for (k = 0; k < l->n; k++) {
+				char *k2 = crs_obs_key(&l->obs[k]);
+				bool same = !strcmp(key, k2);
+
+				free(k2);
+				if (same)
+					break;
+			}
+			if (k < l->n) {
+				l->obs[k].flags |= x.flags;
+				free(key);
+				continue;
+			}
+			free(key);
+			ob = obs_add(l, x.type, x.program);
+			x.index = ob->index;
+			x.program = ob->program;
+			*ob = x;
+		}
+		ASSERT_EQ(0, crs_template_build(l, &o, &t, &err)) TH_LOG("%s", err.msg);
+		for (i = 0; i < l->n; i++) {
+			char *ks = crs_obs_key(&l->obs[i]);
+
+			EXPECT_TRUE(allows(t->policy, &l->obs[i])) TH_LOG("%s", ks);
+			free(ks);
+		}
+		for (i = 0; i < t->n_added; i++) {
+			int g = -1;
+
+			added(t, i, &g);
+			g3 += g == CRS_GEN_G3;
+		}
+		for (k = 0; k < 20; k++) {
+			struct crs_observation x;
+
+			rand_other(l, &x);
+			if (x.program && rnd(8) == 0)
+				x.program = "/bin/unseen";
+			checks++;
+			if (!allows(t->policy, &x))
+				continue;
+			if (x.type == CRS_RULE_SYSCALL && !strcmp(crs_syscall_name(x.syscall_nr, x.arch),
+								  "exit_group"))
+				continue;
+			ASSERT_TRUE(in_closure_other(l, &x))
+				TH_LOG("round %zu: type %d port %u allowed outside the closure", round,
+				       (int)x.type, x.port);
+			allowed_unseen++;
+		}
+		crs_template_free(t);
+		crs_learned_free(l);
+	}
+	EXPECT_LT(1000u, allowed_unseen);
+	EXPECT_LT(100u, g3);
+	TH_LOG("%zu unseen network and syscall accesses checked, %zu allowed (all inside the "
+	       "closure), %zu G3 rules", checks, allowed_unseen, g3);
 }
 
 TEST_HARNESS_MAIN
