@@ -1288,7 +1288,13 @@ static int vfail(struct crs_err *err, size_t idx, const char *fmt, ...)
 	return crs_err_set(err, -EPROTO, "template verification failed: rules[%zu]: %s", idx, msg);
 }
 
-/* Distinct names right below d among the sources carrying bit, after G1/G2. */
+/*
+ * Distinct names right below d among the sources carrying bit, as observed.
+ * The build counted the names of the rules (after G1/G2, or the observed
+ * path where a deny kept one exact), which are never more than these: so
+ * this never refuses a collapse the build could make, and a rule whose
+ * sources do not even name more than N children of d fails.
+ */
 static int g4_count(const struct crs_learned *prof, const struct crs_tmeta *m, uint32_t bit,
 		    const char *d, size_t *count)
 {
@@ -1300,23 +1306,15 @@ static int g4_count(const struct crs_learned *prof, const struct crs_tmeta *m, u
 		return -ENOMEM;
 	for (k = 0; !e && k < m->n_src; k++) {
 		const struct crs_observation *o = &prof->obs[m->src[k].obs];
-		unsigned int did;
 		const char *nm;
-		char *q;
+		size_t l;
 
-		if (m->src[k].bit != bit)
+		if (m->src[k].bit != bit || !under(o->path, d, dlen))
 			continue;
-		q = crs_gen_path(o->path, o->pid_off, &did);
-		if (!q)
-			return -ENOMEM;
-		if (under(q, d, dlen)) {
-			size_t l = child_name(q, dlen, &nm);
-
-			names[n] = strndup(nm, l);
-			if (!names[n++])
-				e = -ENOMEM;
-		}
-		free(q);
+		l = child_name(o->path, dlen, &nm);
+		names[n] = strndup(nm, l);
+		if (!names[n++])
+			e = -ENOMEM;
 	}
 	qsort(names, n, sizeof(*names), cmp_str);
 	for (*count = 0, j = 0; j < n; j++)

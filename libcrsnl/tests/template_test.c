@@ -831,6 +831,31 @@ TEST(merge)
 	crs_learned_free(l);
 }
 
+/* G1 kept exact by a deny, then G4 over the exact paths: still verified. */
+TEST(g4_after_a_kept_exact_rewrite)
+{
+	struct crs_policy *m = pol("{\"name\":\"m\",\"default_actions\":{\"file\":\"deny\"},\"rules\":["
+				   "{\"type\":\"file\",\"action\":\"deny\",\"path\":\"/proc/1/environ\","
+				   "\"access\":[\"read\"]}]}");
+	struct crs_template_opts o = { .merge = m, .mode = -1 };
+	struct crs_learned *l = prof_new();
+	struct crs_template *t;
+	char p[64];
+	int i;
+
+	for (i = 1; i <= 17; i++) {
+		snprintf(p, sizeof(p), "/proc/123/task/%d/stat", i);
+		file(l, "/bin/top", p, CRS_ACCESS_READ);
+	}
+	t = build(l, &o);	/* verified inside */
+	EXPECT_EQ(1u, t->n_added);
+	EXPECT_RULE(t, 0, CRS_GEN_G4, FRULE("/bin/top", "/proc/123/task/**", "\"read\""));
+	EXPECT_NE(NULL, strstr(t->report, "overlaps deny rule 0; kept exact"));
+	crs_template_free(t);
+	crs_policy_free(m);
+	crs_learned_free(l);
+}
+
 TEST(new_policy_and_incomplete)
 {
 	struct crs_learned *l = prof_new();
