@@ -815,36 +815,44 @@ out:
 	return e;
 }
 
+static int group_cmp(const void *x, const void *y, void *arg)
+{
+	const struct cand *base = arg;
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	const struct crs_policy_rule *p = &base[a].rule, *q = &base[b].rule;
+	int c = strcmp(p->program, q->program);
+
+	if (!c && p->access != q->access)
+		c = p->access < q->access ? -1 : 1;
+	return c ? c : a < b ? -1 : a > b;
+}
+
+/* G4 per (program, access bit): the file rules not made by G5. */
 static int gen_collapse(struct build *b)
 {
-	size_t i, j, n0 = b->n, ng;
-	bool *done = calloc(n0 ? n0 : 1, 1);
+	size_t n0 = b->n, n = 0, i, j;
 	size_t *idx = malloc((n0 ? n0 : 1) * sizeof(size_t));
 	int e = 0;
 
-	if (!done || !idx) {
-		free(done);
-		free(idx);
+	if (!idx)
 		return -ENOMEM;
-	}
-	for (i = 0; !e && i < n0; i++) {
-		const struct cand *c = &b->c[i];
+	for (i = 0; i < n0; i++)
+		if (!b->c[i].dead && b->c[i].rule.type == CRS_RULE_FILE && b->c[i].gen != CRS_GEN_G5)
+			idx[n++] = i;
+	qsort_r(idx, n, sizeof(*idx), group_cmp, b->c);
+	for (i = 0; !e && i < n; i = j) {
+		const struct crs_policy_rule *r = &b->c[idx[i]].rule;
 
-		if (done[i] || c->rule.type != CRS_RULE_FILE || c->gen == CRS_GEN_G5)
-			continue;
-		for (ng = 0, j = i; j < n0; j++) {
-			const struct cand *d = &b->c[j];
+		for (j = i + 1; j < n; j++) {
+			const struct crs_policy_rule *q = &b->c[idx[j]].rule;
 
-			if (done[j] || d->rule.type != CRS_RULE_FILE || d->gen == CRS_GEN_G5 ||
-			    d->rule.access != c->rule.access || strcmp(d->rule.program, c->rule.program))
-				continue;
-			done[j] = true;
-			idx[ng++] = j;
+			if (q->access != r->access || strcmp(q->program, r->program))
+				break;
 		}
-		if (ng > b->collapse_after)
-			e = collapse_group(b, idx, ng);
+		/* collapse_group appends candidates: b->c may move, idx stays valid */
+		if (j - i > b->collapse_after)
+			e = collapse_group(b, idx + i, j - i);
 	}
-	free(done);
 	free(idx);
 	return e;
 }
@@ -890,26 +898,83 @@ static int gen_ignored(struct build *b, struct crs_policy *with)
 
 /* --------------------------------------------------------------- result */
 
-/* Identical rules (but for access) of the same rewrite merge. */
+static int scmp(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a ? 1 : b ? -1 : 0;
+	return strcmp(a, b);
+}
+
+#define CMP(x, y) do { if ((x) != (y)) return (x) < (y) ? -1 : 1; } while (0)
+
+/* An order on candidates: equal = the same rule but for access and name. */
+static int cand_cmp(const struct cand *x, const struct cand *y)
+{
+	const struct crs_policy_rule *a = &x->rule, *b = &y->rule;
+	size_t i;
+	int c;
+
+	CMP(x->gen, y->gen);
+	CMP(a->type, b->type);
+	CMP(a->action, b->action);
+	CMP(a->enabled, b->enabled);
+	if ((c = scmp(a->program, b->program)) || (c = scmp(a->path, b->path)) ||
+	    (c = scmp(a->syscall, b->syscall)))
+		return c;
+	CMP(a->syscall_nr, b->syscall_nr);
+	CMP(a->syscall_nr32, b->syscall_nr32);
+	CMP(a->n_args, b->n_args);
+	for (i = 0; i < a->n_args && i < CRS_MAX_ARGS; i++) {
+		CMP(a->args[i].index, b->args[i].index);
+		CMP(a->args[i].op, b->args[i].op);
+		CMP(a->args[i].value, b->args[i].value);
+	}
+	CMP(a->direction, b->direction);
+	CMP(a->protocol, b->protocol);
+	CMP(a->address.family, b->address.family);
+	CMP(a->address.prefix_len, b->address.prefix_len);
+	if ((c = memcmp(a->address.addr, b->address.addr, sizeof(a->address.addr))))
+		return c;
+	CMP(a->port_min, b->port_min);
+	CMP(a->port_max, b->port_max);
+	return 0;
+}
+
+/* qsort_r() comparators: arg is the candidate array (no global: crsd builds in threads). */
+static int idx_cmp(const void *x, const void *y, void *arg)
+{
+	const struct cand *base = arg;
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	int c = cand_cmp(&base[a], &base[b]);
+
+	return c ? c : a < b ? -1 : a > b;
+}
+
+/* Identical rules (but for access) of the same rewrite merge into the first. */
 static int merge_identical(struct build *b)
 {
-	size_t i, j, k;
+	size_t *idx = malloc((b->n ? b->n : 1) * sizeof(size_t)), n = 0, i, j, k;
 	int e = 0;
 
-	for (i = 0; !e && i < b->n; i++) {
-		if (b->c[i].dead)
-			continue;
-		for (j = i + 1; !e && j < b->n; j++) {
-			struct cand *x = &b->c[i], *y = &b->c[j];
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < b->n; i++)
+		if (!b->c[i].dead)
+			idx[n++] = i;
+	qsort_r(idx, n, sizeof(*idx), idx_cmp, b->c);
+	for (i = 0; !e && i < n; i = j) {
+		struct cand *x = &b->c[idx[i]];
 
-			if (y->dead || y->gen != x->gen || !rule_same_but_access(&y->rule, &x->rule))
-				continue;
+		for (j = i + 1; !e && j < n && !cand_cmp(x, &b->c[idx[j]]); j++) {
+			struct cand *y = &b->c[idx[j]];
+
 			x->rule.access |= y->rule.access;
 			for (k = 0; !e && k < y->n_src; k++)
 				e = add_src(x, y->src[k]);
 			y->dead = true;
 		}
 	}
+	free(idx);
 	return e;
 }
 
