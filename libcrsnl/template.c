@@ -210,13 +210,13 @@ struct build {
 	int e;
 };
 
+/*
+ * Each (observation, bit) starts in one candidate and only ever moves from
+ * one to another (merges, G4, the G5 fallback), so the sources of live
+ * candidates never repeat and need no search here.
+ */
 static int add_src(struct cand *c, struct crs_tsrc s)
 {
-	size_t i;
-
-	for (i = 0; i < c->n_src; i++)
-		if (c->src[i].obs == s.obs && c->src[i].bit == s.bit)
-			return 0;
 	if (c->n_src == c->cap_src) {
 		size_t cap = c->cap_src ? 2 * c->cap_src : 2;
 		struct crs_tsrc *n = realloc(c->src, cap * sizeof(*n));
@@ -1106,6 +1106,13 @@ static int add_count(struct json_object *r, const char *k, uint64_t v)
 	return crs_json_add(r, k, json_object_new_uint64(v));
 }
 
+static int u32_cmp(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
 static char *report_json(struct build *b, const struct crs_tmeta *meta, size_t n_meta,
 			 bool incomplete, uint64_t dropped)
 {
@@ -1134,18 +1141,22 @@ static char *report_json(struct build *b, const struct crs_tmeta *meta, size_t n
 			break;
 		}
 		/* distinct observations among the (observation, bit) sources */
-		for (n_obs = 0, k = 0; k < m->n_src; k++) {
-			size_t j;
+		uint32_t *ids = malloc((m->n_src ? m->n_src : 1) * sizeof(*ids));
 
-			for (j = 0; j < k && m->src[j].obs != m->src[k].obs; j++)
-				;
-			if (j == k) {
-				if (n_obs < 8)
-					e |= jappend(from, obs_bit_json(&b->prof->obs[m->src[k].obs],
-									0));
-				n_obs++;
-			}
+		if (!ids)
+			e = -ENOMEM;
+		for (k = 0; ids && k < m->n_src; k++)
+			ids[k] = m->src[k].obs;
+		if (ids)
+			qsort(ids, m->n_src, sizeof(*ids), u32_cmp);
+		for (n_obs = 0, k = 0; ids && k < m->n_src; k++) {
+			if (k && ids[k] == ids[k - 1])
+				continue;
+			if (n_obs < 8)
+				e |= jappend(from, obs_bit_json(&b->prof->obs[ids[k]], 0));
+			n_obs++;
 		}
+		free(ids);
 		e |= crs_json_add(a, "index", json_object_new_uint64(m->index));
 		e |= crs_json_add(a, "rule", crs_rule_json(&b->target->rules[m->index]));
 		e |= add_count(a, "observations", n_obs);
