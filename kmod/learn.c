@@ -12,19 +12,25 @@
  * same bits writes nothing. A miss, or a new bit, takes the set's raw
  * spinlock, looks again and inserts or ORs the bits in.
  *
- * The key is (kind, program entry, path); programs are entries too (kind
+ * The key is (kind, program entry, path or fixed fields: network kinds the
+ * family, protocol, address and port, syscalls the numbering and number);
+ * programs are entries too (kind
  * PROG), so each observation costs two probes: the program's and its own.
  * The bucket is chosen by hsiphash with a key random per set, so a container
  * cannot aim collisions at one chain.
  */
+#include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/socket.h>
 #include <linux/timekeeping.h>
 #include <net/netlink.h>
 #include "compat/compat.h"
 #include "learn.h"
+#include "nettable.h"
 
 /* Module-wide accounting, under crs_registry_lock (read with READ_ONCE). */
 static u32 learn_sets;
@@ -96,14 +102,23 @@ void crs_learn_free(struct crs_learn *l)
 	kvfree_rcu(l, rcu);
 }
 
-static u32 hash_of(const struct crs_learn *l, u8 kind, u32 prog, const char *s, size_t len)
+/* Network and syscall entries are keyed by their fixed fields too. */
+static bool keyed(u8 kind)
 {
-	return hsiphash(s, len, &l->key) ^ hsiphash_3u32(kind, prog, len, &l->key);
+	return kind >= CRS_OBS_NET_OUT;
 }
 
-/* The entry of (kind, prog, s) or NULL; lockless. */
+static u32 hash_of(const struct crs_learn *l, u8 kind, u32 prog, const char *s, size_t len,
+		   const union crs_obs_obj *obj)
+{
+	u32 h = hsiphash(s, len, &l->key) ^ hsiphash_3u32(kind, prog, len, &l->key);
+
+	return keyed(kind) ? h ^ hsiphash(obj, sizeof(*obj), &l->key) : h;
+}
+
+/* The entry of (kind, prog, s, obj) or NULL; lockless. */
 static struct crs_obs *lookup(struct crs_learn *l, u32 hash, u8 kind, u32 prog,
-			      const char *s, size_t len)
+			      const char *s, size_t len, const union crs_obs_obj *obj)
 {
 	u32 i = smp_load_acquire(&l->heads[hash & l->mask]);
 
@@ -111,11 +126,42 @@ static struct crs_obs *lookup(struct crs_learn *l, u32 hash, u8 kind, u32 prog,
 		struct crs_obs *o = &l->obs[i - 1];
 
 		if (o->hash == hash && o->kind == kind && o->prog == prog && o->len == len &&
-		    !memcmp(l->arena + o->str, s, len))
+		    !memcmp(l->arena + o->str, s, len) &&
+		    (!keyed(kind) || !memcmp(&o->obj, obj, sizeof(*obj))))
 			return o;
 		i = READ_ONCE(o->next);
 	}
 	return NULL;
+}
+
+/*
+ * G2's PID_OFF: the offset of a maximal digit run in the last component of
+ * @s that spells current's tgid or tid as its own pid namespace numbers
+ * them (no leading zero), for pids of two digits or more; else
+ * CRS_OBS_NO_PID_OFF. Only run when an entry is inserted.
+ */
+static u16 pid_off(const char *s, size_t len)
+{
+	u64 tgid = task_tgid_vnr(current), tid = task_pid_vnr(current);
+	size_t i = len, start;
+
+	while (i && s[i - 1] != '/')
+		i--;
+	while (i < len) {
+		u64 v = 0;
+
+		if (!isdigit(s[i])) {
+			i++;
+			continue;
+		}
+		for (start = i; i < len && isdigit(s[i]); i++)
+			if (v < U32_MAX)
+				v = v * 10 + (s[i] - '0');
+		if (v >= 10 && s[start] != '0' && (v == tgid || v == tid) &&
+		    start < CRS_OBS_NO_PID_OFF)
+			return start;
+	}
+	return CRS_OBS_NO_PID_OFF;
 }
 
 static void drop(atomic64_t *counter)
@@ -124,20 +170,31 @@ static void drop(atomic64_t *counter)
 	atomic64_inc(&learn_dropped);
 }
 
-/* The index of (kind, prog, s) with @bits OR-ed in, inserting it; CRS_NO_PROG if full. */
+/*
+ * The index of (kind, prog, s, obj) with @bits OR-ed in, inserting it;
+ * CRS_NO_PROG if full. @obj: the key's fixed fields for keyed() kinds, else
+ * NULL.
+ */
 static u32 intern(struct crs_learn *l, u64 cgroup_id, u8 kind, u32 prog, const char *s,
-		  size_t len, u8 bits)
+		  size_t len, const union crs_obs_obj *obj, u8 bits)
 {
-	u32 hash = hash_of(l, kind, prog, s, len), n, b;
-	struct crs_obs *o = lookup(l, hash, kind, prog, s, len);
+	u32 hash = hash_of(l, kind, prog, s, len, obj), n, b;
+	struct crs_obs *o = lookup(l, hash, kind, prog, s, len, obj);
+	union crs_obs_obj fresh = {};
 	unsigned long flags;
 
 	if (o && (READ_ONCE(o->bits) & bits) == bits)
 		return o - l->obs;	/* the hit: nothing written */
 
+	if (obj)
+		fresh = *obj;
+	else if (kind == CRS_OBS_FILE && !o)
+		fresh.pid_off = pid_off(s, len);	/* off the hit path */
+	else
+		fresh.pid_off = CRS_OBS_NO_PID_OFF;
 	raw_spin_lock_irqsave(&l->lock, flags);
 	if (!o)
-		o = lookup(l, hash, kind, prog, s, len);
+		o = lookup(l, hash, kind, prog, s, len, obj);
 	if (o) {
 		if ((o->bits & bits) != bits) {
 			WRITE_ONCE(o->bits, o->bits | bits);
@@ -165,6 +222,7 @@ static u32 intern(struct crs_learn *l, u64 cgroup_id, u8 kind, u32 prog, const c
 	o->len = len;
 	o->str = l->arena_used;
 	o->bits = bits;
+	o->obj = fresh;
 	memcpy(l->arena + o->str, s, len);
 	l->arena[o->str + len] = '\0';
 	l->arena_used += len + 1;
@@ -198,11 +256,94 @@ void crs_learn_record(struct crs_learn *l, u64 cgroup_id, u8 kind, const char *p
 		drop(&l->dropped_long);	/* no rule could name it */
 		return;
 	}
-	p = intern(l, cgroup_id, CRS_OBS_PROG, CRS_NO_PROG, prog, prog_len, 0);
+	p = intern(l, cgroup_id, CRS_OBS_PROG, CRS_NO_PROG, prog, prog_len, NULL, 0);
 	if (p == CRS_NO_PROG)
 		return;
-	intern(l, cgroup_id, kind, p, obj, obj_len,
+	intern(l, cgroup_id, kind, p, obj, obj_len, NULL,
 	       (access & CRS_ACCESS_ALL) | (outcome << CRS_OBS_OUTCOME_SHIFT));
+}
+
+/* The PROG entry of @prog (CRS_NO_PROG without one), or false when full or too long. */
+static bool intern_prog(struct crs_learn *l, u64 cgroup_id, const char *prog, size_t prog_len,
+			u32 *p)
+{
+	*p = CRS_NO_PROG;
+	if (!prog)
+		return true;
+	if (prog_len > CRS_PATTERN_MAX) {
+		drop(&l->dropped_long);
+		return false;
+	}
+	*p = intern(l, cgroup_id, CRS_OBS_PROG, CRS_NO_PROG, prog, prog_len, NULL, 0);
+	return *p != CRS_NO_PROG;
+}
+
+/**
+ * crs_learn_record_net - record a network or listener observation (hook
+ *	context, softirq included: no sleeping)
+ * @l: the set
+ * @cgroup_id: for the "full" notice
+ * @q: the query as decided: outbound keeps the peer and its port, inbound
+ *	the peer and the local port, a listener the local address and port
+ * @prog: the program's path, NULL for inbound packets
+ * @prog_len: its length
+ * @outcome: CRS_OBS_ALLOWED or CRS_OBS_DENIED
+ */
+void crs_learn_record_net(struct crs_learn *l, u64 cgroup_id, const struct crs_net_query *q,
+			  const char *prog, size_t prog_len, u32 outcome)
+{
+	union crs_obs_obj obj = {};
+	u8 kind, bits = outcome << CRS_OBS_OUTCOME_SHIFT;
+	u32 p;
+
+	obj.net.family = q->family;
+	obj.net.proto = q->proto;
+	switch (q->kind) {
+	case CRS_NET_OUT:
+		kind = CRS_OBS_NET_OUT;
+		memcpy(obj.net.addr, q->remote, 16);
+		obj.net.port = q->rport;
+		break;
+	case CRS_NET_IN:
+		kind = CRS_OBS_NET_IN;
+		prog = NULL;	/* a packet has no program */
+		memcpy(obj.net.addr, q->remote, 16);
+		obj.net.port = q->lport;
+		break;
+	default:
+		kind = CRS_OBS_LISTEN;
+		memcpy(obj.net.addr, q->local, 16);
+		obj.net.port = q->lport;
+		break;
+	}
+	if (kind != CRS_OBS_NET_OUT && q->autoport)
+		bits |= CRS_OBS_BIT_AUTOPORT;
+	if (!intern_prog(l, cgroup_id, prog, prog_len, &p))
+		return;
+	intern(l, cgroup_id, kind, p, "", 0, &obj, bits);
+}
+
+/**
+ * crs_learn_record_syscall - record a syscall seen at a dispatcher (no sleeping)
+ * @l: the set
+ * @cgroup_id: for the "full" notice
+ * @arch: CRS_ARCH_X86_64 or CRS_ARCH_IA32: the numbering of @nr
+ * @nr: the number the allowlist looks up
+ * @prog: the program's path
+ * @prog_len: its length
+ * @outcome: CRS_OBS_ALLOWED or CRS_OBS_DENIED
+ */
+void crs_learn_record_syscall(struct crs_learn *l, u64 cgroup_id, u32 arch, u32 nr,
+			      const char *prog, size_t prog_len, u32 outcome)
+{
+	union crs_obs_obj obj = {};
+	u32 p;
+
+	obj.sys.arch = arch;
+	obj.sys.nr = nr;
+	if (!intern_prog(l, cgroup_id, prog, prog_len, &p))
+		return;
+	intern(l, cgroup_id, CRS_OBS_SYSCALL, p, "", 0, &obj, outcome << CRS_OBS_OUTCOME_SHIFT);
 }
 
 /**
@@ -281,7 +422,13 @@ static int put_arena_string(struct sk_buff *skb, int type, const struct crs_lear
 int crs_learn_put_obs(struct sk_buff *skb, const struct crs_learn *l, u32 idx)
 {
 	const struct crs_obs *o = &l->obs[idx];
+	static const u32 types[] = {
+		[CRS_OBS_FILE] = CRS_RULE_FILE, [CRS_OBS_EXEC] = CRS_RULE_EXECUTE,
+		[CRS_OBS_NET_OUT] = CRS_RULE_NETWORK, [CRS_OBS_NET_IN] = CRS_RULE_NETWORK,
+		[CRS_OBS_LISTEN] = CRS_RULE_LISTENER, [CRS_OBS_SYSCALL] = CRS_RULE_SYSCALL,
+	};
 	struct nlattr *nest;
+	int err;
 	u8 bits;
 
 	if (o->kind == CRS_OBS_PROG)
@@ -290,13 +437,31 @@ int crs_learn_put_obs(struct sk_buff *skb, const struct crs_learn *l, u32 idx)
 	nest = nla_nest_start(skb, CRS_A_OBS);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, CRS_A_OBS_INDEX, idx) ||
-	    nla_put_u32(skb, CRS_A_OBS_TYPE,
-			o->kind == CRS_OBS_EXEC ? CRS_RULE_EXECUTE : CRS_RULE_FILE) ||
-	    put_arena_string(skb, CRS_A_OBS_PROGRAM, l, &l->obs[o->prog]) ||
-	    put_arena_string(skb, CRS_A_OBS_PATH, l, o) ||
-	    nla_put_u32(skb, CRS_A_OBS_ACCESS, bits & CRS_ACCESS_ALL) ||
-	    nla_put_u32(skb, CRS_A_OBS_OUTCOME, bits >> CRS_OBS_OUTCOME_SHIFT)) {
+	err = nla_put_u32(skb, CRS_A_OBS_INDEX, idx) ||
+	      nla_put_u32(skb, CRS_A_OBS_TYPE, types[o->kind]) ||
+	      (o->prog != CRS_NO_PROG &&
+	       put_arena_string(skb, CRS_A_OBS_PROGRAM, l, &l->obs[o->prog])) ||
+	      nla_put_u32(skb, CRS_A_OBS_ACCESS, bits & CRS_ACCESS_ALL) ||
+	      nla_put_u32(skb, CRS_A_OBS_OUTCOME, (bits >> CRS_OBS_OUTCOME_SHIFT) & CRS_OBS_ALL);
+	if (!err && !keyed(o->kind))
+		err = put_arena_string(skb, CRS_A_OBS_PATH, l, o) ||
+		      (o->kind == CRS_OBS_FILE && o->obj.pid_off != CRS_OBS_NO_PID_OFF &&
+		       nla_put_u32(skb, CRS_A_OBS_PID_OFF, o->obj.pid_off));
+	else if (!err && o->kind == CRS_OBS_SYSCALL)
+		err = nla_put_u32(skb, CRS_A_OBS_SYSCALL_NR, o->obj.sys.nr) ||
+		      nla_put_u32(skb, CRS_A_OBS_ARCH, o->obj.sys.arch);
+	else if (!err)
+		err = (o->kind != CRS_OBS_LISTEN &&
+		       nla_put_u32(skb, CRS_A_OBS_DIRECTION, o->kind == CRS_OBS_NET_OUT ?
+				   CRS_DIR_OUTBOUND : CRS_DIR_INBOUND)) ||
+		      nla_put_u32(skb, CRS_A_OBS_PROTOCOL, o->obj.net.proto) ||
+		      nla_put_u32(skb, CRS_A_OBS_FAMILY, o->obj.net.family) ||
+		      nla_put(skb, CRS_A_OBS_ADDR, o->obj.net.family == AF_INET ? 4 : 16,
+			      o->obj.net.addr) ||
+		      nla_put_u32(skb, CRS_A_OBS_PORT, o->obj.net.port) ||
+		      nla_put_u32(skb, CRS_A_OBS_FLAGS,
+				  bits & CRS_OBS_BIT_AUTOPORT ? CRS_OBS_F_AUTOPORT : 0);
+	if (err) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -17,10 +17,38 @@ enum crs_obs_kind {
 	CRS_OBS_PROG,
 	CRS_OBS_FILE,
 	CRS_OBS_EXEC,
+	CRS_OBS_NET_OUT,	/* outbound: the peer's address and port */
+	CRS_OBS_NET_IN,		/* inbound, no program: the peer and the local port */
+	CRS_OBS_LISTEN,		/* the local address and port bound or listened on */
+	CRS_OBS_SYSCALL,
 };
 
 #define CRS_NO_PROG	U32_MAX
 #define CRS_LEARN_ARENA_PER_RECORD 64	/* bytes of path storage per record */
+#define CRS_OBS_NO_PID_OFF	U16_MAX
+
+/**
+ * union crs_obs_obj - the fixed-size part of an observation
+ * @net: network kinds (part of the key): @net.family AF_INET/AF_INET6,
+ *	@net.proto enum crs_proto, @net.port (host order), @net.addr (4 bytes
+ *	used for AF_INET, the rest zero)
+ * @sys: syscalls (part of the key): @sys.arch enum crs_arch, @sys.nr
+ * @pid_off: files (not part of the key): offset in the path of the
+ *	recording task's pid, or CRS_OBS_NO_PID_OFF
+ */
+union crs_obs_obj {
+	struct {
+		u8 family;
+		u8 proto;
+		u16 port;
+		u8 addr[16];
+	} net;
+	struct {
+		u32 arch;
+		u32 nr;
+	} sys;
+	u16 pid_off;
+};
 
 /**
  * struct crs_obs - one entry of a learned set; append-only while the set lives
@@ -30,7 +58,9 @@ enum crs_obs_kind {
  * @str: offset of the path (NUL-terminated) in the arena
  * @len: path length, NUL excluded
  * @kind: enum crs_obs_kind
- * @bits: CRS_ACCESS_* in the low 3 bits, outcome (CRS_OBS_*) shifted by 4
+ * @bits: CRS_ACCESS_* in the low 3 bits, outcome (CRS_OBS_*) shifted by 4,
+ *	CRS_OBS_BIT_AUTOPORT
+ * @obj: network and syscall objects, or a file's pid offset
  */
 struct crs_obs {
 	u32 next;
@@ -40,9 +70,11 @@ struct crs_obs {
 	u16 len;
 	u8 kind;
 	u8 bits;
+	union crs_obs_obj obj;
 };
 
 #define CRS_OBS_OUTCOME_SHIFT	4
+#define CRS_OBS_BIT_AUTOPORT	(1U << 7)	/* the kernel chose the local port */
 
 /**
  * struct crs_learn - the learned set of one cgroup, allocated whole
@@ -109,6 +141,11 @@ struct crs_learn *crs_learn_alloc(u32 max, u64 cgroup_id, struct netlink_ext_ack
 void crs_learn_free(struct crs_learn *l);
 void crs_learn_record(struct crs_learn *l, u64 cgroup_id, u8 kind, const char *prog,
 		      size_t prog_len, const char *obj, size_t obj_len, u32 access, u32 outcome);
+struct crs_net_query;
+void crs_learn_record_net(struct crs_learn *l, u64 cgroup_id, const struct crs_net_query *q,
+			  const char *prog, size_t prog_len, u32 outcome);
+void crs_learn_record_syscall(struct crs_learn *l, u64 cgroup_id, u32 arch, u32 nr,
+			      const char *prog, size_t prog_len, u32 outcome);
 void crs_learn_drop_long(struct crs_learn *l);
 int crs_learn_put_header(struct sk_buff *skb, const struct crs_learn *l, u32 state);
 int crs_learn_put_obs(struct sk_buff *skb, const struct crs_learn *l, u32 idx);

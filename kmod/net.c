@@ -21,6 +21,7 @@
 #include "counters.h"
 #include "event.h"
 #include "hooks.h"
+#include "learn.h"
 #include "net.h"
 #include "progcache.h"
 #include "table.h"
@@ -64,19 +65,32 @@ int crs_net_decide(const struct crs_cgroup *cg, u64 own_id, const struct crs_net
 	u32 type = q->kind == CRS_NET_LISTEN ? CRS_RULE_LISTENER : CRS_RULE_NETWORK;
 	u32 mode = crs_effective_mode(cg, t), rule, verdict;
 	struct crs_event_info ev;
+	struct crs_learn *learn;
 	const char *prog = NULL;
 	size_t prog_len = 0, size;
 	char *buf = NULL;
 	bool report;
 	int ret;
 
-	if (mode == CRS_MODE_DISABLED || !crs_table_polices_net(t, q->kind))
+	if (mode == CRS_MODE_DISABLED)
 		return 0;
+	learn = crs_learning(cg, t);
+	if (!crs_table_polices_net(t, q->kind)) {
+		/* nothing to decide: a learning cgroup only records */
+		if (learn) {
+			if (task) {
+				buf = crs_scratch_prog(&size);
+				prog = crs_prog_path(buf, size, &prog_len);
+			}
+			crs_learn_record_net(learn, cg->id, q, prog, prog_len, CRS_OBS_ALLOWED);
+		}
+		return 0;
+	}
 	crs_count(policed);
 	if (task) {
 		buf = crs_scratch_prog(&size);
-		/* the path costs a d_path on a cache miss: only when a rule needs it */
-		if (t->named_prog[q->kind])
+		/* the path costs a d_path on a cache miss: only when a rule or learning needs it */
+		if (t->named_prog[q->kind] || learn)
 			prog = crs_prog_path(buf, size, &prog_len);
 	}
 	rule = crs_net_match(t, q, prog, prog_len);
@@ -84,6 +98,9 @@ int crs_net_decide(const struct crs_cgroup *cg, u64 own_id, const struct crs_net
 	if (rule != CRS_NO_RULE)
 		atomic64_inc(&t->rules[rule].hits);
 	ret = crs_settle(cg, t, mode, rule, verdict, -EACCES, &report);
+	if (learn)
+		crs_learn_record_net(learn, cg->id, q, prog, prog_len,
+				     ret ? CRS_OBS_DENIED : CRS_OBS_ALLOWED);
 	if (!report)
 		return ret;
 
@@ -101,19 +118,23 @@ int crs_net_decide(const struct crs_cgroup *cg, u64 own_id, const struct crs_net
 }
 
 /*
- * The registry entry governing current when its table decides @kind, else
- * NULL: the socket hooks ask this first, so an unpoliced task pays one
- * registry lookup and never has its addresses read. Caller holds
+ * The registry entry governing current when its table decides @kind or it
+ * learns, else NULL: the socket hooks ask this first, so an unpoliced task
+ * pays one registry lookup and never has its addresses read. Caller holds
  * rcu_read_lock() (socket calls: process context, preemption off).
  */
 static const struct crs_cgroup *policed(u32 kind, u64 *own_id)
 {
 	const struct crs_cgroup *cg;
+	const struct crs_table *t;
 
 	if (!crs_registry_active())
 		return NULL;
 	cg = crs_registry_find_current(own_id);
-	if (!cg || !crs_table_polices_net(rcu_dereference(cg->table), kind))
+	if (!cg)
+		return NULL;
+	t = rcu_dereference(cg->table);
+	if (!crs_table_polices_net(t, kind) && !crs_learning(cg, t))
 		return NULL;
 	return cg;
 }
@@ -274,6 +295,8 @@ static int socket_listen_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (cg) {
 		take_local(sock->sk, &q);
 		q.proto = crs_net_proto(sock->sk);
+		/* for learning: bind(0) or no bind, the port is the kernel's */
+		q.autoport = !(sock->sk->sk_userlocks & SOCK_BINDPORT_LOCK);
 		err = crs_net_decide(cg, own_id, &q, true);
 	}
 	rcu_read_unlock();

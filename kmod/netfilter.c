@@ -14,6 +14,7 @@
  *   and its cgroup's table decides on the peer. A denied SYN is dropped
  *   before a request socket exists (no SYN-ACK: the connection never
  *   completes); a denied datagram is dropped before any socket queues it.
+ *   A cgroup that learns is looked at the same way, to record its peers.
  *   Without such a table this costs one load and a branch per packet.
  */
 #include <linux/icmp.h>
@@ -200,6 +201,8 @@ static unsigned int local_in(void *priv, struct sk_buff *skb,
 	    crs_sock_cgroup(sk)) {
 		/* rcu_read_lock is held by the netfilter core */
 		cg = crs_registry_find_cgroup(crs_sock_cgroup(sk), &own_id);
+		/* for learning: the receiving socket's port was the kernel's choice */
+		q.autoport = !(sk->sk_userlocks & SOCK_BINDPORT_LOCK);
 		if (cg)
 			err = crs_net_decide(cg, own_id, &q, false);
 	}

@@ -69,6 +69,8 @@ struct crs_net_index {
  * @rport: peer port (host order)
  * @has_local: @local/@lport known
  * @has_remote: @remote/@rport known
+ * @autoport: listener and inbound queries: the socket's port was chosen by
+ *	the kernel (no SOCK_BINDPORT_LOCK); only learning reads it
  */
 struct crs_net_query {
 	u8 kind;
@@ -80,6 +82,7 @@ struct crs_net_query {
 	u16 rport;
 	bool has_local;
 	bool has_remote;
+	bool autoport;		/* listener/inbound: the kernel chose the local port */
 };
 
 int crs_net_parse_rule(struct crs_rule *r, u32 pos, struct nlattr **tb,

@@ -28,6 +28,7 @@
 #include "counters.h"
 #include "event.h"
 #include "hooks.h"
+#include "learn.h"
 #include "progcache.h"
 #include "syscall.h"
 #include "table.h"
@@ -195,11 +196,12 @@ static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
 	struct crs_event_info ev;
 	struct crs_cgroup *cg;
 	const struct crs_table *t;
+	struct crs_learn *learn = NULL;
 	const char *prog;
 	size_t prog_len, size;
 	unsigned long *ignored;
 	u32 mode, rule, verdict;
-	bool report;
+	bool report, decides;
 	u64 own_id;
 	char *buf;
 	int ret = 0;
@@ -213,15 +215,53 @@ static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
 	if (!cg)
 		goto out;
 	t = rcu_dereference(cg->table);
-	if (crs_table_is_allowlist(t) != at_dispatcher)
+	decides = crs_table_is_allowlist(t) == at_dispatcher;
+	/* learning records at the dispatchers only, so no call counts twice */
+	if (!decides && !at_dispatcher)
 		goto out;
-	if (!t->sys64 && !at_dispatcher)
+	if (decides && !t->sys64 && !at_dispatcher)
 		goto out;	/* probed for another table */
 	mode = crs_effective_mode(cg, t);
 	if (mode == CRS_MODE_DISABLED)
 		goto out;
-	if (at_dispatcher && args && always_allowed(ia32, nr))
+	if (at_dispatcher)
+		learn = crs_learning(cg, t);
+	if (!decides && !learn)
+		goto out;	/* a dispatcher armed for another cgroup */
+	ignored = ia32 && args ? t->ignored32 : t->ignored64;
+	/* ignored syscalls, and numbers no rule could name, are never recorded */
+	if (learn && (nr == CRS_SYSCALL_NONE ||
+		      (ignored && nr < CRS_SYSCALL_NR_MAX && test_bit(nr, ignored))))
+		learn = NULL;
+	if (!decides) {
+		u32 r;
+
+		if (!learn)
+			goto out;
+		/*
+		 * The entry probe decides this call later: find its outcome
+		 * now, without counting or reporting anything.
+		 */
+		buf = crs_scratch_prog(&size);
+		prog = crs_prog_path(buf, size, &prog_len);
+		r = t->sys64 ? crs_table_match_syscall(t, ia32 && args, nr, args, prog, prog_len) :
+			       CRS_NO_RULE;
+		verdict = r == CRS_NO_RULE ? t->defaults[CRS_RULE_SYSCALL] : t->rules[r].action;
+		crs_learn_record_syscall(learn, cg->id, ia32 && args ? CRS_ARCH_IA32 : CRS_ARCH_X86_64,
+					 nr, prog, prog_len,
+					 verdict == CRS_ACTION_DENY && mode == CRS_MODE_ENFORCE ?
+					 CRS_OBS_DENIED : CRS_OBS_ALLOWED);
 		goto out;
+	}
+	if (at_dispatcher && args && always_allowed(ia32, nr)) {
+		if (learn) {
+			buf = crs_scratch_prog(&size);
+			prog = crs_prog_path(buf, size, &prog_len);
+			crs_learn_record_syscall(learn, cg->id, ia32 ? CRS_ARCH_IA32 : CRS_ARCH_X86_64,
+						 nr, prog, prog_len, CRS_OBS_ALLOWED);
+		}
+		goto out;
+	}
 	if (nr == CRS_SYSCALL_NONE && !at_dispatcher)
 		goto out;
 	crs_count(policed);
@@ -236,9 +276,11 @@ static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
 		name = t->rules[rule].syscall;
 	}
 	ret = crs_settle(cg, t, mode, rule, verdict, -EPERM, &report);
+	if (learn)
+		crs_learn_record_syscall(learn, cg->id, ia32 && args ? CRS_ARCH_IA32 : CRS_ARCH_X86_64,
+					 nr, prog, prog_len, ret ? CRS_OBS_DENIED : CRS_OBS_ALLOWED);
 	if (!report)
 		goto out;
-	ignored = ia32 && args ? t->ignored32 : t->ignored64;
 	if (ignored && nr < CRS_SYSCALL_NR_MAX && test_bit(nr, ignored))
 		goto out;
 
@@ -328,7 +370,7 @@ static int dispatch_pre(struct kprobe *kp, struct pt_regs *regs)
 	int err;
 
 	if (!READ_ONCE(dispatch_refs))
-		return 0;	/* armed, but no allowlist now (disarm pending) */
+		return 0;	/* armed, but no allowlist or learner now (disarm pending) */
 	/* x32's own calls (512 and up) are decided as their x86_64 twins */
 	if (arch == CRS_ARCH_X32 && nr >= X32_FIRST)
 		lookup = nr < ARRAY_SIZE(x32_nr64) ? x32_nr64[nr] : CRS_SYSCALL_NONE;

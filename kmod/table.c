@@ -918,6 +918,50 @@ static bool needs_inbound(const struct crs_table *t)
 	return t && crs_table_polices_net(t, CRS_NET_IN);
 }
 
+/*
+ * Whether an entry with @override and container mode @mode learns under @t:
+ * switched on, and a mode in effect that is not disabled.
+ */
+static bool learn_effective(u32 override, u32 mode, const struct crs_table *t)
+{
+	if (mode == CRS_MODE_POLICY)
+		mode = t->mode;
+	return mode != CRS_MODE_DISABLED && crs_learn_switched_on(override, t);
+}
+
+/*
+ * Before a change that makes an entry (@c, NULL: a new one) learn
+ * (@effective): take the dispatcher reference it will hold, so a failure
+ * leaves everything as it was. Lock order: crs_registry_lock, then
+ * sysprobe_lock (inside crs_dispatch_get/put).
+ */
+static int learn_hold(const struct crs_cgroup *c, bool effective,
+		      struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&crs_registry_lock);
+	if (!effective || (c && c->learn_dispatch))
+		return 0;
+	return crs_dispatch_get(extack);
+}
+
+/*
+ * After the change: @c learns (@effective) or not. Keeps or drops the
+ * reference learn_hold() took and recounts @c in registry_inbound, which
+ * also counts learning entries (their inbound peers are recorded).
+ */
+static void learn_settle(struct crs_cgroup *c, bool effective)
+{
+	const struct crs_table *t = rcu_dereference_protected(c->table,
+							      lockdep_is_held(&crs_registry_lock));
+	bool inbound = needs_inbound(t) || effective;
+
+	if (c->learn_dispatch && !effective)
+		crs_dispatch_put();
+	c->learn_dispatch = effective;
+	WRITE_ONCE(registry_inbound, registry_inbound + inbound - c->inbound);
+	c->inbound = inbound;
+}
+
 /**
  * crs_registry_find_cgroup - the nearest cgroup with a table at or above @cg
  * @cg: a cgroup v2 (a task's, or a socket's)
@@ -988,6 +1032,7 @@ int crs_registry_set(u64 id, struct crs_table *t, u32 learn_max, struct netlink_
 	struct crs_table *old;
 	struct crs_learn *fresh;
 	struct cgroup *cg;
+	bool effective;
 	int err;
 
 	cg = cgroup_get_from_id(id);
@@ -999,8 +1044,15 @@ int crs_registry_set(u64 id, struct crs_table *t, u32 learn_max, struct netlink_
 
 	mutex_lock(&crs_registry_lock);
 	c = find(id);
+	effective = learn_effective(c ? c->learn_override : CRS_LEARN_POLICY,
+				    c ? c->mode : CRS_MODE_POLICY, t);
 	err = learn_prepare(c, id, c ? c->learn_override : CRS_LEARN_POLICY, t, learn_max,
 			    &fresh, extack);
+	if (!err) {
+		err = learn_hold(c, effective, extack);
+		if (err)
+			crs_learn_free(fresh);
+	}
 	if (err) {
 		mutex_unlock(&crs_registry_lock);
 		return err;
@@ -1008,6 +1060,8 @@ int crs_registry_set(u64 id, struct crs_table *t, u32 learn_max, struct netlink_
 	if (!c) {
 		if (registry_count >= CRS_MAX_TABLES) {
 			crs_learn_free(fresh);
+			if (effective)
+				crs_dispatch_put();
 			mutex_unlock(&crs_registry_lock);
 			NL_SET_ERR_MSG_FMT_MOD(extack, "too many tables: the limit is %u",
 					       CRS_MAX_TABLES);
@@ -1016,6 +1070,8 @@ int crs_registry_set(u64 id, struct crs_table *t, u32 learn_max, struct netlink_
 		c = kzalloc(sizeof(*c), GFP_KERNEL);
 		if (!c) {
 			crs_learn_free(fresh);
+			if (effective)
+				crs_dispatch_put();
 			mutex_unlock(&crs_registry_lock);
 			return -ENOMEM;
 		}
@@ -1034,7 +1090,7 @@ int crs_registry_set(u64 id, struct crs_table *t, u32 learn_max, struct netlink_
 		c->learn_max = learn_max;
 	if (fresh)
 		rcu_assign_pointer(c->learn, fresh);
-	WRITE_ONCE(registry_inbound, registry_inbound + needs_inbound(t) - needs_inbound(old));
+	learn_settle(c, effective);
 	registry_gen++;
 	mutex_unlock(&crs_registry_lock);
 	retire(old);
@@ -1047,7 +1103,9 @@ static void remove_locked(struct crs_cgroup *c)
 							lockdep_is_held(&crs_registry_lock));
 
 	hash_del_rcu(&c->node);
-	WRITE_ONCE(registry_inbound, registry_inbound - needs_inbound(t));
+	WRITE_ONCE(registry_inbound, registry_inbound - c->inbound);
+	if (c->learn_dispatch)
+		crs_dispatch_put();
 	retire(t);
 	crs_learn_free(rcu_dereference_protected(c->learn, lockdep_is_held(&crs_registry_lock)));
 	kfree_rcu(c, rcu);
@@ -1089,7 +1147,9 @@ int crs_registry_set_container(u64 id, const struct crs_container_req *req,
 			       struct netlink_ext_ack *extack)
 {
 	struct crs_learn *fresh = NULL;
+	const struct crs_table *t;
 	struct crs_cgroup *c;
+	bool effective;
 	int err;
 
 	mutex_lock(&crs_registry_lock);
@@ -1099,16 +1159,22 @@ int crs_registry_set_container(u64 id, const struct crs_container_req *req,
 		NL_SET_ERR_MSG_FMT_MOD(extack, "cgroup %llu has no table: load one first", id);
 		return -ENOENT;
 	}
+	t = rcu_dereference_protected(c->table, lockdep_is_held(&crs_registry_lock));
 	if (req->set_learn || req->learn_max) {
-		const struct crs_table *t = rcu_dereference_protected(c->table,
-						lockdep_is_held(&crs_registry_lock));
-
 		err = learn_prepare(c, id, req->set_learn ? req->learn : c->learn_override, t,
 				    req->learn_max, &fresh, extack);
 		if (err) {
 			mutex_unlock(&crs_registry_lock);
 			return err;
 		}
+	}
+	effective = learn_effective(req->set_learn ? req->learn : c->learn_override,
+				    req->set_mode ? req->mode : c->mode, t);
+	err = learn_hold(c, effective, extack);
+	if (err) {
+		crs_learn_free(fresh);
+		mutex_unlock(&crs_registry_lock);
+		return err;
 	}
 	if (req->learn_max)
 		c->learn_max = req->learn_max;
@@ -1120,6 +1186,7 @@ int crs_registry_set_container(u64 id, const struct crs_container_req *req,
 		WRITE_ONCE(c->mode, req->mode);
 	if (req->set_log)
 		WRITE_ONCE(c->log, req->log);
+	learn_settle(c, effective);
 	registry_gen++;
 	mutex_unlock(&crs_registry_lock);
 	return 0;

@@ -182,6 +182,10 @@ static inline bool crs_table_polices_net(const struct crs_table *t, u32 kind)
  * @learn: the learned set (RCU), NULL when none; outlives table swaps
  * @learn_override: CRS_LEARN_OFF, _ON or _POLICY (follow the table's flag)
  * @learn_max: records of the next set created (0: the default)
+ * @learn_dispatch: holds a dispatcher probe reference because it learns
+ *	(crs_registry_lock)
+ * @inbound: counted in registry_inbound (its table decides inbound traffic,
+ *	or it learns) (crs_registry_lock)
  */
 struct crs_cgroup {
 	struct hlist_node node;
@@ -193,6 +197,8 @@ struct crs_cgroup {
 	struct crs_learn __rcu *learn;
 	u32 learn_override;
 	u32 learn_max;
+	bool learn_dispatch;
+	bool inbound;
 };
 
 struct crs_learn;
