@@ -659,9 +659,11 @@ static int parse_obs(const struct nlattr *nest, struct crs_observation *o)
 {
 	struct nlattr *a;
 	uint32_t v = 0;
-	int rem, e = 0;
+	int rem, e = 0, alen = 0;
+	bool path_needed, prog_needed;
 
 	memset(o, 0, sizeof(*o));
+	o->pid_off = -1;
 	nla_for_each_nested(a, (struct nlattr *)nest, rem) {
 		switch (nla_type(a)) {
 		case CRS_A_OBS_INDEX:	e = get_u32(a, &o->index); break;
@@ -681,11 +683,55 @@ static int parse_obs(const struct nlattr *nest, struct crs_observation *o)
 			break;
 		case CRS_A_OBS_ACCESS:	e = get_u32(a, &o->access); break;
 		case CRS_A_OBS_OUTCOME:	e = get_u32(a, &o->outcome); break;
+		case CRS_A_OBS_PID_OFF:
+			e = get_u32(a, &v);
+			o->pid_off = v;
+			if (!e && v > INT32_MAX)
+				e = -EBADMSG;
+			break;
+		case CRS_A_OBS_DIRECTION:
+			e = get_u32(a, &v);
+			o->direction = v;
+			break;
+		case CRS_A_OBS_PROTOCOL:
+			e = get_u32(a, &v);
+			o->protocol = v;
+			break;
+		case CRS_A_OBS_FAMILY:
+			e = get_u32(a, &v);
+			o->family = v;
+			break;
+		case CRS_A_OBS_ADDR:
+			alen = nla_len(a);
+			if (alen != 4 && alen != 16)
+				e = -EBADMSG;
+			else
+				memcpy(o->addr, nla_data(a), alen);
+			break;
+		case CRS_A_OBS_PORT:
+			e = get_u32(a, &v);
+			o->port = v;
+			if (!e && v > 65535)
+				e = -EBADMSG;
+			break;
+		case CRS_A_OBS_FLAGS:	e = get_u32(a, &o->flags); break;
+		case CRS_A_OBS_SYSCALL_NR: e = get_u32(a, &o->syscall_nr); break;
+		case CRS_A_OBS_ARCH:
+			e = get_u32(a, &v);
+			o->arch = v;
+			break;
 		}
 		if (e)
 			break;
 	}
-	if (!e && (!o->program || !o->path))
+	/* the path names FILE and EXECUTE objects; only inbound packets lack a program */
+	path_needed = o->type == CRS_RULE_FILE || o->type == CRS_RULE_EXECUTE;
+	prog_needed = !(o->type == CRS_RULE_NETWORK && o->direction == CRS_DIR_INBOUND);
+	if (!e && ((prog_needed && !o->program) || (path_needed && !o->path)))
+		e = -EBADMSG;
+	/* network objects: an address of the family's size */
+	if (!e && (o->type == CRS_RULE_NETWORK || o->type == CRS_RULE_LISTENER) &&
+	    !((o->family == AF_INET && alen == 4) || (o->family == AF_INET6 && alen == 16)))
 		e = -EBADMSG;
 	if (e) {
 		free(o->program);
