@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include "crs-tool.h"
 
 const char learn_help[] =
@@ -13,7 +14,8 @@ const char learn_help[] =
 	"\n"
 	"Switch learning on a cgroup with a table:\n"
 	"  on      record what the cgroup's programs do (file opens and execs,\n"
-	"          allowed or denied), whatever the policy says;\n"
+	"          connections, listeners, inbound peers and syscalls, allowed\n"
+	"          or denied), whatever the policy says;\n"
 	"  off     stop recording; what was learned is kept for 'learned';\n"
 	"  policy  follow the policy's \"learning\" (the default).\n"
 	"Learning needs a mode other than disabled. --max N sizes the learned set\n"
@@ -26,7 +28,10 @@ const char learned_help[] =
 	"Print what a cgroup learned:\n"
 	"\n"
 	"  cgroup ID: learning on (policy), recording, R of M records, D dropped\n"
-	"    TYPE  ACCESS  OUTCOME  program=P  path=P\n"
+	"    file|execute  ACCESS  OUTCOME  program=P  path=P [pid_off=N]\n"
+	"    network  DIRECTION PROTOCOL  OUTCOME  program=P|-  address=A  port=N [auto_port]\n"
+	"    listener PROTOCOL  OUTCOME  program=P  address=A  port=N [auto_port]\n"
+	"    syscall  ARCH  OUTCOME  program=P  syscall=NAME (NR)\n"
 	"\n"
 	"Records count programs too. With --json, print the profile document\n"
 	"(docs/learning.md). --clear forgets the set after printing it (anything\n"
@@ -126,6 +131,49 @@ void print_learning(uint32_t override, bool policy_flag, const struct crs_learn_
 	printf("\n");
 }
 
+/*
+ * One observation in show's columns: type, then what takes the access
+ * column there (access; direction and protocol; protocol; arch), outcome,
+ * program (none for inbound) and the object.
+ */
+static void print_obs_line(const struct crs_observation *ob)
+{
+	char acc[32], out[32], p1[4 * CRS_PATTERN_MAX + 8], p2[4 * CRS_PATTERN_MAX + 8];
+	char addr[INET6_ADDRSTRLEN];
+	const char *sys;
+
+	crs_outcome_str(ob->outcome, out, sizeof(out));
+	printf("  %-8s ", crs_rule_type_name(ob->type) ?: "?");
+	switch (ob->type) {
+	case CRS_RULE_NETWORK:
+	case CRS_RULE_LISTENER:
+		if (ob->type == CRS_RULE_NETWORK)
+			snprintf(acc, sizeof(acc), "%s %s", crs_direction_name(ob->direction) ?: "?",
+				 crs_proto_name(ob->protocol) ?: "?");
+		else
+			snprintf(acc, sizeof(acc), "%s", crs_proto_name(ob->protocol) ?: "?");
+		if (!inet_ntop(ob->family, ob->addr, addr, sizeof(addr)))
+			snprintf(addr, sizeof(addr), "?");
+		printf("%-14s %-15s program=%s  address=%s  port=%u%s\n", acc, out,
+		       ob->program ? printable(ob->program, p1, sizeof(p1)) : "-", addr,
+		       ob->port, ob->flags & CRS_OBS_F_AUTOPORT ? "  auto_port" : "");
+		break;
+	case CRS_RULE_SYSCALL:
+		sys = crs_syscall_name(ob->syscall_nr, ob->arch);
+		printf("%-14s %-15s program=%s  syscall=%s (%u)\n",
+		       crs_arch_name(ob->arch) ?: "?", out, printable(ob->program, p1, sizeof(p1)),
+		       sys ?: "?", ob->syscall_nr);
+		break;
+	default:
+		printf("%-14s %-15s program=%s  path=%s", crs_access_str(ob->access, acc, sizeof(acc)),
+		       out, printable(ob->program, p1, sizeof(p1)),
+		       printable(ob->path, p2, sizeof(p2)));
+		if (ob->pid_off >= 0)
+			printf("  pid_off=%d", ob->pid_off);
+		putchar('\n');
+	}
+}
+
 int learned_main(int argc, char **argv)
 {
 	struct common_opts o = { .want_cgroup = true };
@@ -167,17 +215,8 @@ int learned_main(int argc, char **argv)
 		printf("cgroup %" PRIu64 ": learning ", id);
 		print_learning(nt ? t[0].container_learn : CRS_LEARN_POLICY,
 			       nt && (t[0].flags & CRS_TABLE_F_LEARN), &l->info, true);
-		for (i = 0; i < l->n; i++) {
-			const struct crs_observation *ob = &l->obs[i];
-			char acc[32], out[32], p1[4 * CRS_PATTERN_MAX + 8], p2[4 * CRS_PATTERN_MAX + 8];
-
-			printf("  %-8s %-10s %-15s program=%s  path=%s\n",
-			       crs_rule_type_name(ob->type) ?: "?",
-			       crs_access_str(ob->access, acc, sizeof(acc)),
-			       crs_outcome_str(ob->outcome, out, sizeof(out)),
-			       printable(ob->program, p1, sizeof(p1)),
-			       printable(ob->path, p2, sizeof(p2)));
-		}
+		for (i = 0; i < l->n; i++)
+			print_obs_line(&l->obs[i]);
 		r = fflush(stdout) ? EXIT_FAILED : EXIT_OK;
 	}
 	if (r == EXIT_OK && clear && crs_nl_del_learned(nl, id, &err))
