@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * learn_test.c - learned sets (docs/learning.md, slice 1: files and execs).
+ * learn_test.c - learned sets (docs/learning.md, slices 1 and 2).
  *
  * A child in a learning cgroup opens files and execs a busybox copy; the
- * dump must hold exactly those observations: program, path, access bits,
- * outcome bits, and nothing else from that cgroup. Then de-duplication (a
- * hot loop is one entry), denials, survival across SET_TABLE, the bound,
- * DEL_LEARNED, disabled mode, and a dump longer than one message.
+ * dump must hold exactly those file and execute observations: program,
+ * path, access bits, outcome bits. Then de-duplication (a hot loop is one
+ * entry), denials, survival across SET_TABLE, the bound, DEL_LEARNED,
+ * disabled mode, and a dump longer than one message.
+ *
+ * Slice 2: network observations (outbound TCP/UDP v4/v6 to a peer netns,
+ * inbound from the peer, listeners with and without a kernel-chosen port),
+ * syscalls at the dispatchers (x86_64 and int $0x80, ignored ones, the
+ * dispatcher reference), PID_OFF, each in monitor and enforce.
  */
+#include <sys/syscall.h>
 #include "crs_rawnl.h"
+#include "crs_net.h"
 
 /* busybox applet that does nothing, opens nothing: "true" */
 static char *const true_argv[] = { "true", NULL };
@@ -71,15 +78,21 @@ static struct crs_learned *dump(struct __test_metadata *_metadata, struct crs_sb
 
 static void log_obs(struct __test_metadata *_metadata, const struct crs_learned *l)
 {
-	char a[32], o[32];
+	char a[32], o[32], ad[INET6_ADDRSTRLEN];
 	size_t i;
 
-	for (i = 0; l && i < l->n; i++)
-		TH_LOG("  obs %u: %s %s %s program=%s path=%s", l->obs[i].index,
-		       crs_rule_type_name(l->obs[i].type),
-		       crs_access_str(l->obs[i].access, a, sizeof(a)),
-		       crs_outcome_str(l->obs[i].outcome, o, sizeof(o)),
-		       l->obs[i].program, l->obs[i].path);
+	for (i = 0; l && i < l->n; i++) {
+		const struct crs_observation *b = &l->obs[i];
+
+		if (!inet_ntop(b->family ?: AF_INET, b->addr, ad, sizeof(ad)))
+			ad[0] = '\0';
+		TH_LOG("  obs %u: %s %s %s program=%s path=%s pid_off=%d dir=%d proto=%d addr=%s "
+		       "port=%u flags=%u sys=%u/%d", b->index, crs_rule_type_name(b->type),
+		       crs_access_str(b->access, a, sizeof(a)),
+		       crs_outcome_str(b->outcome, o, sizeof(o)),
+		       b->program ?: "-", b->path ?: "-", b->pid_off, b->direction, b->protocol,
+		       ad, b->port, b->flags, b->syscall_nr, b->arch);
+	}
 }
 
 /* The observation of (@type, @program, @path), or NULL. */
@@ -90,10 +103,29 @@ static const struct crs_observation *find_obs(const struct crs_learned *l,
 	size_t i;
 
 	for (i = 0; l && i < l->n; i++)
-		if (l->obs[i].type == type && !strcmp(l->obs[i].program, program) &&
-		    !strcmp(l->obs[i].path, path))
+		if (l->obs[i].type == type && l->obs[i].path &&
+		    !strcmp(l->obs[i].program, program) && !strcmp(l->obs[i].path, path))
 			return &l->obs[i];
 	return NULL;
+}
+
+/* Observations of @type. */
+static size_t count_type(const struct crs_learned *l, enum crs_rule_type type)
+{
+	size_t i, n = 0;
+
+	for (i = 0; l && i < l->n; i++)
+		n += l->obs[i].type == type;
+	return n;
+}
+
+/*
+ * File and execute observations: every child's syscalls are recorded too
+ * (fork's return, cgroup joining, exit), which the file cases do not count.
+ */
+static size_t count_paths(const struct crs_learned *l)
+{
+	return count_type(l, CRS_RULE_FILE) + count_type(l, CRS_RULE_EXECUTE);
 }
 
 #define EXPECT_OBS(l, _type, _prog, _path, _acc, _out) do {			\
@@ -150,7 +182,7 @@ static void expect_workload(struct __test_metadata *_metadata, FIXTURE_DATA(lear
 	const char *me = self_exe();
 
 	ASSERT_NE(NULL, l);
-	EXPECT_EQ(4, l->n) {
+	EXPECT_EQ(4, count_paths(l)) {
 		log_obs(_metadata, l);
 	}
 	EXPECT_OBS(l, CRS_RULE_FILE, me, self->r, CRS_ACCESS_READ, CRS_OBS_ALLOWED);
@@ -158,8 +190,10 @@ static void expect_workload(struct __test_metadata *_metadata, FIXTURE_DATA(lear
 	EXPECT_OBS(l, CRS_RULE_FILE, me, self->rw, CRS_ACCESS_READ | CRS_ACCESS_WRITE,
 		   CRS_OBS_ALLOWED);
 	EXPECT_OBS(l, CRS_RULE_EXECUTE, me, self->tool, CRS_ACCESS_EXEC, CRS_OBS_ALLOWED);
-	/* one program entry (the test binary) and four observations */
-	EXPECT_EQ(5, l->info.records);
+	/* two program entries (the test binary, and the busybox copy whose own
+	 * syscalls are recorded) and the observations */
+	EXPECT_EQ(2 + l->n, l->info.records);
+	EXPECT_LT(0, count_type(l, CRS_RULE_SYSCALL));
 	EXPECT_EQ(CRS_LEARN_STATE_RECORDING, l->info.state);
 	EXPECT_EQ(0, l->info.dropped_full);
 	EXPECT_EQ(0, l->info.dropped_long);
@@ -196,6 +230,7 @@ TEST_F(learn, container_override)
 {
 	struct crs_learned *l = NULL;
 	struct crs_err err = {0};
+	size_t n;
 	int ret;
 
 	if (self->skip)
@@ -213,6 +248,7 @@ TEST_F(learn, container_override)
 	run_workload(_metadata, self);
 	l = dump(_metadata, &self->sb);
 	expect_workload(_metadata, self, l);
+	n = l ? l->n : 0;
 	crs_learned_free(l);
 
 	/* off: the set stays, idle, and records nothing more */
@@ -223,7 +259,7 @@ TEST_F(learn, container_override)
 	l = dump(_metadata, &self->sb);
 	ASSERT_NE(NULL, l);
 	EXPECT_EQ(CRS_LEARN_STATE_IDLE, l->info.state);
-	EXPECT_EQ(4, l->n);
+	EXPECT_EQ(n, l->n);
 	crs_learned_free(l);
 }
 
@@ -279,17 +315,19 @@ TEST_F_TIMEOUT(learn, hot_loop_one_entry, 600)
 	if (self->skip)
 		SKIP(return, "no " BUSYBOX);
 	load_allow_all(_metadata, &self->sb, "learn-loop", CRS_MODE_MONITOR, true);
-	ASSERT_EQ(0, child_open(self->sb.cg, self->r, O_RDONLY, NULL));
+	/* one pass first: the loop child's syscalls are recorded once too */
+	timed_loop(_metadata, self->sb.cg, self->r, 1);
 	l = dump(_metadata, &self->sb);
 	ASSERT_NE(NULL, l);
-	ASSERT_EQ(1, l->n);
+	ASSERT_EQ(1, count_paths(l));
 	on = timed_loop(_metadata, self->sb.cg, self->r, 10000);
 	l2 = dump(_metadata, &self->sb);
 	ASSERT_NE(NULL, l2);
-	EXPECT_EQ(1, l2->n) {
+	EXPECT_EQ(1, count_paths(l2)) {
 		log_obs(_metadata, l2);
 	}
-	EXPECT_EQ(2, l2->info.records);
+	EXPECT_EQ(l->n, l2->n);
+	EXPECT_EQ(1 + l2->n, l2->info.records);
 	/* every open after the first was a hit: nothing written */
 	EXPECT_EQ(l->info.generation, l2->info.generation);
 	EXPECT_OBS(l2, CRS_RULE_FILE, self_exe(), self->r, CRS_ACCESS_READ, CRS_OBS_ALLOWED);
@@ -320,7 +358,7 @@ TEST_F(learn, enforce_denied)
 	EXPECT_EQ(EACCES, child_exec(self->sb.cg, self->tool, true_argv, NULL));
 	l = dump(_metadata, &self->sb);
 	ASSERT_NE(NULL, l);
-	EXPECT_EQ(3, l->n) {
+	EXPECT_EQ(3, count_paths(l)) {
 		log_obs(_metadata, l);
 	}
 	EXPECT_OBS(l, CRS_RULE_FILE, self_exe(), self->r, CRS_ACCESS_READ, CRS_OBS_DENIED);
@@ -333,7 +371,7 @@ TEST_F(learn, enforce_denied)
 	EXPECT_EQ(0, child_open(self->sb.cg, self->r, O_RDONLY, NULL));
 	l = dump(_metadata, &self->sb);
 	ASSERT_NE(NULL, l);
-	EXPECT_EQ(3, l->n);
+	EXPECT_EQ(3, count_paths(l));
 	EXPECT_OBS(l, CRS_RULE_FILE, self_exe(), self->r, CRS_ACCESS_READ,
 		   CRS_OBS_DENIED | CRS_OBS_ALLOWED);
 	crs_learned_free(l);
@@ -349,14 +387,14 @@ TEST_F(learn, survives_set_table)
 	ASSERT_EQ(0, child_open(self->sb.cg, self->r, O_RDONLY, NULL));
 	l = dump(_metadata, &self->sb);
 	ASSERT_NE(NULL, l);
-	ASSERT_EQ(1, l->n);
+	ASSERT_EQ(1, count_paths(l));
 	/* a new policy: the set, its epoch and its entries stay */
 	load_allow_all(_metadata, &self->sb, "learn-v2", CRS_MODE_ENFORCE, true);
 	ASSERT_EQ(0, child_open(self->sb.cg, self->w, O_WRONLY, NULL));
 	l2 = dump(_metadata, &self->sb);
 	ASSERT_NE(NULL, l2);
 	EXPECT_EQ(l->info.epoch, l2->info.epoch);
-	EXPECT_EQ(2, l2->n);
+	EXPECT_EQ(2, count_paths(l2));
 	EXPECT_OBS(l2, CRS_RULE_FILE, self_exe(), self->r, CRS_ACCESS_READ, CRS_OBS_ALLOWED);
 	EXPECT_OBS(l2, CRS_RULE_FILE, self_exe(), self->w, CRS_ACCESS_WRITE, CRS_OBS_ALLOWED);
 	crs_learned_free(l2);
@@ -367,7 +405,7 @@ TEST_F(learn, survives_set_table)
 	ASSERT_NE(NULL, l2);
 	EXPECT_EQ(l->info.epoch, l2->info.epoch);
 	EXPECT_EQ(CRS_LEARN_STATE_IDLE, l2->info.state);
-	EXPECT_EQ(2, l2->n);
+	EXPECT_EQ(2, count_paths(l2));
 	crs_learned_free(l);
 	crs_learned_free(l2);
 }
@@ -416,7 +454,7 @@ TEST_F(learn, bound_and_dropped)
 	struct crs_learned *l;
 	struct crs_status st0, st1;
 	struct crs_err err = {0};
-	size_t i;
+	size_t i, k, files;
 
 	if (self->skip)
 		SKIP(return, "no " BUSYBOX);
@@ -430,21 +468,31 @@ TEST_F(learn, bound_and_dropped)
 	ASSERT_EQ(0, run_in(self->sb.cg, many_fn, &a, NULL));
 	l = dump(_metadata, &self->sb);
 	ASSERT_NE(NULL, l);
-	/* 64 records: the program and the first 63 files, in order */
+	/*
+	 * 64 records: the program, the child's first syscalls and the first
+	 * files, in order; every file after those was dropped (the child's
+	 * later new syscalls, such as exit_group, too)
+	 */
 	EXPECT_EQ(CRS_MIN_LEARN_RECORDS, l->info.max);
 	EXPECT_EQ(CRS_MIN_LEARN_RECORDS, l->info.records);
 	EXPECT_EQ(CRS_MIN_LEARN_RECORDS - 1, l->n);
-	EXPECT_EQ(100 - (CRS_MIN_LEARN_RECORDS - 1), l->info.dropped_full);
+	files = count_type(l, CRS_RULE_FILE);
+	EXPECT_EQ(l->n, files + count_type(l, CRS_RULE_SYSCALL));
+	EXPECT_LT(40, files);
+	EXPECT_LE(100 - files, l->info.dropped_full);
+	EXPECT_GE(100 - files + 5, l->info.dropped_full);
 	EXPECT_EQ(CRS_LEARN_STATE_FULL, l->info.state);
-	for (i = 0; i < l->n; i++) {
+	for (i = 0, k = 0; i < l->n; i++) {
 		char want[PATH_MAX];
 
-		snprintf(want, sizeof(want), "%s/f%05d%0*d", a.dir, (int)i, a.name_len, 0);
+		if (l->obs[i].type != CRS_RULE_FILE)
+			continue;
+		snprintf(want, sizeof(want), "%s/f%05d%0*d", a.dir, (int)k++, a.name_len, 0);
 		EXPECT_STREQ(want, l->obs[i].path);
 	}
-	crs_learned_free(l);
 	ASSERT_EQ(0, crs_nl_get_status(self->sb.nl, &st1, &err));
-	EXPECT_EQ(st0.learn_dropped + 100 - (CRS_MIN_LEARN_RECORDS - 1), st1.learn_dropped);
+	EXPECT_EQ(st0.learn_dropped + l->info.dropped_full, st1.learn_dropped);
+	crs_learned_free(l);
 	EXPECT_EQ(st0.learn_sets + 1, st1.learn_sets);
 	EXPECT_EQ(st0.learn_reserved + CRS_MIN_LEARN_RECORDS, st1.learn_reserved);
 	/* a different size for an existing set is refused */
@@ -497,7 +545,7 @@ TEST_F(learn, del_learned)
 	ASSERT_EQ(0, child_open(self->sb.cg, self->r, O_RDONLY, NULL));
 	l = dump(_metadata, &self->sb);
 	ASSERT_NE(NULL, l);
-	ASSERT_EQ(1, l->n);
+	ASSERT_EQ(1, count_paths(l));
 	/* still learning: an empty set of a new epoch replaces it */
 	ASSERT_EQ(0, crs_nl_del_learned(self->sb.nl, self->sb.cgid, &err));
 	l2 = dump(_metadata, &self->sb);
@@ -509,7 +557,7 @@ TEST_F(learn, del_learned)
 	ASSERT_EQ(0, child_open(self->sb.cg, self->w, O_WRONLY, NULL));
 	l2 = dump(_metadata, &self->sb);
 	ASSERT_NE(NULL, l2);
-	EXPECT_EQ(1, l2->n);
+	EXPECT_EQ(1, count_paths(l2));
 	EXPECT_OBS(l2, CRS_RULE_FILE, self_exe(), self->w, CRS_ACCESS_WRITE, CRS_OBS_ALLOWED);
 	crs_learned_free(l2);
 	crs_learned_free(l);
@@ -576,7 +624,7 @@ TEST_F_TIMEOUT(learn, dump_resumes, 300)
 	struct many_arg a = { .dir = sb_path(&self->sb, "long", dir), .n = 1000, .name_len = 180 };
 	struct crs_learned *l;
 	struct crs_err err = {0};
-	size_t i;
+	size_t i, k;
 	int msgs;
 
 	if (self->skip)
@@ -587,20 +635,602 @@ TEST_F_TIMEOUT(learn, dump_resumes, 300)
 	ASSERT_EQ(0, run_in(self->sb.cg, many_fn, &a, NULL));
 	l = dump(_metadata, &self->sb);
 	ASSERT_NE(NULL, l);
-	EXPECT_EQ(1000, l->n);
+	EXPECT_EQ(1000, count_paths(l));
 	EXPECT_EQ(0, l->info.dropped_full);
-	for (i = 0; i < l->n; i++) {
+	for (i = 0, k = 0; i < l->n; i++) {
 		char want[PATH_MAX];
 
-		snprintf(want, sizeof(want), "%s/f%05d%0*d", a.dir, (int)i, a.name_len, 0);
+		/* index 0 is the program; every index once, in order */
+		if (i)
+			EXPECT_LT(l->obs[i - 1].index, l->obs[i].index);
+		if (l->obs[i].type != CRS_RULE_FILE)
+			continue;
+		snprintf(want, sizeof(want), "%s/f%05d%0*d", a.dir, (int)k++, a.name_len, 0);
 		EXPECT_STREQ(want, l->obs[i].path);
-		/* index 0 is the program */
-		EXPECT_EQ(i + 1, l->obs[i].index);
 	}
+	EXPECT_EQ(1 + l->n, l->info.records);
 	crs_learned_free(l);
 	msgs = raw_dump_messages(_metadata, self->sb.cgid);
 	TH_LOG("1000 observations of ~%d bytes came in %d messages", 200 + (int)strlen(dir), msgs);
 	EXPECT_LT(1, msgs);
+}
+
+/* ------------------------------------------------------------ slice 2 */
+
+#define NR32_getpid	20
+#define NR32_getppid	64
+#define LPORT		7101	/* the container's explicit port */
+#define PPORT		7102	/* the peer's port */
+
+/* The observations of @type, @dir (NETWORK) and @proto, at most 8, into @out. */
+static size_t find_net(const struct crs_learned *l, enum crs_rule_type type,
+		       enum crs_direction dir, enum crs_proto proto,
+		       const struct crs_observation **out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; l && i < l->n && n < 8; i++)
+		if (l->obs[i].type == type && l->obs[i].protocol == proto &&
+		    (type != CRS_RULE_NETWORK || l->obs[i].direction == dir))
+			out[n++] = &l->obs[i];
+	return n;
+}
+
+/* @o is (family, @addr, @port, @flags, @outcome) by @program (NULL: none). */
+#define EXPECT_NET(o, _fam, _addr, _port, _flags, _out, _prog) do {		\
+	uint8_t _a[16] = {0};								\
+	ASSERT_EQ(0, net_pton(_fam, _addr, _a));					\
+	EXPECT_EQ(_fam, (o)->family);							\
+	EXPECT_EQ(0, memcmp(_a, (o)->addr, _fam == AF_INET ? 4 : 16)) {		\
+		TH_LOG("address is not %s", _addr);					\
+	}										\
+	EXPECT_EQ(_port, (o)->port);							\
+	EXPECT_EQ(_flags, (o)->flags);							\
+	EXPECT_EQ(_out, (o)->outcome);							\
+	EXPECT_EQ(0, (o)->access);							\
+	EXPECT_EQ(NULL, (o)->path);							\
+	if (_prog) {									\
+		EXPECT_STREQ((const char *)(_prog), (o)->program ?: "(none)");	\
+	} else {									\
+		EXPECT_EQ(NULL, (o)->program);						\
+	}										\
+} while (0)
+
+FIXTURE(learn_net) {
+	struct crs_sb sb;
+	struct net_env env;
+};
+
+FIXTURE_VARIANT(learn_net) {
+	int family;
+	int type;
+	bool enforce;
+};
+
+#define LNET(name, fam, ty, enf)						\
+	FIXTURE_VARIANT_ADD(learn_net, name) {					\
+		.family = fam, .type = ty, .enforce = enf,			\
+	}
+LNET(tcp_v4_monitor, AF_INET, SOCK_STREAM, false);
+LNET(tcp_v4_enforce, AF_INET, SOCK_STREAM, true);
+LNET(tcp_v6_monitor, AF_INET6, SOCK_STREAM, false);
+LNET(tcp_v6_enforce, AF_INET6, SOCK_STREAM, true);
+LNET(udp_v4_monitor, AF_INET, SOCK_DGRAM, false);
+LNET(udp_v4_enforce, AF_INET, SOCK_DGRAM, true);
+LNET(udp_v6_monitor, AF_INET6, SOCK_DGRAM, false);
+LNET(udp_v6_enforce, AF_INET6, SOCK_DGRAM, true);
+
+FIXTURE_SETUP(learn_net)
+{
+	sb_setup(_metadata, &self->sb);
+	net_env_setup(&self->env);
+}
+
+FIXTURE_TEARDOWN(learn_net)
+{
+	net_env_teardown(&self->env);
+	sb_teardown(&self->sb);
+}
+
+static const char *lnet_peer(int fam)
+{
+	return fam == AF_INET ? NET_P4 : NET_P6;
+}
+
+static const char *lnet_own(int fam)
+{
+	return fam == AF_INET ? NET_C4 : NET_C6;
+}
+
+/*
+ * Learning on, monitor or enforce; its only rules deny outbound traffic to
+ * the peer's PPORT and inbound traffic from the peer to LPORT (so enforce
+ * has a denied outcome to record, and monitor lets the same through).
+ */
+static void lnet_load(struct __test_metadata *_metadata, FIXTURE_DATA(learn_net) *self,
+		      const FIXTURE_VARIANT(learn_net) *v)
+{
+	enum crs_proto proto = v->type == SOCK_STREAM ? CRS_PROTO_TCP : CRS_PROTO_UDP;
+	char a[64];
+	struct crs_policy p;
+
+	pol_init(&p, "learn-net", v->enforce ? CRS_MODE_ENFORCE : CRS_MODE_MONITOR,
+		 CRS_ACTION_ALLOW, CRS_ACTION_ALLOW);
+	snprintf(a, sizeof(a), "%s", lnet_peer(v->family));
+	pol_net(&p, "deny-out", CRS_ACTION_DENY, "*", CRS_DIR_OUTBOUND, proto, a, PPORT, PPORT);
+	pol_net(&p, "deny-in", CRS_ACTION_DENY, "*", CRS_DIR_INBOUND, proto, a, LPORT, LPORT);
+	p.learning = true;
+	sb_load(&self->sb, self->sb.cgid, &p);
+	pol_release(&p);
+}
+
+struct send_loop {
+	int ns, family, n;
+	struct sockaddr_storage dst;
+	socklen_t dstlen;
+};
+
+/* @n unconnected sendto()s (UDP) or connect()s (TCP, a fresh socket each). */
+static int send_loop_fn(void *arg)
+{
+	const struct send_loop *a = arg;
+	int i, fd = -1;
+
+	if (setns(a->ns, CLONE_NEWNET))
+		return 201;
+	for (i = 0; i < a->n; i++) {
+		fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return 202;
+		if (sendto(fd, "x", 1, 0, (struct sockaddr *)&a->dst, a->dstlen) < 0 &&
+		    errno != EACCES)
+			return errno;
+		close(fd);
+	}
+	return 0;
+}
+
+/*
+ * Outbound: connect (TCP) or connect+send (UDP) to the peer's PPORT: one
+ * NETWORK outbound observation with the exact peer, port, protocol and
+ * outcome, nothing inbound, no listener. UDP also loops 10^4 sendto()s to
+ * the same peer: still one entry, and the generation does not move.
+ */
+TEST_F_TIMEOUT(learn_net, outbound, 300)
+{
+	const FIXTURE_VARIANT(learn_net) *v = variant;
+	enum crs_proto proto = v->type == SOCK_STREAM ? CRS_PROTO_TCP : CRS_PROTO_UDP;
+	const struct crs_observation *o[8];
+	struct crs_learned *l, *l2;
+	struct net_op op;
+	int srv = -1, st;
+
+	lnet_load(_metadata, self, v);
+	if (v->type == SOCK_STREAM) {
+		srv = net_tcp_listener(&self->env, self->env.ns_p, v->family,
+				       lnet_peer(v->family), PPORT);
+		ASSERT_LE(0, srv);
+	}
+	net_op_init(&op, self->env.ns_c, v->family, v->type, 0, NOP_CONNECT);
+	net_op_dst(&op, v->family, lnet_peer(v->family), PPORT);
+	st = net_run(self->sb.cg, &op, NULL);
+	EXPECT_EQ(v->enforce ? EACCES : 0, st);
+	/* twice: still one entry */
+	st = net_run(self->sb.cg, &op, NULL);
+	EXPECT_EQ(v->enforce ? EACCES : 0, st);
+	l = dump(_metadata, &self->sb);
+	ASSERT_NE(NULL, l);
+	ASSERT_EQ(1, find_net(l, CRS_RULE_NETWORK, CRS_DIR_OUTBOUND, proto, o)) {
+		log_obs(_metadata, l);
+	}
+	EXPECT_NET(o[0], v->family, lnet_peer(v->family), PPORT, 0,
+		   v->enforce ? CRS_OBS_DENIED : CRS_OBS_ALLOWED, self_exe());
+	EXPECT_EQ(CRS_RULE_NETWORK, o[0]->type);
+	EXPECT_EQ(1, count_type(l, CRS_RULE_NETWORK));
+	EXPECT_EQ(0, count_type(l, CRS_RULE_LISTENER));
+	EXPECT_EQ(0, count_paths(l));
+	crs_learned_free(l);
+	if (srv >= 0)
+		close(srv);
+
+	if (v->type == SOCK_DGRAM) {
+		struct send_loop *a = mmap(NULL, sizeof(*a), PROT_READ | PROT_WRITE,
+					   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		ASSERT_NE(MAP_FAILED, a);
+		a->ns = self->env.ns_c;
+		a->family = v->family;
+		a->dstlen = net_sa(&a->dst, v->family, lnet_peer(v->family), PPORT);
+		a->n = 1;
+		ASSERT_EQ(0, run_in(self->sb.cg, send_loop_fn, a, NULL));
+		l = dump(_metadata, &self->sb);
+		a->n = 10000;
+		ASSERT_EQ(0, run_in(self->sb.cg, send_loop_fn, a, NULL));
+		l2 = dump(_metadata, &self->sb);
+		ASSERT_NE(NULL, l);
+		ASSERT_NE(NULL, l2);
+		EXPECT_EQ(1, find_net(l2, CRS_RULE_NETWORK, CRS_DIR_OUTBOUND, proto, o));
+		EXPECT_EQ(l->n, l2->n);
+		EXPECT_EQ(l->info.generation, l2->info.generation);
+		crs_learned_free(l);
+		crs_learned_free(l2);
+		munmap(a, sizeof(*a));
+	}
+}
+
+/* The local port of @fd. */
+static uint16_t local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return 0;
+	return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port :
+					       ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+/* The peer connects (TCP) or sends a datagram (UDP) to the container's @port. */
+static int peer_to(FIXTURE_DATA(learn_net) *self, const FIXTURE_VARIANT(learn_net) *v,
+		   uint16_t port, bool refused)
+{
+	int fd;
+
+	if (v->type == SOCK_DGRAM)
+		return net_peer_sendto(&self->env, self->env.ns_p, v->family,
+				       lnet_peer(v->family), 0, lnet_own(v->family), port, "x");
+	fd = net_peer_connect(&self->env, self->env.ns_p, v->family, lnet_peer(v->family), 0,
+			      lnet_own(v->family), port, refused ? 700 : 5000);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Listeners and inbound peers. A socket of the cgroup bound to LPORT (and
+ * listening, TCP): one LISTENER observation (bind and listen are the same
+ * one), no AUTOPORT; the peer reaching it: one inbound NETWORK observation
+ * without a program, the peer's address and LPORT, denied in enforce. Then
+ * a socket bound to port 0: a LISTENER observation of port 0 (the bind),
+ * for TCP one of the port the kernel chose with AUTOPORT (the listen), and
+ * the peer reaching that port: inbound with AUTOPORT.
+ */
+TEST_F_TIMEOUT(learn_net, listener_inbound, 120)
+{
+	const FIXTURE_VARIANT(learn_net) *v = variant;
+	enum crs_proto proto = v->type == SOCK_STREAM ? CRS_PROTO_TCP : CRS_PROTO_UDP;
+	bool tcp = v->type == SOCK_STREAM;
+	const struct crs_observation *o[8], *ls[8];
+	struct crs_learned *l;
+	int fd, fd2, ret;
+	uint16_t ap;
+	size_t n;
+
+	lnet_load(_metadata, self, v);
+	fd = net_socket_from(self->sb.cg, self->env.ns_c, v->family, v->type,
+			     lnet_own(v->family), LPORT, tcp);
+	ASSERT_LE(0, fd);
+	ret = peer_to(self, v, LPORT, v->enforce);
+	if (tcp) {
+		EXPECT_EQ(v->enforce ? -ETIMEDOUT : 0, ret);
+	} else {
+		EXPECT_EQ(0, ret);
+		EXPECT_EQ(v->enforce ? 0 : 1, net_count_dgrams(fd, 500));
+	}
+	l = dump(_metadata, &self->sb);
+	ASSERT_NE(NULL, l);
+	ASSERT_EQ(1, find_net(l, CRS_RULE_LISTENER, 0, proto, ls)) {
+		log_obs(_metadata, l);
+	}
+	EXPECT_NET(ls[0], v->family, lnet_own(v->family), LPORT, 0, CRS_OBS_ALLOWED, self_exe());
+	ASSERT_EQ(1, find_net(l, CRS_RULE_NETWORK, CRS_DIR_INBOUND, proto, o)) {
+		log_obs(_metadata, l);
+	}
+	EXPECT_NET(o[0], v->family, lnet_peer(v->family), LPORT, 0,
+		   v->enforce ? CRS_OBS_DENIED : CRS_OBS_ALLOWED, NULL);
+	EXPECT_EQ(0, find_net(l, CRS_RULE_NETWORK, CRS_DIR_OUTBOUND, proto, o));
+	crs_learned_free(l);
+
+	/* bind(0) (then listen): the kernel's port */
+	fd2 = net_socket_from(self->sb.cg, self->env.ns_c, v->family, v->type,
+			      lnet_own(v->family), 0, tcp);
+	ASSERT_LE(0, fd2);
+	ap = local_port(fd2);
+	ASSERT_NE(0, ap);
+	EXPECT_EQ(0, peer_to(self, v, ap, false));
+	if (!tcp) {
+		EXPECT_EQ(1, net_count_dgrams(fd2, 2000));
+	}
+	l = dump(_metadata, &self->sb);
+	ASSERT_NE(NULL, l);
+	n = find_net(l, CRS_RULE_LISTENER, 0, proto, ls);
+	ASSERT_EQ(tcp ? 3 : 2, n) {
+		log_obs(_metadata, l);
+	}
+	/* in order of discovery: LPORT, port 0 (bind), the kernel's port (listen) */
+	EXPECT_NET(ls[1], v->family, lnet_own(v->family), 0, 0, CRS_OBS_ALLOWED, self_exe());
+	if (tcp) /* EXPECT_NET is one statement */
+		EXPECT_NET(ls[2], v->family, lnet_own(v->family), ap, CRS_OBS_F_AUTOPORT,
+			   CRS_OBS_ALLOWED, self_exe());
+	ASSERT_EQ(2, find_net(l, CRS_RULE_NETWORK, CRS_DIR_INBOUND, proto, o));
+	EXPECT_NET(o[1], v->family, lnet_peer(v->family), ap, CRS_OBS_F_AUTOPORT,
+		   CRS_OBS_ALLOWED, NULL);
+	crs_learned_free(l);
+	close(fd);
+	close(fd2);
+}
+
+/* ------------------------------------------------------------- syscalls */
+
+struct sc_loop {
+	long nr;
+	int n;
+	bool int80;
+	long ret;
+	int err;
+};
+
+/* int $0x80 from this 64-bit process: i386 syscall @nr with no arguments. */
+static long int80_0(unsigned long nr)
+{
+	unsigned long ret;
+
+	asm volatile("int $0x80" : "=a"(ret) : "a"(nr) : "r8", "r9", "r10", "r11", "memory", "cc");
+	return (long)(int)ret;
+}
+
+static int sc_loop_fn(void *arg)
+{
+	struct sc_loop *a = arg;
+	int i;
+
+	for (i = 0; i < a->n; i++) {
+		errno = 0;
+		a->ret = a->int80 ? int80_0(a->nr) : syscall(a->nr);
+		a->err = errno;
+	}
+	return 0;
+}
+
+/* Shared with the children. */
+static struct sc_loop *sc_shared(void)
+{
+	struct sc_loop *a = mmap(NULL, sizeof(*a), PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return a == MAP_FAILED ? NULL : a;
+}
+
+/* The SYSCALL observations of (@arch, @nr) by this program into @out (at most 4). */
+static size_t find_sc(const struct crs_learned *l, enum crs_arch arch, uint32_t nr,
+		      const struct crs_observation **out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; l && i < l->n && n < 4; i++)
+		if (l->obs[i].type == CRS_RULE_SYSCALL && l->obs[i].arch == arch &&
+		    l->obs[i].syscall_nr == nr && l->obs[i].program &&
+		    !strcmp(l->obs[i].program, self_exe()))
+			out[n++] = &l->obs[i];
+	return n;
+}
+
+static uint32_t dispatch_probes(struct __test_metadata *_metadata, struct crs_sb *sb)
+{
+	struct crs_status st;
+	struct crs_err err = {0};
+
+	EXPECT_EQ(0, crs_nl_get_status(sb->nl, &st, &err));
+	return st.dispatch_probes;
+}
+
+/*
+ * getppid in a learning cgroup: one SYSCALL observation (x86_64, its
+ * number), after 10^4 more calls still one and the generation unchanged.
+ * Learning arms the dispatchers (no allowlist here) and stopping it lets
+ * them go. A deny rule in enforce: the outcome is denied.
+ */
+TEST_F_TIMEOUT(learn, syscall_x86_64, 300)
+{
+	const struct crs_observation *o[4];
+	struct crs_learned *l, *l2;
+	struct crs_err err = {0};
+	struct crs_policy p;
+	struct sc_loop *a = sc_shared();
+
+	if (self->skip)
+		SKIP(return, "no " BUSYBOX);
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(0, dispatch_probes(_metadata, &self->sb));
+	load_allow_all(_metadata, &self->sb, "learn-sc", CRS_MODE_MONITOR, true);
+	EXPECT_LT(0, dispatch_probes(_metadata, &self->sb));
+	a->nr = __NR_getppid;
+	a->n = 1;
+	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
+	EXPECT_EQ(getpid(), a->ret);
+	l = dump(_metadata, &self->sb);
+	ASSERT_NE(NULL, l);
+	ASSERT_EQ(1, find_sc(l, CRS_ARCH_X86_64, __NR_getppid, o)) {
+		log_obs(_metadata, l);
+	}
+	EXPECT_EQ(CRS_OBS_ALLOWED, o[0]->outcome);
+	EXPECT_EQ(NULL, o[0]->path);
+	EXPECT_EQ(0, o[0]->access);
+	/* exit_group ends every child: recorded as well */
+	EXPECT_EQ(1, find_sc(l, CRS_ARCH_X86_64, __NR_exit_group, o));
+	a->n = 10000;
+	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
+	l2 = dump(_metadata, &self->sb);
+	ASSERT_NE(NULL, l2);
+	EXPECT_EQ(1, find_sc(l2, CRS_ARCH_X86_64, __NR_getppid, o));
+	EXPECT_EQ(l->n, l2->n);
+	EXPECT_EQ(l->info.generation, l2->info.generation);
+	crs_learned_free(l);
+	crs_learned_free(l2);
+
+	/* learning off: the dispatcher reference goes (none is in use) */
+	ASSERT_EQ(0, crs_nl_set_learning(self->sb.nl, self->sb.cgid, CRS_LEARN_OFF, 0, &err));
+	EXPECT_EQ(0, dispatch_probes(_metadata, &self->sb));
+	/* disabled mode with learning on: not effective, no reference either */
+	ASSERT_EQ(0, crs_nl_set_container(self->sb.nl, self->sb.cgid, CRS_MODE_DISABLED, -1,
+					  NULL));
+	ASSERT_EQ(0, crs_nl_set_learning(self->sb.nl, self->sb.cgid, CRS_LEARN_ON, 0, &err));
+	EXPECT_EQ(0, dispatch_probes(_metadata, &self->sb));
+	ASSERT_EQ(0, crs_nl_set_container(self->sb.nl, self->sb.cgid, CRS_MODE_POLICY, -1,
+					  NULL));
+	EXPECT_LT(0, dispatch_probes(_metadata, &self->sb));
+
+	/* a deny rule in enforce: refused, recorded as denied */
+	ASSERT_EQ(0, crs_nl_del_learned(self->sb.nl, self->sb.cgid, &err));
+	pol_init(&p, "learn-sc-deny", CRS_MODE_ENFORCE, CRS_ACTION_ALLOW, CRS_ACTION_ALLOW);
+	pol_syscall(&p, "deny-getppid", CRS_ACTION_DENY, "*", "getppid", __NR_getppid,
+		    NR32_getppid);
+	p.learning = true;
+	sb_load(&self->sb, self->sb.cgid, &p);
+	pol_release_all(&p);
+	a->n = 1;
+	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
+	EXPECT_EQ(-1, a->ret);
+	EXPECT_EQ(EPERM, a->err);
+	l = dump(_metadata, &self->sb);
+	ASSERT_NE(NULL, l);
+	ASSERT_EQ(1, find_sc(l, CRS_ARCH_X86_64, __NR_getppid, o)) {
+		log_obs(_metadata, l);
+	}
+	EXPECT_EQ(CRS_OBS_DENIED, o[0]->outcome);
+	crs_learned_free(l);
+
+	/* DEL_TABLE drops the reference */
+	ASSERT_EQ(0, crs_nl_del_table(self->sb.nl, self->sb.cgid, &err));
+	EXPECT_EQ(0, dispatch_probes(_metadata, &self->sb));
+	munmap(a, sizeof(*a));
+}
+
+/* An allowlist in monitor: its own reference and learning's; ignored syscalls are not recorded. */
+TEST_F(learn, syscall_ignored)
+{
+	const struct crs_observation *o[4];
+	struct crs_learned *l;
+	struct crs_err err = {0};
+	struct crs_policy p;
+	struct sc_loop *a = sc_shared();
+	int i;
+
+	if (self->skip)
+		SKIP(return, "no " BUSYBOX);
+	ASSERT_NE(NULL, a);
+	pol_init(&p, "learn-sc-ign", CRS_MODE_MONITOR, CRS_ACTION_ALLOW, CRS_ACTION_ALLOW);
+	p.defaults[CRS_RULE_SYSCALL] = CRS_ACTION_DENY;	/* an allowlist: decided at the dispatchers */
+	pol_ignore(&p, "getppid");
+	p.learning = true;
+	sb_load(&self->sb, self->sb.cgid, &p);
+	pol_release_all(&p);
+	a->nr = __NR_getppid;
+	a->n = 1;
+	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
+	a->nr = __NR_getpid;
+	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
+	l = dump(_metadata, &self->sb);
+	ASSERT_NE(NULL, l);
+	EXPECT_EQ(0, find_sc(l, CRS_ARCH_X86_64, __NR_getppid, o)) {
+		log_obs(_metadata, l);
+	}
+	/* getpid is not ignored: monitor let the allowlist's denial through */
+	ASSERT_EQ(1, find_sc(l, CRS_ARCH_X86_64, __NR_getpid, o));
+	EXPECT_EQ(CRS_OBS_ALLOWED, o[0]->outcome);
+	crs_learned_free(l);
+	/* the allowlist keeps the dispatchers after learning stops */
+	ASSERT_EQ(0, crs_nl_set_learning(self->sb.nl, self->sb.cgid, CRS_LEARN_OFF, 0, &err));
+	EXPECT_LT(0, dispatch_probes(_metadata, &self->sb));
+	ASSERT_EQ(0, crs_nl_del_table(self->sb.nl, self->sb.cgid, &err));
+	/* the table's own reference goes when it is freed, after a grace period */
+	for (i = 0; i < 300 && dispatch_probes(_metadata, &self->sb); i++)
+		usleep(10000);
+	EXPECT_EQ(0, dispatch_probes(_metadata, &self->sb));
+	munmap(a, sizeof(*a));
+}
+
+/* int $0x80 getppid: recorded by its i386 number, arch IA32. */
+TEST_F(learn, syscall_ia32)
+{
+	const struct crs_observation *o[4];
+	struct crs_learned *l;
+	struct sc_loop *a = sc_shared();
+
+	if (self->skip)
+		SKIP(return, "no " BUSYBOX);
+	ASSERT_NE(NULL, a);
+	a->int80 = true;
+	a->nr = NR32_getpid;
+	a->n = 1;
+	if (run_in(NULL, sc_loop_fn, a, NULL) || a->ret <= 0)
+		SKIP(return, "no ia32 emulation (int $0x80 getpid: %ld)", a->ret);
+	load_allow_all(_metadata, &self->sb, "learn-ia32", CRS_MODE_MONITOR, true);
+	a->nr = NR32_getppid;
+	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
+	EXPECT_EQ(getpid(), a->ret);
+	l = dump(_metadata, &self->sb);
+	ASSERT_NE(NULL, l);
+	ASSERT_EQ(1, find_sc(l, CRS_ARCH_IA32, NR32_getppid, o)) {
+		log_obs(_metadata, l);
+	}
+	EXPECT_EQ(CRS_OBS_ALLOWED, o[0]->outcome);
+	/* not as the x86_64 call of the same number (64 is semop there) */
+	EXPECT_EQ(0, find_sc(l, CRS_ARCH_X86_64, NR32_getppid, o));
+	crs_learned_free(l);
+	munmap(a, sizeof(*a));
+}
+
+/* ---------------------------------------------------------------- PID_OFF */
+
+static int create_fn(void *arg)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s%d.tmp", (const char *)arg, getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/*
+ * A file named after the opener's pid: pid_off is where the digits start.
+ * Other digits (a number that is not the pid, a pid in a directory name)
+ * give none.
+ */
+TEST_F(learn, pid_off)
+{
+	const struct crs_observation *ob;
+	struct crs_learned *l;
+	char path[64], other[PATH_MAX];
+	pid_t pid;
+
+	if (self->skip)
+		SKIP(return, "no " BUSYBOX);
+	load_allow_all(_metadata, &self->sb, "learn-pid", CRS_MODE_MONITOR, true);
+	ASSERT_EQ(0, run_in(self->sb.cg, create_fn, "/tmp/x-", &pid));
+	snprintf(path, sizeof(path), "/tmp/x-%d.tmp", pid);
+	ASSERT_LE(10, pid);
+	sb_path(&self->sb, "f-1234567.tmp", other);
+	ASSERT_EQ(0, write_file(other, "x", 0644));
+	ASSERT_EQ(0, child_open(self->sb.cg, other, O_RDONLY, NULL));
+	l = dump(_metadata, &self->sb);
+	unlink(path);
+	ASSERT_NE(NULL, l);
+	ob = find_obs(l, CRS_RULE_FILE, self_exe(), path);
+	ASSERT_NE(NULL, ob) {
+		log_obs(_metadata, l);
+	}
+	EXPECT_EQ((int)strlen("/tmp/x-"), ob->pid_off);
+	EXPECT_EQ(CRS_ACCESS_READ | CRS_ACCESS_WRITE, ob->access);
+	ob = find_obs(l, CRS_RULE_FILE, self_exe(), other);
+	ASSERT_NE(NULL, ob);
+	EXPECT_EQ(-1, ob->pid_off);
+	crs_learned_free(l);
 }
 
 CRS_SELFTEST_MAIN
