@@ -154,18 +154,18 @@ static void print_obs_line(const struct crs_observation *ob)
 			snprintf(acc, sizeof(acc), "%s", crs_proto_name(ob->protocol) ?: "?");
 		if (!inet_ntop(ob->family, ob->addr, addr, sizeof(addr)))
 			snprintf(addr, sizeof(addr), "?");
-		printf("%-14s %-15s program=%s  address=%s  port=%u%s\n", acc, out,
+		printf("%-10s %-15s program=%s  address=%s  port=%u%s\n", acc, out,
 		       ob->program ? printable(ob->program, p1, sizeof(p1)) : "-", addr,
 		       ob->port, ob->flags & CRS_OBS_F_AUTOPORT ? "  auto_port" : "");
 		break;
 	case CRS_RULE_SYSCALL:
 		sys = crs_syscall_name(ob->syscall_nr, ob->arch);
-		printf("%-14s %-15s program=%s  syscall=%s (%u)\n",
+		printf("%-10s %-15s program=%s  syscall=%s (%u)\n",
 		       crs_arch_name(ob->arch) ?: "?", out, printable(ob->program, p1, sizeof(p1)),
 		       sys ?: "?", ob->syscall_nr);
 		break;
 	default:
-		printf("%-14s %-15s program=%s  path=%s", crs_access_str(ob->access, acc, sizeof(acc)),
+		printf("%-10s %-15s program=%s  path=%s", crs_access_str(ob->access, acc, sizeof(acc)),
 		       out, printable(ob->program, p1, sizeof(p1)),
 		       printable(ob->path, p2, sizeof(p2)));
 		if (ob->pid_off >= 0)
