@@ -55,6 +55,8 @@ u8 crs_net_set_addr(u8 *dst, u8 fam, const void *src)
  * @task: current is the actor (its program is matched and reported); false
  *	for inbound packets, decided in softirq for a socket
  *
+ * A learning cgroup's set records the query after the decision, or alone
+ * when the table decides nothing of its kind.
  * Caller holds rcu_read_lock() and has preemption disabled.
  * Return: 0 to allow, -EACCES to deny.
  */
