@@ -1,4 +1,4 @@
-// The CRS console (docs/console.md): a hash router over four pages, and the
+// The CRS console (docs/console.md): a hash router over five pages, and the
 // login that trades the API token for a session on TCP.
 import { api, setCsrf, ApiError } from './api.js';
 import { h, clear } from './dom.js';
@@ -6,6 +6,7 @@ import { policiesPage, policyPage, policyEditPage } from './policies.js';
 import { imagesPage } from './images.js';
 import { containersPage } from './containers.js';
 import { eventsPage, stopEvents } from './events.js';
+import { learningPage, profilePage } from './learning.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -18,6 +19,8 @@ const routes = [
 	[/^#\/policies$/, () => policiesPage()],
 	[/^#\/images$/, () => imagesPage()],
 	[/^#\/containers$/, () => containersPage()],
+	[/^#\/learning\/(container|image)\/(.+)$/, (m) => profilePage(m[1], decodeURIComponent(m[2]))],
+	[/^#\/learning$/, () => learningPage()],
 	[/^#\/events(\?.*)?$/, (m) => eventsPage(new URLSearchParams((m[1] || '').slice(1)))],
 ];
 

@@ -1,5 +1,5 @@
 // Containers: each with its image, cgroup, policy and effective mode, and
-// its overrides (mode, log mask, passive) changed in place with PATCH.
+// its overrides (mode, log mask, learning, passive) changed in place with PATCH.
 import { api, enc } from './api.js';
 import { h, select, table, empty } from './dom.js';
 
@@ -24,15 +24,16 @@ export async function containersPage() {
 		api('GET', '/api/v1/containers'), api('GET', '/api/v1/policies')]);
 	const pname = new Map(policies.map((p) => [p.id, p.name]));
 	const status = h('p', { class: 'status', role: 'status', id: 'containers-status' });
-	const patch = async (c, change, errEl) => {
+	// focus: the id of the control changed, focused again on the new page
+	const patch = async (c, change, errEl, focus) => {
 		errEl.textContent = '';
 		try {
 			const n = await api('PATCH', `/api/v1/containers/${enc(c.id)}/overrides`, change);
 			const el = await containersPage();
 			document.getElementById('main').replaceChildren(el);
 			document.getElementById('containers-status').textContent =
-				`${c.id}: effective mode ${n.effective_mode}.`;
-			document.getElementById(`ov-mode-${c.id}`)?.focus();
+				`${c.id}: effective mode ${n.effective_mode}, learning ${n.learning.effective ? 'on' : 'off'}.`;
+			document.getElementById(focus || `ov-mode-${c.id}`)?.focus();
 		} catch (x) {
 			errEl.textContent = x.message;
 		}
@@ -48,12 +49,17 @@ export async function containersPage() {
 		LOGS, logValue(ov.log));
 		const passive = h('input', { type: 'checkbox', id: `ov-passive-${c.id}`, checked: c.passive,
 			onchange: (e) => patch(c, { passive: e.target.checked ? true : null }, err) });
+		const lv = ov.learning === true ? 'on' : ov.learning === false ? 'off' : 'policy';
+		const learn = select({ id: `ov-learn-${c.id}`, 'aria-label': `Learning override for ${c.id}`,
+			onchange: (e) => patch(c, { learning: e.target.value === 'policy' ? null : e.target.value === 'on' }, err,
+				e.target.id) },
+		[['policy', 'learning: follow the policy'], ['on', 'learning on'], ['off', 'learning off']], lv);
 		return { attrs: { 'data-container': c.id }, cells: [c.id, c.image,
 			h('code', { class: 'cgroup' }, c.cgroup),
 			c.policy ? h('a', { href: `#/policies/${enc(c.policy)}` }, pname.get(c.policy) || c.policy) : 'none',
 			h('span', { class: `mode mode-${c.effective_mode}`, 'data-effective': '' }, c.effective_mode),
 			c.kernel ? c.kernel.state : '—',
-			h('span', { class: 'inline' }, mode, log,
+			h('span', { class: 'inline' }, mode, log, learn,
 				h('label', { for: `ov-passive-${c.id}` }, passive, ' passive'), err)] };
 	});
 	return h('section', null, h('h1', null, 'Containers'), status,

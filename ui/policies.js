@@ -34,7 +34,7 @@ export async function policiesPage() {
 }
 
 // The fields a rule of a type shows besides name, program, action, enabled.
-function ruleDetail(r) {
+export function ruleDetail(r) {
 	const skip = new Set(['name', 'program', 'action', 'enabled', 'type']);
 	return Object.entries(r).filter(([k, v]) => !skip.has(k) && v !== null &&
 		!(Array.isArray(v) && !v.length))

@@ -195,7 +195,7 @@ try {
 	await page.click('a[href="#/containers"]');
 	await page.waitForSelector('#ov-mode-c1');
 	await page.selectOption('#ov-mode-c1', 'monitor');
-	await page.waitForSelector('#containers-status:text("c1: effective mode monitor.")');
+	await page.waitForSelector('#containers-status:text("c1: effective mode monitor, learning off.")');
 	ok('toggled to monitor: the effective mode shows it',
 		await text(page, `${row} [data-effective]`) === 'monitor');
 	const c1 = await api('GET', '/api/v1/containers/c1');
@@ -208,6 +208,145 @@ try {
 		'tr[data-policy=web]') === 'webenforce1 (file 1)docker.io/library/nginx:1.25c1',
 		await text(page, 'tr[data-policy=web]'));
 	await shot(page, 'policies');
+
+	// ---- learning. Without crs.ko nothing learns for real: c1's profile is
+	// written into crsd's database as its learn thread would store a dump
+	// (as crsd/tests/learn_api_test.sh does).
+	await page.click('a[href="#/containers"]');
+	await page.waitForSelector('#ov-learn-c1');
+	await page.selectOption('#ov-learn-c1', 'on');
+	await page.waitForSelector('#containers-status:text("c1: effective mode monitor, learning on.")');
+	const lc1 = await api('GET', '/api/v1/containers/c1');
+	ok('learning switched on in the overrides: crsd has it', lc1.body.overrides.learning === true &&
+		lc1.body.learning.effective === true, lc1.body);
+	ok('the focus stays on the learning control', await page.evaluate(() =>
+		document.activeElement.id) === 'ov-learn-c1');
+	const IMG = 'docker.io/library/nginx:1.25';
+	const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', process.env.CRSD_DB, q]);
+	sql(`INSERT INTO profiles (scope, key, image, dropped, dropped_long, kernel_epoch, kernel_generation,
+		updated, synced) VALUES ('container', 'c1', '${IMG}', 0, 0, 1, 4, ${now}, ${now})`);
+	const seen = [ // [json, access bits, outcome bits]
+		[{ type: 'file', program: '/usr/sbin/nginx', outcome: 'allowed', path: '/etc/nginx/nginx.conf', access: 'read' }, 1, 1],
+		[{ type: 'file', program: '/usr/sbin/nginx', outcome: 'allowed', path: '/etc/shadow', access: 'read' }, 1, 1],
+		[{ type: 'execute', program: '/bin/sh', outcome: 'allowed', path: '/usr/sbin/nginx' }, 4, 1],
+		[{ type: 'execute', program: '/usr/sbin/nginx', outcome: 'allowed', path: '/usr/bin/id' }, 4, 1],
+	];
+	for (const [o, acc, out] of seen) {
+		const key = `${o.type} ${o.path.length}:${o.path} ${o.program.length}:${o.program}`;
+		sql(`INSERT INTO observations (profile_id, key, type, program, json, access, outcome, first_seen,
+			last_seen) VALUES ((SELECT id FROM profiles WHERE scope = 'container' AND key = 'c1'),
+			'${key}', '${o.type}', '${o.program}', '${JSON.stringify(o)}', ${acc}, ${out}, ${now}, ${now})`);
+	}
+	await page.click('a[href="#/learning"]');
+	const lrow = 'tr[data-container=c1]';
+	await page.waitForSelector(`#learning-containers ${lrow}`);
+	ok('Learning lists c1, learning on by its override', await text(page, `${lrow} td:nth-child(2)`) === IMG &&
+		await text(page, `${lrow} [data-learning]`) === 'on (override)', await text(page, lrow));
+	ok('and its image, with one container learning',
+		await text(page, `tr[data-image="${IMG}"] td:nth-child(2)`) === '1',
+		await text(page, '#learning-images'));
+	await shot(page, 'learning');
+	await page.click(`${lrow} a`);
+	await page.waitForSelector('h1:text("Profile of container c1")');
+	ok("the profile's counts", await text(page, '#profile-count') === '4' &&
+		await text(page, '#profile-dropped') === '0 (table full 0, too long 0)' &&
+		await text(page, '#profile-shown') === 'Showing 4 of 4 observations.',
+	[await text(page, '#profile-count'), await text(page, '#profile-dropped')]);
+	const prof = await api('GET', '/api/v1/containers/c1/profile');
+	ok('the observations, in the API\'s order', JSON.stringify(await page.$$eval('#observations tbody tr',
+		(rs) => rs.map((r) => [...r.cells].slice(0, 5).map((c) => c.textContent)))) === JSON.stringify(
+		prof.body.observations.map((o) => [o.type, o.program, o.path, o.access || '—', o.outcome])),
+	await page.$$eval('#observations tbody tr', (rs) => rs.map((r) => r.textContent)));
+	ok('no incomplete warning for a complete profile', await page.$('#profile-incomplete') === null);
+	ok("the merge target is c1's policy", await page.inputValue('#tmpl-target') === web.id &&
+		await text(page, '#tmpl-apply') === 'Merge into web', await text(page, '#tmpl-apply'));
+
+	// A preview: the diff against web, kept and added rules.
+	const webBefore = (await api('GET', `/api/v1/policies/${web.id}`)).body;
+	const dry = (await api('POST', '/api/v1/containers/c1/policy-template',
+		{ merge_policy_id: web.id, dry_run: true })).body;
+	await page.click('#tmpl-preview');
+	await page.waitForSelector('#template-summary');
+	const nAdd = dry.added.length;
+	ok('the preview summary, as the API reports it', await text(page, '#template-summary') ===
+		`Preview: ${nAdd} rules added to web; ${dry.covered} covered by existing rules, ` +
+		`${dry.default_allowed} allowed by a default, ${dry.conflicts.length} in conflict with deny rules.`,
+	[await text(page, '#template-summary'), dry]);
+	ok('the API adds the two executions and reports /etc/shadow as a conflict', nAdd === 2 &&
+		dry.conflicts.length === 1 && dry.conflicts[0].rule_name === 'no shadow', dry);
+	const diff = await page.$$eval('#template-rules tbody tr', (rs) => rs.map((r) =>
+		[r.dataset.added, r.cells[0].textContent, r.cells[1].textContent, r.cells[2].textContent,
+			r.cells[3].textContent]));
+	ok('the diff: the kept rule plain, the added rules marked +', JSON.stringify(diff) === JSON.stringify([
+		...webBefore.policy.rules.map((r) => ['0', '', r.name, r.type, r.program]),
+		...dry.added.map((a) => ['1', '+', a.rule.name || '', 'execute', a.rule.program || 'any'])]), diff);
+	ok('mode and defaults unchanged', await text(page, '#template-changes') ===
+		'mode and defaults unchanged', await text(page, '#template-changes'));
+	ok('the conflict is listed', await text(page, '#template-conflicts') ===
+		'file /etc/shadow by /usr/sbin/nginx: denied by rule 0 "no shadow"',
+		await text(page, '#template-conflicts'));
+	ok('a preview stores nothing', (await api('GET', `/api/v1/policies/${web.id}`)).body.revision ===
+		webBefore.revision);
+	await shot(page, 'profile');
+
+	// Merge: the existing rule byte for byte, the new ones appended.
+	await page.click('#tmpl-apply');
+	await page.waitForSelector('#template-status');
+	const webAfter = (await api('GET', `/api/v1/policies/${web.id}`)).body;
+	ok('merged: the status links the policy', await text(page, '#template-status') ===
+		`Merged into web (revision ${webBefore.revision + 1}).` &&
+		await page.getAttribute('#template-status a', 'href') === `#/policies/${web.id}`,
+	await text(page, '#template-status'));
+	ok('the API: the old rule identical, the added rules appended',
+		webAfter.revision === webBefore.revision + 1 &&
+		JSON.stringify(webAfter.policy.rules.slice(0, 1)) === JSON.stringify(webBefore.policy.rules) &&
+		JSON.stringify(webAfter.policy.rules.slice(1)) === JSON.stringify(dry.added.map((a) => a.rule)) &&
+		JSON.stringify(webAfter.policy.default_actions) === JSON.stringify(webBefore.policy.default_actions),
+	webAfter.policy);
+
+	// An incomplete profile: the red warning, then enforce refused with the API's 409.
+	sql("UPDATE profiles SET dropped = 4, dropped_long = 1 WHERE scope = 'container' AND key = 'c1'");
+	await page.reload();
+	await page.waitForSelector('#profile-incomplete');
+	ok('an incomplete profile: the warning', await text(page, '#profile-incomplete') ===
+		'This profile is incomplete: 4 observations were dropped. A policy made from it may miss ' +
+		'what they were, and enforcing it needs "force".' &&
+		await text(page, '#profile-dropped') === '4 (table full 3, too long 1)',
+	await text(page, '#profile-incomplete'));
+	ok('in red', await page.$eval('#profile-incomplete', (e) => getComputedStyle(e).backgroundColor) ===
+		'rgb(179, 38, 30)');
+	await page.selectOption('#tmpl-target', '');
+	ok('a new policy: the button says so', await text(page, '#tmpl-apply') === 'Create policy');
+	await page.fill('#tmpl-name', 'learned-strict');
+	await page.selectOption('#tmpl-mode', 'enforce');
+	await page.click('#tmpl-apply');
+	await page.waitForFunction(() => document.getElementById('template-error')?.textContent !== '');
+	ok("enforce without force: the API's 409 message", await text(page, '#template-error') ===
+		'policy learned-strict was generated from a profile that dropped 4 observations; ' +
+		'add force=true to enforce it', await text(page, '#template-error'));
+	const pols = (await api('GET', '/api/v1/policies')).body.policies;
+	ok('and nothing stored', !pols.some((p) => p.name === 'learned-strict'), pols);
+	await page.selectOption('#tmpl-mode', 'monitor');
+	await page.click('#tmpl-preview');
+	await page.waitForSelector('#template-incomplete');
+	ok('the preview says it is incomplete', await text(page, '#template-incomplete') ===
+		'Incomplete: the profile dropped 4 observations; this policy may miss them.');
+	await page.click('#tmpl-apply');
+	await page.waitForSelector('#template-status');
+	const strict = (await api('GET', '/api/v1/policies')).body.policies.find((p) => p.name === 'learned-strict');
+	ok('monitor: created, marked incomplete', strict && strict.incomplete === true && strict.mode === 'monitor' &&
+		await text(page, '#template-status') === 'Policy created: learned-strict (revision 1, marked incomplete).',
+	[strict, await text(page, '#template-status')]);
+
+	// The override back to the policy's switch.
+	await page.goto(URL + '/#/containers');
+	await page.waitForSelector('#ov-learn-c1');
+	await page.selectOption('#ov-learn-c1', 'policy');
+	await page.waitForSelector('#containers-status:text("c1: effective mode monitor, learning off.")');
+	const lc2 = await api('GET', '/api/v1/containers/c1');
+	ok('learning back to the policy: the override cleared', lc2.body.overrides.learning === null &&
+		lc2.body.learning.effective === false && await page.inputValue('#ov-learn-c1') === 'policy', lc2.body);
+	await page.goto(URL + '/#/policies');
 
 	// ---- keyboard and a narrow window
 	await page.reload();
@@ -226,7 +365,7 @@ try {
 	ok('Enter follows it, and the focus moves to the page', page.url().endsWith('#/images') &&
 		await page.evaluate(() => document.activeElement.id) === 'main');
 	await page.setViewportSize({ width: 420, height: 800 });
-	for (const p of ['policies', 'images', 'containers', 'events']) {
+	for (const p of ['policies', 'images', 'containers', 'events', 'learning', 'learning/container/c1']) {
 		await page.goto(`${URL}/#/${p}`);
 		await page.waitForSelector('main h1');
 		await page.waitForTimeout(200);
