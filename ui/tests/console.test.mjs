@@ -48,12 +48,17 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, he
 	args: ['--no-sandbox'] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 const cspErrors = [];
-// The API's refusals the walk provokes (401, 400, 409) are logged by the
-// browser as failed loads; anything else, a 404 or a CSP violation, is an error.
+// The API's refusals the walk provokes (401, 400, 409, and 404 for an
+// image's profile that does not exist) are logged by the browser as failed
+// loads; anything else, another 404 or a CSP violation, is an error.
 page.on('console', (m) => {
 	if (m.type() === 'error' &&
-	    !/^Failed to load resource: the server responded with a status of (400|401|409) /.test(m.text()))
+	    !/^Failed to load resource: the server responded with a status of (400|401|404|409) /.test(m.text()))
 		cspErrors.push(m.text());
+});
+page.on('response', (r) => {
+	if (r.status() === 404 && !/\/api\/v1\/images\/[^/]+\/profile\?/.test(r.url()))
+		cspErrors.push(`404: ${r.url()}`);
 });
 page.on('pageerror', (e) => cspErrors.push(String(e)));
 
@@ -337,6 +342,33 @@ try {
 	ok('monitor: created, marked incomplete', strict && strict.incomplete === true && strict.mode === 'monitor' &&
 		await text(page, '#template-status') === 'Policy created: learned-strict (revision 1, marked incomplete).',
 	[strict, await text(page, '#template-status')]);
+
+	ok('every control of the profile page has a label', await page.$$eval('main input, main select, main button',
+		(els) => els.filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') &&
+			!e.textContent.trim()).map((e) => e.id)).then((l) => l.length === 0));
+
+	// The image: no profile yet, then one of 1001 observations, paged.
+	await page.goto(`${URL}/#/learning/image/${encodeURIComponent(IMG)}`);
+	await page.waitForSelector(`h1:text("Profile of image ${IMG}")`);
+	ok('an image without a profile says so', await text(page, '.empty p') === 'This image has no profile yet.',
+		await text(page, 'main'));
+	sql(`INSERT INTO profiles (scope, key, image, dropped, dropped_long, kernel_epoch, kernel_generation,
+		updated, synced) VALUES ('image', '${IMG}', '${IMG}', 0, 0, 1, 1, ${now}, ${now});
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001)
+		INSERT INTO observations (profile_id, key, type, program, json, access, outcome, first_seen, last_seen)
+		SELECT (SELECT id FROM profiles WHERE scope = 'image'), printf('file 10:/srv/f%04d 15:/usr/sbin/nginx', i),
+		'file', '/usr/sbin/nginx', json_object('type', 'file', 'program', '/usr/sbin/nginx', 'outcome', 'allowed',
+		'path', printf('/srv/f%04d', i), 'access', 'read'), 1, 1, ${now}, ${now} FROM n`);
+	await page.reload();
+	await page.waitForSelector('#profile-shown');
+	ok('a page of 1000, and a button for the rest', await text(page, '#profile-shown') ===
+		'Showing 1000 of 1001 observations.' && await page.isVisible('#profile-more'),
+	await text(page, '#profile-shown'));
+	await page.click('#profile-more');
+	await page.waitForSelector('#profile-shown:text("Showing 1001 of 1001 observations.")');
+	ok('Show more: the last one, and the button gone', await page.$$eval('#observations tbody tr',
+		(rs) => rs.length) === 1001 && await text(page, '#observations tbody tr:last-child td:nth-child(3)') ===
+		'/srv/f1001' && !(await page.isVisible('#profile-more')));
 
 	// The override back to the policy's switch.
 	await page.goto(URL + '/#/containers');
