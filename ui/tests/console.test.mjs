@@ -404,6 +404,12 @@ try {
 		const w = await page.evaluate(() => document.documentElement.scrollWidth);
 		ok(`${p} fits a 420 px window`, w <= 420, w);
 	}
+	await page.selectOption('#tmpl-target', '');
+	await page.click('#tmpl-preview');
+	await page.waitForSelector('#template-rules');
+	await page.waitForTimeout(200);
+	const pw = await page.evaluate(() => document.documentElement.scrollWidth);
+	ok('a profile with its template diff fits a 420 px window', pw <= 420, pw);
 	await page.setViewportSize({ width: 1280, height: 800 });
 
 	// ---- log out
