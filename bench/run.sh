@@ -163,7 +163,7 @@ $T unload --cgroup $CG/a60 >/dev/null; $T unload --cgroup $CG/s5 >/dev/null
 mkdir -p $CG/lrn $CG/lfill
 cat > /tmp/lrn.json <<'EOF2'
 {"name":"bench-learn","mode":"monitor","learning":false,"rules":[],
- "defaults":{"file":"allow","execute":"allow","network":"allow","listener":"allow","syscall":"allow"}}
+ "default_actions":{"file":"allow","execute":"allow","network":"allow","listener":"allow","syscall":"allow"}}
 EOF2
 $T load --cgroup $CG/lrn /tmp/lrn.json || fail "load lrn"
 enter lrn
