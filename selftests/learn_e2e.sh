@@ -74,6 +74,9 @@ REDIS_PORT=6379
 mkdir -p "$D/www" "$D/redis"
 echo '<html>crs learning</html>' > "$D/www/index.html"
 for i in 1 2 3; do echo "page $i" > "$D/www/page$i.txt"; done
+# a large file: wget then waits for data (poll) on every run, not only when
+# a reply happens to be late, so learning sees that path for sure
+head -c 4194304 /dev/zero > "$D/www/big.bin"
 
 # ---- 2. learn
 cat > "$D/learn.json" <<'EOF'
@@ -111,6 +114,8 @@ web_workload() {
 		grep -qx "page $i" "$D/got$i" || return 1
 	done
 	in_cg client wget -q -O "$D/got0" "http://127.0.0.1:$WEB_PORT/" || return 1
+	in_cg client wget -q -O "$D/big" "http://127.0.0.1:$WEB_PORT/big.bin" || return 1
+	test "$(stat -c %s "$D/big")" = 4194304 || return 1
 	in_cg web "$PROBE" --benign $WEB_PORT > "$D/probe.out" || return 1
 }
 # redis_workload TESTS: redis-benchmark -t TESTS in the bench container
