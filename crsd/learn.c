@@ -275,6 +275,18 @@ static void poll_pass(struct crs_nl *nl)
 	free(t);
 }
 
+/* ms from now on CLOCK_REALTIME, for pthread_cond_timedwait. */
+static void deadline(struct timespec *until, unsigned ms)
+{
+	clock_gettime(CLOCK_REALTIME, until);
+	until->tv_sec += ms / 1000;
+	until->tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until->tv_nsec >= 1000000000) {
+		until->tv_sec++;
+		until->tv_nsec -= 1000000000;
+	}
+}
+
 static void *main_loop(void *arg)
 {
 	struct crs_nl *nl = NULL;
@@ -294,13 +306,7 @@ static void *main_loop(void *arg)
 		passes++;
 		done_gen = want;
 		pthread_cond_broadcast(&done_cv);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += poll_ms / 1000;
-		until.tv_nsec += (long)(poll_ms % 1000) * 1000000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
+		deadline(&until, poll_ms);
 		while (!stop && req_gen == want && !n_discards &&
 		       pthread_cond_timedwait(&cv, &mu, &until) != ETIMEDOUT)
 			;
@@ -349,13 +355,7 @@ bool learn_sync(unsigned timeout_ms)
 	uint64_t target;
 	bool ok;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	deadline(&until, timeout_ms);
 	pthread_mutex_lock(&mu);
 	if (!running || stop) {
 		pthread_mutex_unlock(&mu);
