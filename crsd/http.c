@@ -235,6 +235,8 @@ static bool seg_ok(const char *s)
 static int route(struct crsd_req *r, struct crsd_resp *out)
 {
 	static const char images[] = "/api/v1/images/";
+	/* the image routes by suffix: api_images, the profile, its template */
+	static const char *const image_routes[] = { "/policy", "/profile", "/policy-template" };
 	char copy[2048], *segv[MAX_SEGS], *save = NULL, *tok;
 	char dec[MAX_SEGS][512];
 	size_t plen = strlen(r->path);
@@ -252,41 +254,27 @@ static int route(struct crsd_req *r, struct crsd_resp *out)
 			return crsd_method_not_allowed(out, "GET");
 		return api_metrics(r, out);
 	}
-	/* Image references contain '/': the route is prefix + ref + "/policy" (or a learning route). */
+	/*
+	 * Image references contain '/': the route is prefix + ref + "/policy",
+	 * or (learning) "/profile" or "/policy-template".
+	 */
 	if (!strncmp(r->path, images, sizeof(images) - 1)) {
 		const char *ref = r->path + sizeof(images) - 1;
-		size_t rl = strlen(ref);
+		size_t rl = strlen(ref), sl;
+		char raw[1024];
 
-		if (rl > 7 && !strcmp(ref + rl - 7, "/policy")) {
-			char raw[1024];
-
-			if (rl - 7 >= sizeof(raw))
+		for (i = 0; i < (int)(sizeof(image_routes) / sizeof(image_routes[0])); i++) {
+			sl = strlen(image_routes[i]);
+			if (rl <= sl || strcmp(ref + rl - sl, image_routes[i]))
+				continue;
+			if (rl - sl >= sizeof(raw))
 				return crsd_resp_error(out, 400, "image",
 						       "image reference too long");
-			memcpy(raw, ref, rl - 7);
-			raw[rl - 7] = '\0';
-			return api_images(r, out, raw);
-		}
-		/* Learning: prefix + ref + "/profile" or "/policy-template". */
-		if (rl > 8 && !strcmp(ref + rl - 8, "/profile")) {
-			char raw[1024];
-
-			if (rl - 8 >= sizeof(raw))
-				return crsd_resp_error(out, 400, "image",
-						       "image reference too long");
-			memcpy(raw, ref, rl - 8);
-			raw[rl - 8] = '\0';
-			return api_image_profile(r, out, raw, false);
-		}
-		if (rl > 16 && !strcmp(ref + rl - 16, "/policy-template")) {
-			char raw[1024];
-
-			if (rl - 16 >= sizeof(raw))
-				return crsd_resp_error(out, 400, "image",
-						       "image reference too long");
-			memcpy(raw, ref, rl - 16);
-			raw[rl - 16] = '\0';
-			return api_image_profile(r, out, raw, true);
+			memcpy(raw, ref, rl - sl);
+			raw[rl - sl] = '\0';
+			if (i == 0)
+				return api_images(r, out, raw);
+			return api_image_profile(r, out, raw, i == 2);
 		}
 		return crsd_resp_error(out, 404, NULL, "no such resource");
 	}
