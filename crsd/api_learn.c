@@ -579,19 +579,25 @@ done:
 	return out->status;
 }
 
+/* POST for a template, GET or DELETE for a profile; false with the 405 in out. */
+static bool method_ok(struct crsd_req *r, struct crsd_resp *out, bool template)
+{
+	if (template ? !strcmp(r->method, "POST")
+		     : !strcmp(r->method, "GET") || !strcmp(r->method, "DELETE"))
+		return true;
+	crsd_method_not_allowed(out, template ? "POST" : "GET, DELETE");
+	return false;
+}
+
+/* The method is checked (method_ok). */
 static int dispatch(struct crsd_req *r, struct crsd_resp *out, const struct target *t,
 		    bool template)
 {
-	if (template) {
-		if (strcmp(r->method, "POST"))
-			return crsd_method_not_allowed(out, "POST");
+	if (template)
 		return post_template(r, out, t);
-	}
 	if (!strcmp(r->method, "GET"))
 		return get_profile(r, out, t);
-	if (!strcmp(r->method, "DELETE"))
-		return delete_profile(out, t);
-	return crsd_method_not_allowed(out, "GET, DELETE");
+	return delete_profile(out, t);
 }
 
 int api_container_profile(struct crsd_req *r, struct crsd_resp *out, const char *id,
@@ -600,8 +606,8 @@ int api_container_profile(struct crsd_req *r, struct crsd_resp *out, const char 
 	struct target t = { .scope = "container", .key = id, .has_c = true };
 	int ret;
 
-	if (strcmp(r->method, template ? "POST" : "GET") && (template || strcmp(r->method, "DELETE")))
-		return crsd_method_not_allowed(out, template ? "POST" : "GET, DELETE");
+	if (!method_ok(r, out, template))
+		return out->status;
 	ret = store_container_get(id, &t.c);
 	if (ret == -ENOENT)
 		return crsd_resp_error(out, 404, NULL, "no container %s", id);
@@ -618,8 +624,8 @@ int api_image_profile(struct crsd_req *r, struct crsd_resp *out, const char *raw
 	char img[1024];
 	struct target t = { .scope = "image", .key = img };
 
-	if (strcmp(r->method, template ? "POST" : "GET") && (template || strcmp(r->method, "DELETE")))
-		return crsd_method_not_allowed(out, template ? "POST" : "GET, DELETE");
+	if (!method_ok(r, out, template))
+		return out->status;
 	if (!crsd_image_arg(raw_image, img, sizeof(img), out))
 		return out->status;
 	return dispatch(r, out, &t, template);
