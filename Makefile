@@ -71,7 +71,7 @@ all: userspace modules
 
 userspace: $(LIB) $(TOOL) $(CRSD) $(CRSD_HOOK) $(SELFTESTS) $(SELFTEST_PROGS) $(UNITS) $(BENCH)
 
-$(HOST)/%.o: %.c $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h
+$(HOST)/%.o: %.c $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h kmod/pattern_core.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -170,7 +170,7 @@ FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_SECONDS ?= 600
 FUZZ_ITERS ?= 1000000
 
-$(FUZZ_DIR)/obj/%.o: %.c $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h
+$(FUZZ_DIR)/obj/%.o: %.c $(wildcard libcrsnl/*.h) kmod/uapi/linux/crs.h kmod/pattern_core.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 $(POLICY_FUZZER): libcrsnl/fuzz/policy_fuzz.c $(FUZZ_OBJS)

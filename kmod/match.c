@@ -52,7 +52,7 @@ int crs_pattern_parse(struct crs_pattern *p, const char *s,
 		      const struct nlattr *attr, struct netlink_ext_ack *extack)
 {
 	size_t len = strlen(s), i, comp;
-	unsigned int stars = 0, literal = 0;
+	struct crs_pat_class c;
 
 	memset(p, 0, sizeof(*p));
 	p->str = s;
@@ -88,54 +88,14 @@ int crs_pattern_parse(struct crs_pattern *p, const char *s,
 		comp = i + 1;
 	}
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '*')
-			stars++;
-		else
-			literal++;
-	}
-	p->tail_any = len >= 3 && !strcmp(s + len - 3, "/**");
-	if (!stars) {
-		p->kind = CRS_PAT_EXACT;
-		p->len = len;
-		p->weight = len;
-		p->hash = crs_hash(s, len);
-	} else if (p->tail_any && stars == 2) {
-		p->kind = CRS_PAT_SUBTREE;
-		p->len = len - 3;	/* "/a/\*\*" -> "/a" */
-		p->weight = p->len;
+	c = crs_patcore_classify(s, len);
+	p->kind = c.kind;
+	p->len = c.len;
+	p->weight = c.weight;
+	p->tail_any = c.tail_any;
+	if (c.kind == CRS_PAT_EXACT || c.kind == CRS_PAT_SUBTREE)
 		p->hash = crs_hash(s, p->len);
-		p->tail_any = false;
-	} else {
-		p->kind = CRS_PAT_GLOB;
-		p->len = p->tail_any ? len - 3 : len;
-		p->weight = literal;
-	}
 	return 0;
-}
-
-/* '*' matches any run of non-'/' bytes; everything else matches itself. */
-static bool glob_match(const char *p, size_t plen, const char *s, size_t slen)
-{
-	size_t pi = 0, si = 0, star_p = SIZE_MAX, star_s = 0;
-
-	while (si < slen) {
-		if (pi < plen && p[pi] == '*') {
-			star_p = pi++;
-			star_s = si;
-		} else if (pi < plen && p[pi] == s[si]) {
-			pi++;
-			si++;
-		} else if (star_p != SIZE_MAX && s[star_s] != '/') {
-			pi = star_p + 1;
-			si = ++star_s;
-		} else {
-			return false;
-		}
-	}
-	while (pi < plen && p[pi] == '*')
-		pi++;
-	return pi == plen;
 }
 
 /**
@@ -146,33 +106,7 @@ static bool glob_match(const char *p, size_t plen, const char *s, size_t slen)
  */
 bool crs_pattern_match(const struct crs_pattern *p, const char *s, size_t len)
 {
-	size_t i, slashes, cut;
-
-	switch (p->kind) {
-	case CRS_PAT_ANY:
-		return true;
-	case CRS_PAT_EXACT:
-		return len == p->len && !memcmp(s, p->str, len);
-	case CRS_PAT_SUBTREE:
-		if (p->len == 0)
-			return true;
-		return len >= p->len && !memcmp(s, p->str, p->len) &&
-		       (len == p->len || s[p->len] == '/');
-	case CRS_PAT_GLOB:
-		if (!p->tail_any)
-			return glob_match(p->str, p->len, s, len);
-		/*
-		 * "head/\*\*": '*' never crosses '/', so head can only match the
-		 * prefix of @s with as many components as head has.
-		 */
-		for (slashes = 0, i = 0; i < p->len; i++)
-			slashes += p->str[i] == '/';
-		for (cut = 0; cut < len; cut++)
-			if (s[cut] == '/' && slashes-- == 0)
-				break;
-		return glob_match(p->str, p->len, s, cut);
-	}
-	return false;
+	return crs_patcore_match(p->kind, p->str, p->len, p->tail_any, s, len);
 }
 
 /**
@@ -184,9 +118,5 @@ bool crs_pattern_match(const struct crs_pattern *p, const char *s, size_t len)
  */
 int crs_pattern_cmp(const struct crs_pattern *a, const struct crs_pattern *b)
 {
-	if (a->kind != b->kind)
-		return a->kind > b->kind ? 1 : -1;
-	if (a->weight != b->weight)
-		return a->weight > b->weight ? 1 : -1;
-	return 0;
+	return crs_patcore_cmp(a->kind, a->weight, b->kind, b->weight);
 }

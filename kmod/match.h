@@ -3,17 +3,10 @@
 #define CRS_MATCH_H
 
 #include <linux/types.h>
+#include "pattern_core.h"
 
 struct netlink_ext_ack;
 struct nlattr;
-
-/* Pattern kinds, in increasing order of specificity. */
-enum crs_pat_kind {
-	CRS_PAT_ANY,		/* "\*" or "/\*\*" */
-	CRS_PAT_GLOB,		/* '*' within components, optional trailing "/\*\*" */
-	CRS_PAT_SUBTREE,	/* literal "dir/\*\*": dir itself and below */
-	CRS_PAT_EXACT,		/* literal path */
-};
 
 /**
  * struct crs_pattern - a compiled path or program pattern
@@ -21,7 +14,7 @@ enum crs_pat_kind {
  * @len: bytes in @str
  * @weight: tie-break within a kind: literal bytes (longer = more specific)
  * @hash: crs_hash() of @str (EXACT and SUBTREE)
- * @kind: enum crs_pat_kind
+ * @kind: enum crs_pat_kind (pattern_core.h)
  * @tail_any: GLOB ends in "/\*\*"
  */
 struct crs_pattern {

@@ -12,15 +12,24 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "crsnl_int.h"
+#include "../kmod/pattern_core.h"
 
 /* ------------------------------------------------------------ patterns */
 
-/* As crs_pattern_parse() in kmod/match.c: kind, compared length, weight. */
+/*
+ * The kernel's own classification, matching and order (kmod/pattern_core.h,
+ * shared with kmod/match.c); only validation is crs_pattern_check()'s.
+ */
+_Static_assert((int)CRS_PATTERN_ANY == CRS_PAT_ANY && (int)CRS_PATTERN_GLOB == CRS_PAT_GLOB &&
+	       (int)CRS_PATTERN_SUBTREE == CRS_PAT_SUBTREE &&
+	       (int)CRS_PATTERN_EXACT == CRS_PAT_EXACT,
+	       "enum crs_pattern_kind is the kernel's enum crs_pat_kind");
+
 int crs_pat_compile(const char *s, struct crs_pat *p)
 {
-	size_t len = strlen(s), i;
-	unsigned int stars = 0, literal = 0;
+	size_t len = strlen(s);
 	int kind = crs_pattern_check(s, len, NULL);
+	struct crs_pat_class c;
 
 	memset(p, 0, sizeof(*p));
 	p->str = s;
@@ -30,86 +39,22 @@ int crs_pat_compile(const char *s, struct crs_pat *p)
 		p->kind = CRS_PATTERN_ANY;
 		return 0;
 	}
-	for (i = 0; i < len; i++) {
-		if (s[i] == '*')
-			stars++;
-		else
-			literal++;
-	}
-	p->tail_any = len >= 3 && !strcmp(s + len - 3, "/**");
-	if (!stars) {
-		p->kind = CRS_PATTERN_EXACT;
-		p->len = p->weight = len;
-	} else if (p->tail_any && stars == 2) {
-		p->kind = CRS_PATTERN_SUBTREE;
-		p->len = p->weight = len - 3;
-		p->tail_any = false;
-	} else {
-		p->kind = CRS_PATTERN_GLOB;
-		p->len = p->tail_any ? len - 3 : len;
-		p->weight = literal;
-	}
+	c = crs_patcore_classify(s, len);
+	p->kind = c.kind;
+	p->len = c.len;
+	p->weight = c.weight;
+	p->tail_any = c.tail_any;
 	return 0;
-}
-
-/* '*' matches any run of non-'/' bytes (kmod/match.c glob_match). */
-static bool glob_match(const char *p, size_t plen, const char *s, size_t slen)
-{
-	size_t pi = 0, si = 0, star_p = SIZE_MAX, star_s = 0;
-
-	while (si < slen) {
-		if (pi < plen && p[pi] == '*') {
-			star_p = pi++;
-			star_s = si;
-		} else if (pi < plen && p[pi] == s[si]) {
-			pi++;
-			si++;
-		} else if (star_p != SIZE_MAX && s[star_s] != '/') {
-			pi = star_p + 1;
-			si = ++star_s;
-		} else {
-			return false;
-		}
-	}
-	while (pi < plen && p[pi] == '*')
-		pi++;
-	return pi == plen;
 }
 
 bool crs_pat_match(const struct crs_pat *p, const char *s, size_t len)
 {
-	size_t i, slashes, cut;
-
-	switch (p->kind) {
-	case CRS_PATTERN_ANY:
-		return true;
-	case CRS_PATTERN_EXACT:
-		return len == p->len && !memcmp(s, p->str, len);
-	case CRS_PATTERN_SUBTREE:
-		if (p->len == 0)
-			return true;
-		return len >= p->len && !memcmp(s, p->str, p->len) &&
-		       (len == p->len || s[p->len] == '/');
-	case CRS_PATTERN_GLOB:
-		if (!p->tail_any)
-			return glob_match(p->str, p->len, s, len);
-		for (slashes = 0, i = 0; i < p->len; i++)
-			slashes += p->str[i] == '/';
-		for (cut = 0; cut < len; cut++)
-			if (s[cut] == '/' && slashes-- == 0)
-				break;
-		return glob_match(p->str, p->len, s, cut);
-	}
-	return false;
+	return crs_patcore_match(p->kind, p->str, p->len, p->tail_any, s, len);
 }
 
 int crs_pat_cmp(const struct crs_pat *a, const struct crs_pat *b)
 {
-	if (a->kind != b->kind)
-		return a->kind > b->kind ? 1 : -1;
-	if (a->weight != b->weight)
-		return a->weight > b->weight ? 1 : -1;
-	return 0;
+	return crs_patcore_cmp(a->kind, a->weight, b->kind, b->weight);
 }
 
 /* ---------------------------------------------------------- file, exec */
