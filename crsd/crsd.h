@@ -438,6 +438,7 @@ struct crsd_table_ref {
 	char id[CRSD_ID_MAX + 1];
 	char image[CRSD_IMAGE_MAX + 1];
 	uint64_t cgid;
+	bool learning;		/* learning switched on (or not known) */
 };
 /* The containers with a table from crsd now: malloc'd array (free()), count in *n. */
 struct crsd_table_ref *reconcile_tables(size_t *n);

@@ -3,9 +3,10 @@
  * Learning: crs.ko's learned sets into the store (docs/learning.md
  * section 4). One thread on its own netlink socket. Every poll (10 s, or
  * --learn-poll-ms) it reads the header of the set of every container with
- * a table from crsd (GET_TABLE of that cgroup: CRS_A_LEARN) and dumps the
- * set (GET_LEARNED) when (epoch, generation) moved since the last dump it
- * stored. Each dump goes, in one transaction, into the container's profile
+ * a table from crsd that learns, or whose set may still hold records not
+ * dumped (GET_TABLE of that cgroup: CRS_A_LEARN; every table on a socket's
+ * first pass), and dumps the set (GET_LEARNED) when (epoch, generation)
+ * moved since the last dump it stored. Each dump goes, in one transaction, into the container's profile
  * and its image's (store_learn_ingest). A sync request (the template
  * routes) runs a pass at once; reconcile dumps a set itself, on its own
  * socket, before it deletes it (learn_ingest).
@@ -239,8 +240,30 @@ static void do_discards(struct crs_nl *nl)
 	pthread_mutex_unlock(&ingest_mu);
 }
 
-/* One poll: the header of every set of ours, and a dump of those that moved. */
-static void poll_pass(struct crs_nl *nl)
+/*
+ * Called with mu held. A table's header is worth reading if the container
+ * learns, or its set was recording at the last poll (learning turned off
+ * since: the set is kept, its last records are still to be dumped), or a
+ * header seen was not dumped yet. Otherwise its set cannot have moved, and
+ * the GET_TABLE is skipped: only the first pass on a socket reads them all
+ * (sets left from before, a module reloaded).
+ */
+static bool worth_polling(const struct crsd_table_ref *t)
+{
+	struct seen *s = seen_find(t->id, false);
+
+	if (t->learning)
+		return true;
+	return s && s->has_info && (s->info.state == CRS_LEARN_STATE_RECORDING ||
+				    s->info.state == CRS_LEARN_STATE_FULL || !s->stored ||
+				    s->epoch != s->info.epoch || s->generation != s->info.generation);
+}
+
+/*
+ * One poll: the header of every set of ours that may have moved (all of
+ * them when all is set), and a dump of those that moved.
+ */
+static void poll_pass(struct crs_nl *nl, bool all)
 {
 	struct crsd_table_ref *t;
 	size_t n = 0, i;
@@ -250,9 +273,14 @@ static void poll_pass(struct crs_nl *nl)
 	for (i = 0; t && i < n; i++) {
 		struct crs_table_info *k = NULL;
 		size_t nk = 0;
-		bool dump = false;
+		bool dump = false, skip;
 		struct seen *s;
 
+		pthread_mutex_lock(&mu);
+		skip = !all && !worth_polling(&t[i]);
+		pthread_mutex_unlock(&mu);
+		if (skip)
+			continue;
 		if (crs_nl_get_tables(nl, t[i].cgid, &k, &nk, NULL) || nk != 1) {
 			crs_table_info_free(k, nk);
 			continue;
@@ -290,6 +318,7 @@ static void deadline(struct timespec *until, unsigned ms)
 static void *main_loop(void *arg)
 {
 	struct crs_nl *nl = NULL;
+	bool all = true;	/* the first pass on a socket reads every header */
 
 	(void)arg;
 	pthread_mutex_lock(&mu);
@@ -300,8 +329,10 @@ static void *main_loop(void *arg)
 		pthread_mutex_unlock(&mu);
 		if (!nl && crs_nl_open(&nl, &(struct crs_err){ 0 }))
 			nl = NULL;	/* crs.ko is not there: try again next time */
-		if (nl)
-			poll_pass(nl);
+		if (nl) {
+			poll_pass(nl, all);
+			all = false;
+		}
 		pthread_mutex_lock(&mu);
 		passes++;
 		done_gen = want;
@@ -316,6 +347,7 @@ static void *main_loop(void *arg)
 			if (crs_nl_get_status(nl, &(struct crs_status){ 0 }, &(struct crs_err){ 0 })) {
 				crs_nl_close(nl);
 				nl = NULL;
+				all = true;
 			}
 			pthread_mutex_lock(&mu);
 		}

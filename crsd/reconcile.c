@@ -60,6 +60,7 @@ struct applied {
 	int mode;		/* CRS_MODE_* sent with SET_CONTAINER, -1 none */
 	uint32_t log;
 	uint32_t learn;		/* CRS_LEARN_* sent after SET_CONTAINER; LEARN_UNSENT: none */
+	bool policy_learning;	/* the table pushed has "learning": true */
 	char image[CRSD_IMAGE_MAX + 1];
 	uint64_t gen;		/* generation of the table pushed; 0: not read back */
 	const char *drift;	/* what changed behind crsd's back, until restored */
@@ -317,7 +318,7 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 	struct crs_err err = { 0 };
 	struct crs_policy *p = NULL;
 	uint64_t cgid = w->cgid, gen = 0;
-	bool push_table, push_ctr, ok = true;
+	bool push_table, push_ctr, ok = true, policy_learning = false;
 	char msg[600] = "";
 	int r;
 
@@ -367,8 +368,10 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 	push_table = !snap.known || !snap.json || snap.cgid != cgid || strcmp(snap.json, w->json);
 	if (push_table) {
 		r = crs_policy_parse(w->json, strlen(w->json), &p, &err);
-		if (!r)
+		if (!r) {
+			policy_learning = p->learning;
 			r = crs_nl_set_table(nl, cgid, p, &err);
+		}
 		crs_policy_free(p);
 		if (r) {
 			snprintf(msg, sizeof(msg), "set table: %s", err.msg);
@@ -404,6 +407,7 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 			/* NULL on ENOMEM: pushed again next pass */
 			a->json = strdup(w->json);
 			a->gen = gen;
+			a->policy_learning = policy_learning;
 		}
 		a->known = true;
 		a->cgid = cgid;
@@ -633,6 +637,9 @@ struct crsd_table_ref *reconcile_tables(size_t *n)
 		snprintf(t[*n].id, sizeof(t[*n].id), "%s", ap[i].id);
 		snprintf(t[*n].image, sizeof(t[*n].image), "%s", ap[i].image);
 		t[*n].cgid = ap[i].cgid;
+		/* unsent: not known, so it may learn */
+		t[*n].learning = ap[i].learn == CRS_LEARN_ON || ap[i].learn == LEARN_UNSENT ||
+				 (ap[i].learn == CRS_LEARN_POLICY && ap[i].policy_learning);
 		(*n)++;
 	}
 	pthread_mutex_unlock(&mu);
