@@ -119,6 +119,8 @@ int crs_rule_at_offset(const struct nlmsghdr *req, uint32_t offset);
 struct json_object *crs_obs_json(const struct crs_observation *o);
 /* policy.c */
 void crs_rule_free_strings(struct crs_policy_rule *r);
+/* policy_json.c: one rule as in a policy document; NULL on ENOMEM. */
+struct json_object *crs_rule_json(const struct crs_policy_rule *r);
 
 /* match.c: patterns compiled as crs.ko compiles them (kmod/match.c). */
 struct crs_pat {
@@ -150,7 +152,6 @@ int crs_obs_exact_rule(const struct crs_observation *o, uint32_t bit,
 		       struct crs_policy_rule *r);
 int crs_rule_copy(struct crs_policy_rule *dst, const struct crs_policy_rule *src);
 bool crs_rule_same(const struct crs_policy_rule *a, const struct crs_policy_rule *b);
-struct json_object *crs_rule_json(const struct crs_policy_rule *r);
 /* How each added rule was made: its index, rewrite and (observation, bit) sources. */
 struct crs_tsrc {
 	uint32_t obs;		/* index into the profile's obs[] */

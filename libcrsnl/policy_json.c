@@ -554,7 +554,7 @@ struct json_object *crs_port_json(uint16_t lo, uint16_t hi)
 	return json_object_new_string(buf);
 }
 
-static struct json_object *rule_json(const struct crs_policy_rule *r)
+struct json_object *crs_rule_json(const struct crs_policy_rule *r)
 {
 	struct json_object *o = json_object_new_object(), *acc;
 	char abuf[64];
@@ -628,7 +628,7 @@ struct json_object *crs_policy_to_json_object(const struct crs_policy *p)
 	e |= crs_json_add(o, "ignored_syscalls", a);
 	a = json_object_new_array_ext(p->n_rules ? (int)p->n_rules : 1);
 	for (i = 0; a && i < p->n_rules; i++)
-		e |= append(a, rule_json(&p->rules[i]));
+		e |= append(a, crs_rule_json(&p->rules[i]));
 	e |= crs_json_add(o, "rules", a);
 	if (e) {
 		json_object_put(o);

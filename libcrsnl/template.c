@@ -275,17 +275,6 @@ static struct json_object *obs_bit_json(const struct crs_observation *o, uint32_
 	return crs_obs_json(&x);
 }
 
-struct json_object *crs_rule_json(const struct crs_policy_rule *r)
-{
-	struct crs_policy p = { .name = "x", .rules = (struct crs_policy_rule *)r, .n_rules = 1 };
-	struct json_object *o = crs_policy_to_json_object(&p), *rules, *one = NULL;
-
-	if (o && json_object_object_get_ex(o, "rules", &rules))
-		one = json_object_get(json_object_array_get_idx(rules, 0));
-	json_object_put(o);
-	return one;
-}
-
 /* ---------------------------------------------------- the target policy */
 
 static int make_target(struct build *b, struct crs_err *err)
