@@ -119,6 +119,8 @@ int crs_rule_at_offset(const struct nlmsghdr *req, uint32_t offset);
 struct json_object *crs_obs_json(const struct crs_observation *o);
 /* policy.c */
 void crs_rule_free_strings(struct crs_policy_rule *r);
+/* Equal as in crs_policy_equal() (the address by its family's bytes). */
+bool crs_rule_equal(const struct crs_policy_rule *x, const struct crs_policy_rule *y);
 /* policy_json.c: one rule as in a policy document; NULL on ENOMEM. */
 struct json_object *crs_rule_json(const struct crs_policy_rule *r);
 

@@ -1366,9 +1366,30 @@ static bool net_addr_eq(const struct crs_net_addr *a, const struct crs_net_addr 
 	       !memcmp(a->addr, b->addr, crs_net_addr_len(a->family));
 }
 
+/* Equal as policy documents see them: the address by its family's bytes only. */
+bool crs_rule_equal(const struct crs_policy_rule *x, const struct crs_policy_rule *y)
+{
+	size_t j;
+
+	if (!str_eq(x->name, y->name) || x->enabled != y->enabled ||
+	    x->type != y->type || x->action != y->action ||
+	    !str_eq(x->program, y->program) || !str_eq(x->path, y->path) ||
+	    x->access != y->access || !str_eq(x->syscall, y->syscall) ||
+	    x->n_args != y->n_args || x->direction != y->direction ||
+	    x->protocol != y->protocol || x->port_min != y->port_min ||
+	    x->port_max != y->port_max || !net_addr_eq(&x->address, &y->address))
+		return false;
+	for (j = 0; j < x->n_args && j < CRS_MAX_ARGS; j++)
+		if (x->args[j].index != y->args[j].index ||
+		    x->args[j].op != y->args[j].op ||
+		    x->args[j].value != y->args[j].value)
+			return false;
+	return true;
+}
+
 bool crs_policy_equal(const struct crs_policy *a, const struct crs_policy *b)
 {
-	size_t i, j;
+	size_t i;
 	int t;
 
 	if (!a || !b)
@@ -1383,22 +1404,8 @@ bool crs_policy_equal(const struct crs_policy *a, const struct crs_policy *b)
 	for (i = 0; i < a->n_ignored_syscalls; i++)
 		if (!str_eq(a->ignored_syscalls[i], b->ignored_syscalls[i]))
 			return false;
-	for (i = 0; i < a->n_rules; i++) {
-		const struct crs_policy_rule *x = &a->rules[i], *y = &b->rules[i];
-
-		if (!str_eq(x->name, y->name) || x->enabled != y->enabled ||
-		    x->type != y->type || x->action != y->action ||
-		    !str_eq(x->program, y->program) || !str_eq(x->path, y->path) ||
-		    x->access != y->access || !str_eq(x->syscall, y->syscall) ||
-		    x->n_args != y->n_args || x->direction != y->direction ||
-		    x->protocol != y->protocol || x->port_min != y->port_min ||
-		    x->port_max != y->port_max || !net_addr_eq(&x->address, &y->address))
+	for (i = 0; i < a->n_rules; i++)
+		if (!crs_rule_equal(&a->rules[i], &b->rules[i]))
 			return false;
-		for (j = 0; j < x->n_args && j < CRS_MAX_ARGS; j++)
-			if (x->args[j].index != y->args[j].index ||
-			    x->args[j].op != y->args[j].op ||
-			    x->args[j].value != y->args[j].value)
-				return false;
-	}
 	return true;
 }

@@ -56,32 +56,12 @@ int crs_rule_copy(struct crs_policy_rule *dst, const struct crs_policy_rule *src
 	return e;
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-	return (!a || !b) ? a == b : !strcmp(a, b);
-}
-
-/* Every field, pointers by content. */
+/* crs_rule_equal(), and byte for byte: the resolved numbers, every address byte. */
 bool crs_rule_same(const struct crs_policy_rule *a, const struct crs_policy_rule *b)
 {
-	size_t i;
-
-	if (!str_eq(a->name, b->name) || !str_eq(a->program, b->program) ||
-	    !str_eq(a->path, b->path) || !str_eq(a->syscall, b->syscall) ||
-	    a->enabled != b->enabled || a->type != b->type || a->action != b->action ||
-	    a->access != b->access || a->syscall_nr != b->syscall_nr ||
-	    a->syscall_nr32 != b->syscall_nr32 || a->n_args != b->n_args ||
-	    a->direction != b->direction || a->protocol != b->protocol ||
-	    a->address.family != b->address.family ||
-	    a->address.prefix_len != b->address.prefix_len ||
-	    memcmp(a->address.addr, b->address.addr, sizeof(a->address.addr)) ||
-	    a->port_min != b->port_min || a->port_max != b->port_max)
-		return false;
-	for (i = 0; i < a->n_args && i < CRS_MAX_ARGS; i++)
-		if (a->args[i].index != b->args[i].index || a->args[i].op != b->args[i].op ||
-		    a->args[i].value != b->args[i].value)
-			return false;
-	return true;
+	return crs_rule_equal(a, b) && a->syscall_nr == b->syscall_nr &&
+	       a->syscall_nr32 == b->syscall_nr32 &&
+	       !memcmp(a->address.addr, b->address.addr, sizeof(a->address.addr));
 }
 
 /* The same rule but for the access bits (and the name). */
