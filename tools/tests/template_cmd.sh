@@ -107,6 +107,27 @@ flat "$D/out"
 has "$D/out.flat" "template --merge: mode, defaults kept" '"name":"web","mode":"enforce","learning":false,"default_actions":{"file":"deny","execute":"allow"'
 has "$D/out.flat" "template --merge: the rules kept, then the new ones" '"rules":[{"name":"no shadow","enabled":true,"type":"file","action":"deny","program":"*","path":"/etc/shadow","access":["read"]},{"enabled":true,"type":"file","action":"allow","program":"*","path":"/usr/lib/**","access":["read"]},{"name":"learned","enabled":true,"type":"file","action":"allow","program":"/usr/bin/redis-server","path":"/data/temp-*.rdb","access":["read","write"]},{"name":"learned","enabled":true,"type":"file","action":"allow","program":"/usr/bin/redis-server","path":"/root/x","access":["read"]}]'
 
+# --collapse-after: three siblings collapse after 2 (G4), not after 3; --defaults deny on a merge
+cat > "$D/sib.json" <<'JSON'
+{"version": 1, "cgroup_id": 5, "epoch": 1, "generation": 2, "state": "recording",
+ "max": 16384, "records": 3, "dropped": {"full": 0, "long": 0}, "complete": true,
+ "observations": [
+ {"type": "file", "program": "/bin/app", "outcome": "allowed", "path": "/srv/d/a", "access": "read"},
+ {"type": "file", "program": "/bin/app", "outcome": "allowed", "path": "/srv/d/b", "access": "read"},
+ {"type": "file", "program": "/bin/app", "outcome": "allowed", "path": "/srv/d/c", "access": "read"}
+ ]}
+JSON
+run 0 "template --collapse-after 2" "$T" template --collapse-after 2 "$D/sib.json"
+has "$D/err" "template --collapse-after 2: one rule" "1 rule added (1 generalised)"
+flat "$D/out"
+has "$D/out.flat" "template --collapse-after 2: G4" '"program":"/bin/app","path":"/srv/d/**","access":["read"]'
+run 0 "template --collapse-after 3" "$T" template --collapse-after 3 "$D/sib.json"
+has "$D/err" "template --collapse-after 3: the exact rules" "3 rules added (0 generalised)"
+hasnt "$D/out" "template --collapse-after 3: no G4" '/srv/d/**'
+run 0 "template --merge --defaults deny" "$T" template --merge "$D/merge.json" --defaults deny "$D/sib.json"
+flat "$D/out"
+has "$D/out.flat" "template --defaults deny: all five deny" '"name":"web","mode":"enforce","learning":false,"default_actions":{"file":"deny","execute":"deny","network":"deny","listener":"deny","syscall":"deny"}'
+
 # incomplete profiles
 run 0 "template: incomplete, monitor" "$T" template "$D/inc.json"
 has "$D/err" "template: incomplete in the summary" "profile incomplete (7 dropped)"
@@ -117,12 +138,23 @@ has "$D/out" "template --force: enforce" '"mode": "enforce"'
 
 # stdin, usage, invalid input
 run 0 "template - (stdin)" sh -c "'$T' template - < '$D/p.json'"
+if cmp -s "$D/out" "$D/new.json"; then
+	ok "template - (stdin): the policy of the same profile from a file"
+else
+	nok "template - (stdin): differs from the policy of the same profile from a file"
+fi
 run 2 "template: no profile" "$T" template
+has "$D/err" "template: no profile says so" "no profile given"
 run 2 "template: bad --mode" "$T" template --mode policy "$D/p.json"
+has "$D/err" "template: bad --mode says which" '--mode: "policy"'
 run 2 "template: bad --defaults" "$T" template --defaults allow "$D/p.json"
+has "$D/err" "template: bad --defaults says which" '--defaults: "allow"'
 run 2 "template: bad --ephemeral-ports" "$T" template --ephemeral-ports 9-8 "$D/p.json"
+has "$D/err" "template: bad --ephemeral-ports says which" '--ephemeral-ports: "9-8"'
 run 2 "template: bad --collapse-after" "$T" template --collapse-after 0 "$D/p.json"
+has "$D/err" "template: bad --collapse-after says which" '--collapse-after: "0"'
 run 2 "template: --name with --merge" "$T" template --name x --merge "$D/merge.json" "$D/p.json"
+has "$D/err" "template: --name with --merge says why" "a merge keeps its name"
 sed 's/"port": 6379/"port": 70000/' "$D/p.json" > "$D/bad.json"
 run 3 "template: invalid profile" "$T" template "$D/bad.json"
 has "$D/err" "template: names the field" "bad.json: observations[5].port: 70000 is out of range (0 to 65535)"
@@ -133,6 +165,7 @@ printf '{"name": "m", "rules": [ { "type": "file" } ] }' > "$D/badmerge.json"
 run 3 "template: invalid merge policy" "$T" template --merge "$D/badmerge.json" "$D/p.json"
 has "$D/err" "template: merge policy field" "badmerge.json: rules[0]"
 run 1 "template: missing profile" "$T" template "$D/nope.json"
+has "$D/err" "template: missing profile named" "cannot read $D/nope.json"
 
 echo "# $checks checks, $fails failed"
 [ "$fails" = 0 ]
