@@ -15,60 +15,13 @@ RAW=${2:+$(realpath "$2")}
 HOOK=${3:+$(realpath "$3")}
 EXPORT_TEST=${4:+$(realpath "$4")}
 TMP=$(mktemp -d /tmp/crsd-test.XXXXXX)
-SOCK=$TMP/crsd.sock
-DB=$TMP/crsd.db
-PID=
-pass=0 fail=0 CODE= BODY=
-
-cleanup() {
-	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-ok() {	# ok NAME COND...: COND is a command; its status decides
-	local name=$1
-	shift
-	if "$@"; then
-		pass=$((pass + 1))
-		echo "ok - $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $name (status $CODE, body: $(head -c 400 "$TMP/body" 2>/dev/null))"
-	fi
-}
-eq() { [ "$1" = "$2" ]; }
+. "$(dirname "$0")/lib.sh"
 has() { grep -q -- "$2" <<<"$1"; }
 
-# Container discovery at start looks at a cgroup tree and runtime state
-# directories of the test's own (empty unless a test fills them), never at
-# the host's.
-mkdir -p "$TMP/cg-none" "$TMP/run-none"
-DISC=(--cgroup-root "$TMP/cg-none" --runtime-state-dir "$TMP/run-none")
-# start [crsd options...]: crsd on $SOCK/$DB, waits until it answers.
-start() {
-	"$CRSD" --socket "$SOCK" --db "$DB" "${DISC[@]}" "$@" 2>>"$TMP/crsd.log" &
-	PID=$!
-	for _ in $(seq 100); do
-		curl -s --unix-socket "$SOCK" -o /dev/null http://crsd/api/v1/status && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "crsd did not start; log:" >&2
-	cat "$TMP/crsd.log" >&2
-	return 1
-}
 kill9() {	# the shell's "Killed" notice is not a failure: keep it quiet
 	{ kill -9 "$PID" && wait "$PID"; } 2>/dev/null
 	PID=
 }
-stop() {
-	kill -TERM "$PID" 2>/dev/null
-	wait "$PID" 2>/dev/null
-	PID=
-}
-
 # req METHOD PATH [BODY [CONTENT-TYPE]] [-- curl args]: sets CODE, BODY.
 req() {
 	local m=$1 p=$2 body=${3-} ct=${4-application/json}
@@ -85,7 +38,6 @@ req() {
 	CODE=$(curl "${args[@]}" "$@" "http://crsd$p")
 	BODY=$(cat "$TMP/body")
 }
-j() { jq -r "$1" <<<"$BODY"; }
 INST=$TMP/instrumented-images	# crsd's default: beside the database
 listed() {	# the images in crsd's instrumented-images file, comma-separated
 	grep -v '^#' "${1:-$INST}" | paste -sd, -

@@ -12,50 +12,9 @@ set -uo pipefail
 CRSD=$(realpath "${1:?usage: $0 path/to/crsd [path/to/learn_store_test]}")
 STORE_TEST=${2:+$(realpath "$2")}
 TMP=$(mktemp -d /tmp/crsd-learn-test.XXXXXX)
-SOCK=$TMP/crsd.sock
-DB=$TMP/crsd.db
-PID=
-pass=0 fail=0 CODE= BODY=
+. "$(dirname "$0")/lib.sh"
+DISC+=(--no-kernel)
 
-cleanup() {
-	[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-ok() {	# ok NAME COND...
-	local name=$1
-	shift
-	if "$@"; then
-		pass=$((pass + 1))
-		echo "ok - $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $name (status $CODE, body: $(head -c 600 "$TMP/body" 2>/dev/null))"
-	fi
-}
-eq() { [ "$1" = "$2" ]; }
-
-mkdir -p "$TMP/cg-none" "$TMP/run-none"
-start() {
-	"$CRSD" --socket "$SOCK" --db "$DB" --no-kernel --cgroup-root "$TMP/cg-none" \
-		--runtime-state-dir "$TMP/run-none" "$@" 2>>"$TMP/crsd.log" &
-	PID=$!
-	for _ in $(seq 100); do
-		curl -s --unix-socket "$SOCK" -o /dev/null http://crsd/api/v1/status && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "crsd did not start; log:" >&2
-	cat "$TMP/crsd.log" >&2
-	return 1
-}
-stop() {
-	kill -TERM "$PID" 2>/dev/null
-	wait "$PID" 2>/dev/null
-	PID=
-}
 # req METHOD PATH [BODY] [-- curl args]: sets CODE, BODY (and $TMP/headers).
 req() {
 	local m=$1 p=$2 body=${3-}
@@ -71,7 +30,6 @@ req() {
 	CODE=$(curl "${args[@]}" "$@" "http://crsd$p")
 	BODY=$(cat "$TMP/body")
 }
-j() { jq -r "$1" <<<"$BODY"; }
 hdr() { sed -n "s/^$1: \(.*\)\r$/\1/Ip" "$TMP/headers"; }
 sql() { sqlite3 -cmd '.timeout 5000' "$DB" "$@"; }
 
@@ -102,8 +60,7 @@ ok "status: learning object" eq "$(jq -c '.learning | [.running, .hints, .overru
 stop
 # A store from a newer crsd is refused.
 sql "INSERT INTO schema_version VALUES (4)"
-"$CRSD" --socket "$SOCK" --db "$DB" --no-kernel --cgroup-root "$TMP/cg-none" \
-	--runtime-state-dir "$TMP/run-none" 2>"$TMP/newer.log"
+"$CRSD" --socket "$SOCK" --db "$DB" "${DISC[@]}" 2>"$TMP/newer.log"
 ok "schema 4: refused, exit 1" eq "$?:$(grep -c 'schema version 4 is newer' "$TMP/newer.log")" 1:1
 rm -f "$DB" "$DB-wal" "$DB-shm"
 
