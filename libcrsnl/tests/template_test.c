@@ -1318,6 +1318,7 @@ TEST(property_network_and_syscalls)
 			*ob = x;
 		}
 		ASSERT_EQ(0, crs_template_build(l, &o, &t, &err)) TH_LOG("%s", err.msg);
+		ASSERT_EQ(0, crs_template_verify(l, &o, t, &err)) TH_LOG("round %zu: %s", round, err.msg);
 		for (i = 0; i < l->n; i++) {
 			char *ks = crs_obs_key(&l->obs[i]);
 
