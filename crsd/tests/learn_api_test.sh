@@ -2,7 +2,7 @@
 # learn_api_test.sh CRSD [LEARN_STORE_TEST] - crsd's learning API on the host
 # (no crs.ko): the schema 2 -> 3 upgrade, the learning override, profiles
 # seeded through sqlite3 into the store (paging, delete, the image's
-# aggregate), policy templates (new, merge, dry run, If-Match, 404s, 400s
+# aggregate), policy templates (new, merge, dry run, per-type defaults, If-Match, 404s, 400s
 # naming the field, the incomplete gate and force) and the gate on PUT,
 # PATCH and overrides. LEARN_STORE_TEST (crsd/tests/learn_store_test.c)
 # feeds dumps into the store as the learn thread does (two containers of one
@@ -276,6 +276,18 @@ ok "mode and defaults kept" eq "$(j .policy.policy.mode):$(j .policy.policy.defa
 ok "covered 1 (hosts), 1 conflict (the passwd deny rule), execute default-allowed" \
 	eq "$(j .covered):$(j '.conflicts | length'):$(j '.conflicts[0].rule_index'):$(j .default_allowed)" 1:1:0:1
 ok "nothing added" eq "$(j '.added | length'):$(j '.policy.policy.rules | length')" 0:2
+
+echo "# templates: defaults per type"
+req POST /api/v1/containers/c1/policy-template '{"dry_run": true, "defaults": {"execute": "keep", "file": "deny"}}'
+ok "new policy, execute keep: allow; named and unnamed others deny" \
+	eq "$CODE:$(jq -c '.policy.default_actions | [.file, .execute, .network, .listener, .syscall]' <<<"$BODY")" \
+	'200:["deny","allow","deny","deny","deny"]'
+ok "a kept type's observations are still added" eq "$(j '[.policy.rules[] | select(.type == "execute")] | length')" 1
+req POST /api/v1/containers/c1/policy-template "{\"merge_policy_id\": \"$BASE_ID\", \"dry_run\": true, \"defaults\": {\"execute\": \"deny\"}}"
+ok "merge, execute deny: the merge policy's allow replaced, file kept" \
+	eq "$CODE:$(j .policy.default_actions.execute):$(j .policy.default_actions.file)" 200:deny:deny
+ok "merge, execute deny: the execute observation added, not default-allowed" \
+	eq "$(j '[.added[] | select(.rule.type == "execute")] | length'):$(j .default_allowed)" 1:0
 
 echo "# templates: incomplete"
 sql "UPDATE profiles SET dropped = 4, dropped_long = 1 WHERE scope = 'container' AND key = 'c1'"
