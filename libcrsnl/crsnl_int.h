@@ -134,7 +134,6 @@ struct crs_pat {
 };
 int crs_pat_compile(const char *s, struct crs_pat *p);	/* 0 or -EINVAL */
 bool crs_pat_match(const struct crs_pat *p, const char *s, size_t len);
-int crs_pat_cmp(const struct crs_pat *a, const struct crs_pat *b);	/* >0: a more specific */
 
 /* generalize.c, template.c (docs/learning.md section 5) */
 enum { CRS_GEN_EXACT, CRS_GEN_G1, CRS_GEN_G2, CRS_GEN_G3, CRS_GEN_G4, CRS_GEN_G5, CRS_GEN_I };

@@ -52,7 +52,8 @@ bool crs_pat_match(const struct crs_pat *p, const char *s, size_t len)
 	return crs_patcore_match(p->kind, p->str, p->len, p->tail_any, s, len);
 }
 
-int crs_pat_cmp(const struct crs_pat *a, const struct crs_pat *b)
+/* >0: a is more specific */
+static int pat_cmp(const struct crs_pat *a, const struct crs_pat *b)
 {
 	return crs_patcore_cmp(a->kind, a->weight, b->kind, b->weight);
 }
@@ -91,9 +92,9 @@ static int match_path(const struct crs_policy *p, enum crs_rule_type type, uint3
 		if (!crs_pat_match(&rp, prog ? prog : "", plen))
 			continue;
 		if (best >= 0) {
-			c = crs_pat_cmp(&ro, &best_obj);
+			c = pat_cmp(&ro, &best_obj);
 			if (!c)
-				c = crs_pat_cmp(&rp, &best_prog);
+				c = pat_cmp(&rp, &best_prog);
 			if (!(c > 0 || (!c && r->action == CRS_ACTION_DENY &&
 					p->rules[best].action != CRS_ACTION_DENY)))
 				continue;
@@ -166,7 +167,7 @@ static int match_net(const struct crs_policy *p, const struct crs_observation *o
 				c = pl > bpl ? 1 : -1;
 			else if (w != bw)
 				c = w < bw ? 1 : -1;
-			else if ((c = crs_pat_cmp(&rp, &bp)) != 0)
+			else if ((c = pat_cmp(&rp, &bp)) != 0)
 				;
 			else if ((r->protocol == CRS_PROTO_ANY) != (b->protocol == CRS_PROTO_ANY))
 				c = r->protocol == CRS_PROTO_ANY ? -1 : 1;
@@ -230,7 +231,7 @@ static int match_syscall(const struct crs_policy *p, const struct crs_observatio
 			continue;
 		if (best >= 0) {
 			b = &p->rules[best];
-			c = crs_pat_cmp(&rp, &bp);
+			c = pat_cmp(&rp, &bp);
 			if (!c)
 				c = (int)r->n_args - (int)b->n_args;
 			if (!(c > 0 || (!c && r->action == CRS_ACTION_DENY &&
