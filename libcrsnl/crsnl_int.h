@@ -124,7 +124,7 @@ bool crs_rule_equal(const struct crs_policy_rule *x, const struct crs_policy_rul
 /* policy_json.c: one rule as in a policy document; NULL on ENOMEM. */
 struct json_object *crs_rule_json(const struct crs_policy_rule *r);
 
-/* match.c: patterns compiled as crs.ko compiles them (kmod/match.c). */
+/* match.c: patterns compiled as crs.ko compiles them (kmod/pattern_core.h). */
 struct crs_pat {
 	const char *str;	/* the pattern; must outlive this */
 	int kind;		/* enum crs_pattern_kind */

@@ -2,7 +2,8 @@
 /*
  * crs_policy_match(): the kernel's rule precedence (docs/policy.md "Which
  * rule decides") in userspace, for templates (docs/learning.md section 4).
- * It mirrors kmod/match.c (patterns), kmod/table.c (crs_table_match,
+ * Patterns are the kernel's own code (kmod/pattern_core.h, which
+ * kmod/match.c includes too); the rest mirrors kmod/table.c (crs_table_match,
  * crs_table_match_syscall), kmod/nettable.c (crs_net_match) and the
  * allowlist's always-allowed calls of kmod/syscall.c. What it cannot mirror
  * is said where it happens: an observation has no syscall arguments.
