@@ -268,6 +268,19 @@ out:
  * PUT replaces the whole set (absent = not overridden); PATCH changes only
  * the fields given (null removes one). "policy" is the same as null.
  */
+/* An override that is true, false or null (not overridden); false with the 400 in out. */
+static bool bool_or_null(const char *key, struct json_object *val, bool *has, bool *v,
+			 struct crsd_resp *out)
+{
+	if (val && !json_object_is_type(val, json_type_boolean)) {
+		crsd_resp_error(out, 400, key, "%s: expected true, false or null", key);
+		return false;
+	}
+	*has = val != NULL;
+	*v = val && json_object_get_boolean(val);
+	return true;
+}
+
 static int put_overrides(struct crsd_req *r, struct crsd_resp *out, const char *id, bool patch)
 {
 	struct json_object *b = crsd_parse_body(r, out);
@@ -340,21 +353,11 @@ static int put_overrides(struct crsd_req *r, struct crsd_resp *out, const char *
 			ov.has_log = true;
 			ov.log = log;
 		} else if (!strcmp(key, "passive")) {
-			if (val && !json_object_is_type(val, json_type_boolean)) {
-				crsd_resp_error(out, 400, "passive",
-						"passive: expected true, false or null");
+			if (!bool_or_null(key, val, &ov.has_passive, &ov.passive, out))
 				goto out;
-			}
-			ov.has_passive = val != NULL;
-			ov.passive = val && json_object_get_boolean(val);
 		} else if (!strcmp(key, "learning")) {
-			if (val && !json_object_is_type(val, json_type_boolean)) {
-				crsd_resp_error(out, 400, "learning",
-						"learning: expected true, false or null");
+			if (!bool_or_null(key, val, &ov.has_learning, &ov.learning, out))
 				goto out;
-			}
-			ov.has_learning = val != NULL;
-			ov.learning = val && json_object_get_boolean(val);
 		} else {
 			crsd_resp_error(out, 400, key, "%s: unknown field", key);
 			goto out;
