@@ -111,9 +111,17 @@ static bool keyed(u8 kind)
 static u32 hash_of(const struct crs_learn *l, u8 kind, u32 prog, const char *s, size_t len,
 		   const union crs_obs_obj *obj)
 {
-	u32 h = hsiphash(s, len, &l->key) ^ hsiphash_3u32(kind, prog, len, &l->key);
+	if (keyed(kind)) {	/* one hash of the fixed-size key (no padding) */
+		const struct {
+			u32 kind;
+			u32 prog;
+			union crs_obs_obj obj;
+		} k = { kind, prog, *obj };
 
-	return keyed(kind) ? h ^ hsiphash(obj, sizeof(*obj), &l->key) : h;
+		BUILD_BUG_ON(sizeof(k) != 2 * sizeof(u32) + sizeof(*obj));
+		return hsiphash(&k, sizeof(k), &l->key);
+	}
+	return hsiphash(s, len, &l->key) ^ hsiphash_3u32(kind, prog, len, &l->key);
 }
 
 /* The entry of (kind, prog, s, obj) or NULL; lockless. */
