@@ -29,8 +29,10 @@
 #include <linux/timekeeping.h>
 #include <net/netlink.h>
 #include "compat/compat.h"
+#include "hooks.h"
 #include "learn.h"
 #include "nettable.h"
+#include "progcache.h"
 
 /* Module-wide accounting, under crs_registry_lock (read with READ_ONCE). */
 static u32 learn_sets;
@@ -243,6 +245,32 @@ static u32 intern(struct crs_learn *l, u64 cgroup_id, u8 kind, u32 prog, const c
 	return n;
 }
 
+/*
+ * current's PROG entry in @l, CRS_NO_PROG when the set is full or the path
+ * too long. The program cache keeps the index under the set's epoch, so a
+ * program seen before costs one cache look-up: no path copy, no hash. @prog:
+ * current's program path when the caller has it, else NULL (resolved here,
+ * only on a cache miss).
+ */
+static u32 current_prog(struct crs_learn *l, u64 cgroup_id, const char *prog, size_t prog_len)
+{
+	size_t size;
+	u32 p;
+
+	if (crs_prog_tag_get(l->epoch, &p))
+		return p;
+	if (!prog)
+		prog = crs_prog_path(crs_scratch_prog(&size), size, &prog_len);
+	if (prog_len > CRS_PATTERN_MAX) {
+		drop(&l->dropped_long);	/* no rule could name it */
+		return CRS_NO_PROG;
+	}
+	p = intern(l, cgroup_id, CRS_OBS_PROG, CRS_NO_PROG, prog, prog_len, NULL, 0);
+	if (p != CRS_NO_PROG)
+		crs_prog_tag_set(l->epoch, p);
+	return p;
+}
+
 /**
  * crs_learn_record - record one observation (hook context: no sleeping)
  * @l: the set
@@ -260,30 +288,15 @@ void crs_learn_record(struct crs_learn *l, u64 cgroup_id, u8 kind, const char *p
 {
 	u32 p;
 
-	if (prog_len > CRS_PATTERN_MAX || obj_len > CRS_PATTERN_MAX) {
+	if (obj_len > CRS_PATTERN_MAX) {
 		drop(&l->dropped_long);	/* no rule could name it */
 		return;
 	}
-	p = intern(l, cgroup_id, CRS_OBS_PROG, CRS_NO_PROG, prog, prog_len, NULL, 0);
+	p = current_prog(l, cgroup_id, prog, prog_len);
 	if (p == CRS_NO_PROG)
 		return;
 	intern(l, cgroup_id, kind, p, obj, obj_len, NULL,
 	       (access & CRS_ACCESS_ALL) | (outcome << CRS_OBS_OUTCOME_SHIFT));
-}
-
-/* The PROG entry of @prog (CRS_NO_PROG without one), or false when full or too long. */
-static bool intern_prog(struct crs_learn *l, u64 cgroup_id, const char *prog, size_t prog_len,
-			u32 *p)
-{
-	*p = CRS_NO_PROG;
-	if (!prog)
-		return true;
-	if (prog_len > CRS_PATTERN_MAX) {
-		drop(&l->dropped_long);
-		return false;
-	}
-	*p = intern(l, cgroup_id, CRS_OBS_PROG, CRS_NO_PROG, prog, prog_len, NULL, 0);
-	return *p != CRS_NO_PROG;
 }
 
 /**
@@ -293,7 +306,8 @@ static bool intern_prog(struct crs_learn *l, u64 cgroup_id, const char *prog, si
  * @cgroup_id: for the "full" notice
  * @q: the query as decided: outbound keeps the peer and its port, inbound
  *	the peer and the local port, a listener the local address and port
- * @prog: the program's path, NULL for inbound packets
+ * @prog: current's program path, or NULL (resolved here if needed);
+ *	ignored for inbound packets, which have no program
  * @prog_len: its length
  * @outcome: CRS_OBS_ALLOWED or CRS_OBS_DENIED
  */
@@ -302,7 +316,7 @@ void crs_learn_record_net(struct crs_learn *l, u64 cgroup_id, const struct crs_n
 {
 	union crs_obs_obj obj = {};
 	u8 kind, bits = outcome << CRS_OBS_OUTCOME_SHIFT;
-	u32 p;
+	u32 p = CRS_NO_PROG;
 
 	obj.net.family = q->family;
 	obj.net.proto = q->proto;
@@ -313,8 +327,7 @@ void crs_learn_record_net(struct crs_learn *l, u64 cgroup_id, const struct crs_n
 		obj.net.port = q->rport;
 		break;
 	case CRS_NET_IN:
-		kind = CRS_OBS_NET_IN;
-		prog = NULL;	/* a packet has no program */
+		kind = CRS_OBS_NET_IN;	/* a packet has no program */
 		memcpy(obj.net.addr, q->remote, 16);
 		obj.net.port = q->lport;
 		break;
@@ -326,8 +339,11 @@ void crs_learn_record_net(struct crs_learn *l, u64 cgroup_id, const struct crs_n
 	}
 	if (kind != CRS_OBS_NET_OUT && q->autoport)
 		bits |= CRS_OBS_BIT_AUTOPORT;
-	if (!intern_prog(l, cgroup_id, prog, prog_len, &p))
-		return;
+	if (kind != CRS_OBS_NET_IN) {
+		p = current_prog(l, cgroup_id, prog, prog_len);
+		if (p == CRS_NO_PROG)
+			return;
+	}
 	intern(l, cgroup_id, kind, p, "", 0, &obj, bits);
 }
 
@@ -337,7 +353,7 @@ void crs_learn_record_net(struct crs_learn *l, u64 cgroup_id, const struct crs_n
  * @cgroup_id: for the "full" notice
  * @arch: CRS_ARCH_X86_64 or CRS_ARCH_IA32: the numbering of @nr
  * @nr: the number the allowlist looks up
- * @prog: the program's path
+ * @prog: current's program path, or NULL (resolved here if needed)
  * @prog_len: its length
  * @outcome: CRS_OBS_ALLOWED or CRS_OBS_DENIED
  */
@@ -349,7 +365,8 @@ void crs_learn_record_syscall(struct crs_learn *l, u64 cgroup_id, u32 arch, u32 
 
 	obj.sys.arch = arch;
 	obj.sys.nr = nr;
-	if (!intern_prog(l, cgroup_id, prog, prog_len, &p))
+	p = current_prog(l, cgroup_id, prog, prog_len);
+	if (p == CRS_NO_PROG)
 		return;
 	intern(l, cgroup_id, CRS_OBS_SYSCALL, p, "", 0, &obj, outcome << CRS_OBS_OUTCOME_SHIFT);
 }

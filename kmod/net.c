@@ -79,20 +79,15 @@ int crs_net_decide(const struct crs_cgroup *cg, u64 own_id, const struct crs_net
 	learn = crs_learning(cg, t);
 	if (!crs_table_polices_net(t, q->kind)) {
 		/* nothing to decide: a learning cgroup only records */
-		if (learn) {
-			if (task) {
-				buf = crs_scratch_prog(&size);
-				prog = crs_prog_path(buf, size, &prog_len);
-			}
-			crs_learn_record_net(learn, cg->id, q, prog, prog_len, CRS_OBS_ALLOWED);
-		}
+		if (learn)
+			crs_learn_record_net(learn, cg->id, q, NULL, 0, CRS_OBS_ALLOWED);
 		return 0;
 	}
 	crs_count(policed);
 	if (task) {
 		buf = crs_scratch_prog(&size);
-		/* the path costs a d_path on a cache miss: only when a rule or learning needs it */
-		if (t->named_prog[q->kind] || learn)
+		/* the path costs a d_path on a cache miss: only when a rule needs it */
+		if (t->named_prog[q->kind])
 			prog = crs_prog_path(buf, size, &prog_len);
 	}
 	rule = crs_net_match(t, q, prog, prog_len);

@@ -8,6 +8,9 @@
  * different key; the exec counter changes on every execve; the file pointer
  * changes with prctl(PR_SET_MM_EXE_FILE). Paths longer than a slot are not
  * cached but still resolved correctly.
+ *
+ * An entry also keeps one tagged value for its program (a learned set's
+ * PROG entry), so a hook that needs only that skips the path.
  */
 #include <linux/dcache.h>
 #include <linux/fs.h>
@@ -23,13 +26,15 @@
 
 #define PC_SET_BITS	8
 #define PC_WAYS		4
-#define PC_PATH		232	/* slot size: an entry is 256 bytes */
+#define PC_PATH		218	/* slot size: an entry is 256 bytes */
 
 struct pc_entry {
 	const void *task;
 	const void *exe;
 	u64 start_time;
 	u64 exec_id;
+	u64 tag;
+	u32 val;
 	u16 len;
 	char path[PC_PATH];
 };
@@ -64,6 +69,76 @@ void crs_progcache_exit(void)
 {
 	vfree(sets);
 	sets = NULL;
+}
+
+/* current's entry, or NULL; caller holds @set's lock */
+static struct pc_entry *find_current(struct pc_set *set)
+{
+	struct mm_struct *mm = current->mm;
+	const void *exe_key = rcu_access_pointer(mm->exe_file);
+	u64 start = current->start_time, exec_id = READ_ONCE(current->self_exec_id);
+	int i;
+
+	for (i = 0; i < PC_WAYS; i++) {
+		struct pc_entry *e = &set->e[i];
+
+		if (e->task == current && e->exe == exe_key && e->start_time == start &&
+		    e->exec_id == exec_id)
+			return e;
+	}
+	return NULL;
+}
+
+/**
+ * crs_prog_tag_get - the value tagged @tag for current's program
+ * @tag: nonzero, unique to its user (a learned set's epoch)
+ * @val: set to the value crs_prog_tag_set() stored
+ *
+ * Called from hooks: never sleeps. The value lives as long as current's
+ * cached path (same task, exec and exe file).
+ * Return: whether a value is cached under @tag.
+ */
+bool crs_prog_tag_get(u64 tag, u32 *val)
+{
+	struct pc_set *set;
+	struct pc_entry *e;
+	bool found = false;
+
+	if (!current->mm)
+		return false;
+	set = &sets[hash_ptr(current, PC_SET_BITS)];
+	raw_spin_lock(&set->lock);
+	e = find_current(set);
+	if (e && e->tag == tag) {
+		*val = e->val;
+		found = true;
+	}
+	raw_spin_unlock(&set->lock);
+	return found;
+}
+
+/**
+ * crs_prog_tag_set - tag current's cached program with @val under @tag
+ * @tag: nonzero
+ * @val: the value
+ *
+ * Replaces any other tag; a program whose path is not cached keeps none.
+ */
+void crs_prog_tag_set(u64 tag, u32 val)
+{
+	struct pc_set *set;
+	struct pc_entry *e;
+
+	if (!current->mm)
+		return;
+	set = &sets[hash_ptr(current, PC_SET_BITS)];
+	raw_spin_lock(&set->lock);
+	e = find_current(set);
+	if (e) {
+		e->tag = tag;
+		e->val = val;
+	}
+	raw_spin_unlock(&set->lock);
 }
 
 /**
@@ -112,7 +187,6 @@ const char *crs_prog_path(char *buf, size_t size, size_t *len)
 	struct pc_entry *e;
 	const char *p;
 	u64 start = current->start_time, exec_id = READ_ONCE(current->self_exec_id);
-	int i;
 
 	*len = 0;
 	if (!mm)
@@ -121,16 +195,13 @@ const char *crs_prog_path(char *buf, size_t size, size_t *len)
 	set = &sets[hash_ptr(current, PC_SET_BITS)];
 
 	raw_spin_lock(&set->lock);
-	for (i = 0; i < PC_WAYS; i++) {
-		e = &set->e[i];
-		if (e->task == current && e->exe == exe_key && e->start_time == start &&
-		    e->exec_id == exec_id) {
-			memcpy(buf, e->path, e->len + 1);
-			*len = e->len;
-			raw_spin_unlock(&set->lock);
-			crs_count(prog_cache_hits);
-			return buf;
-		}
+	e = find_current(set);
+	if (e) {
+		memcpy(buf, e->path, e->len + 1);
+		*len = e->len;
+		raw_spin_unlock(&set->lock);
+		crs_count(prog_cache_hits);
+		return buf;
 	}
 	raw_spin_unlock(&set->lock);
 	crs_count(prog_cache_misses);
@@ -154,6 +225,7 @@ const char *crs_prog_path(char *buf, size_t size, size_t *len)
 		e->exe = exe_key;
 		e->start_time = start;
 		e->exec_id = exec_id;
+		e->tag = 0;
 		e->len = *len;
 		memcpy(e->path, p, *len + 1);
 		raw_spin_unlock(&set->lock);
