@@ -185,6 +185,14 @@ static bool always_allowed(bool ia32, u32 nr)
  */
 static const u64 no_args[6];
 
+/* Whether a rule of @t names syscall @nr (i386 numbering if @ia32). */
+static bool named(const struct crs_table *t, bool ia32, u32 nr)
+{
+	const u32 *heads = ia32 ? t->sys32 : t->sys64;
+
+	return heads && nr < CRS_SYSCALL_NR_MAX && heads[nr] != CRS_NO_RULE;
+}
+
 /*
  * @nr: the number rules are indexed by (i386 for ia32 calls, except
  * socketcall's, which are decided by x86_64 number with @args NULL).
@@ -216,50 +224,39 @@ static int decide_syscall(u32 arch, u32 nr, u32 report_nr, const char *name,
 		goto out;
 	t = rcu_dereference(cg->table);
 	decides = crs_table_is_allowlist(t) == at_dispatcher;
-	/* learning records at the dispatchers only, so no call counts twice */
 	if (!decides && !at_dispatcher)
-		goto out;
+		goto out;	/* an allowlist: its dispatcher probe decides */
 	if (decides && !t->sys64 && !at_dispatcher)
 		goto out;	/* probed for another table */
+	learn = crs_learning(cg, t);
+	if (!decides && !learn)
+		goto out;	/* a dispatcher armed for another cgroup */
 	mode = crs_effective_mode(cg, t);
 	if (mode == CRS_MODE_DISABLED)
 		goto out;
-	if (at_dispatcher)
-		learn = crs_learning(cg, t);
-	if (!decides && !learn)
-		goto out;	/* a dispatcher armed for another cgroup */
 	ignored = ia32 && args ? t->ignored32 : t->ignored64;
-	/* ignored syscalls, and numbers no rule could name, are never recorded */
+	/*
+	 * Each call is recorded once, where its outcome is known: under an
+	 * allowlist at the dispatcher; under another table a call one of its
+	 * rules names at the entry probe that decides it, any other call at
+	 * the dispatcher, where the default (not deny) allows it with no
+	 * match. Ignored syscalls, and numbers no rule could name, are never
+	 * recorded.
+	 */
 	if (learn && (nr == CRS_SYSCALL_NONE ||
-		      (ignored && nr < CRS_SYSCALL_NR_MAX && test_bit(nr, ignored))))
+		      (ignored && nr < CRS_SYSCALL_NR_MAX && test_bit(nr, ignored)) ||
+		      (!crs_table_is_allowlist(t) && named(t, ia32 && args, nr) == at_dispatcher)))
 		learn = NULL;
 	if (!decides) {
-		u32 r;
-
-		if (!learn)
-			goto out;
-		/*
-		 * The entry probe decides this call later: find its outcome
-		 * now, without counting or reporting anything.
-		 */
-		buf = crs_scratch_prog(&size);
-		prog = crs_prog_path(buf, size, &prog_len);
-		r = t->sys64 ? crs_table_match_syscall(t, ia32 && args, nr, args, prog, prog_len) :
-			       CRS_NO_RULE;
-		verdict = r == CRS_NO_RULE ? t->defaults[CRS_RULE_SYSCALL] : t->rules[r].action;
-		crs_learn_record_syscall(learn, cg->id, ia32 && args ? CRS_ARCH_IA32 : CRS_ARCH_X86_64,
-					 nr, prog, prog_len,
-					 verdict == CRS_ACTION_DENY && mode == CRS_MODE_ENFORCE ?
-					 CRS_OBS_DENIED : CRS_OBS_ALLOWED);
+		if (learn)
+			crs_learn_record_syscall(learn, cg->id, ia32 && args ? CRS_ARCH_IA32 :
+						 CRS_ARCH_X86_64, nr, NULL, 0, CRS_OBS_ALLOWED);
 		goto out;
 	}
 	if (at_dispatcher && args && always_allowed(ia32, nr)) {
-		if (learn) {
-			buf = crs_scratch_prog(&size);
-			prog = crs_prog_path(buf, size, &prog_len);
+		if (learn)
 			crs_learn_record_syscall(learn, cg->id, ia32 ? CRS_ARCH_IA32 : CRS_ARCH_X86_64,
-						 nr, prog, prog_len, CRS_OBS_ALLOWED);
-		}
+						 nr, NULL, 0, CRS_OBS_ALLOWED);
 		goto out;
 	}
 	if (nr == CRS_SYSCALL_NONE && !at_dispatcher)
