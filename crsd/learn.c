@@ -241,6 +241,26 @@ static void do_discards(struct crs_nl *nl)
 }
 
 /*
+ * Forget the sets of containers without a table from crsd any more (their
+ * set went with the table, after reconcile's final dump): they no longer
+ * count in the status, nor lengthen every seen_find().
+ */
+static void forget_gone(const struct crsd_table_ref *t, size_t n)
+{
+	size_t i, j, kept = 0;
+
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < n_seen; i++) {
+		for (j = 0; j < n && strcmp(t[j].id, seen[i].id); j++)
+			;
+		if (j < n)
+			seen[kept++] = seen[i];
+	}
+	n_seen = kept;
+	pthread_mutex_unlock(&mu);
+}
+
+/*
  * Called with mu held. A table's header is worth reading if the container
  * learns, or its set was recording at the last poll (learning turned off
  * since: the set is kept, its last records are still to be dumped), or a
@@ -300,6 +320,8 @@ static void poll_pass(struct crs_nl *nl, bool all)
 		if (dump)
 			learn_ingest(nl, t[i].id, t[i].image, t[i].cgid);
 	}
+	if (t)
+		forget_gone(t, n);
 	free(t);
 }
 
