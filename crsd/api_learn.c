@@ -221,8 +221,8 @@ struct topts {
 	struct crs_template_opts o;
 	const char *merge_id;		/* borrowed from the body */
 	bool dry_run, force;
-	/* "defaults" per type: keep[t] set for the types to keep (libcrsnl denies all) */
-	bool per_type, keep[CRS_RULE_TYPE_MAX + 1];
+	/* "defaults" per type: the types named, and those to keep (libcrsnl denies all) */
+	bool per_type, named[CRS_RULE_TYPE_MAX + 1], keep[CRS_RULE_TYPE_MAX + 1];
 };
 
 static int bad(struct crsd_resp *out, const char *field, const char *what)
@@ -301,6 +301,7 @@ static int template_opts(struct json_object *b, struct topts *t, struct crsd_res
 					if (strcmp(a, "deny") && strcmp(a, "keep"))
 						return crsd_resp_error(out, 400, "defaults", "%s: expected "
 								       "\"deny\" or \"keep\"", f);
+					t->named[ty] = true;
 					t->keep[ty] = !strcmp(a, "keep");
 				}
 				/* types not named: the default (deny new, keep on merge) */
@@ -476,17 +477,11 @@ static int post_template(struct crsd_req *r, struct crsd_resp *out, const struct
 	 * Unnamed types take the usual default (deny new, keep on merge).
 	 */
 	if (o.per_type) {
-		struct json_object *dv = json_object_object_get(body, "defaults");
 		int ty;
 
-		for (ty = 0; ty <= CRS_RULE_TYPE_MAX; ty++) {
-			const char *tn = crs_rule_type_name(ty);
-			bool named = tn && json_object_object_get(dv, tn);
-			bool keep = named ? o.keep[ty] : !!mp;
-
-			if (keep)
+		for (ty = 0; ty <= CRS_RULE_TYPE_MAX; ty++)
+			if (o.named[ty] ? o.keep[ty] : !!mp)
 				tpl->policy->defaults[ty] = mp ? mp->defaults[ty] : CRS_ACTION_ALLOW;
-		}
 	}
 	/* The incomplete gate: this template's profile, or the merge policy's flag. */
 	enforce = tpl->policy->mode == CRS_MODE_ENFORCE;
