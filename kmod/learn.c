@@ -389,13 +389,9 @@ void crs_learn_drop_long(struct crs_learn *l)
 u32 crs_learn_state(const struct crs_cgroup *cg, const struct crs_table *t,
 		    const struct crs_learn *l)
 {
-	u32 mode = READ_ONCE(cg->mode);
-
 	if (!l)
 		return CRS_LEARN_STATE_OFF;
-	if (mode == CRS_MODE_POLICY)
-		mode = t->mode;
-	if (!crs_learn_switched_on(READ_ONCE(cg->learn_override), t) || mode == CRS_MODE_DISABLED)
+	if (!crs_learn_effective(READ_ONCE(cg->learn_override), READ_ONCE(cg->mode), t))
 		return CRS_LEARN_STATE_IDLE;
 	return READ_ONCE(l->full) ? CRS_LEARN_STATE_FULL : CRS_LEARN_STATE_RECORDING;
 }

@@ -137,6 +137,17 @@ static inline bool crs_learn_switched_on(u32 override, const struct crs_table *t
 	       (override == CRS_LEARN_POLICY && t && (t->flags & CRS_TABLE_F_LEARN));
 }
 
+/*
+ * Whether an entry with @override and container mode @mode learns under @t:
+ * switched on, and a mode in effect that is not disabled.
+ */
+static inline bool crs_learn_effective(u32 override, u32 mode, const struct crs_table *t)
+{
+	if (mode == CRS_MODE_POLICY)
+		mode = t->mode;
+	return mode != CRS_MODE_DISABLED && crs_learn_switched_on(override, t);
+}
+
 struct crs_learn *crs_learn_alloc(u32 max, u64 cgroup_id, struct netlink_ext_ack *extack);
 void crs_learn_free(struct crs_learn *l);
 void crs_learn_record(struct crs_learn *l, u64 cgroup_id, u8 kind, const char *prog,

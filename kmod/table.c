@@ -919,17 +919,6 @@ static bool needs_inbound(const struct crs_table *t)
 }
 
 /*
- * Whether an entry with @override and container mode @mode learns under @t:
- * switched on, and a mode in effect that is not disabled.
- */
-static bool learn_effective(u32 override, u32 mode, const struct crs_table *t)
-{
-	if (mode == CRS_MODE_POLICY)
-		mode = t->mode;
-	return mode != CRS_MODE_DISABLED && crs_learn_switched_on(override, t);
-}
-
-/*
  * Before a change that makes an entry (@c, NULL: a new one) learn
  * (@effective): take the dispatcher reference it will hold, so a failure
  * leaves everything as it was. Lock order: crs_registry_lock, then
@@ -1044,7 +1033,7 @@ int crs_registry_set(u64 id, struct crs_table *t, u32 learn_max, struct netlink_
 
 	mutex_lock(&crs_registry_lock);
 	c = find(id);
-	effective = learn_effective(c ? c->learn_override : CRS_LEARN_POLICY,
+	effective = crs_learn_effective(c ? c->learn_override : CRS_LEARN_POLICY,
 				    c ? c->mode : CRS_MODE_POLICY, t);
 	err = learn_prepare(c, id, c ? c->learn_override : CRS_LEARN_POLICY, t, learn_max,
 			    &fresh, extack);
@@ -1168,7 +1157,7 @@ int crs_registry_set_container(u64 id, const struct crs_container_req *req,
 			return err;
 		}
 	}
-	effective = learn_effective(req->set_learn ? req->learn : c->learn_override,
+	effective = crs_learn_effective(req->set_learn ? req->learn : c->learn_override,
 				    req->set_mode ? req->mode : c->mode, t);
 	err = learn_hold(c, effective, extack);
 	if (err) {
