@@ -259,8 +259,11 @@ static u32 current_prog(struct crs_learn *l, u64 cgroup_id, const char *prog, si
 
 	if (crs_prog_tag_get(l->epoch, &p))
 		return p;
-	if (!prog)
-		prog = crs_prog_path(crs_scratch_prog(&size), size, &prog_len);
+	if (!prog) {
+		char *buf = crs_scratch_prog(&size);
+
+		prog = crs_prog_path(buf, size, &prog_len);
+	}
 	if (prog_len > CRS_PATTERN_MAX) {
 		drop(&l->dropped_long);	/* no rule could name it */
 		return CRS_NO_PROG;
