@@ -141,6 +141,27 @@ static size_t count_paths(const struct crs_learned *l)
 	}									\
 } while (0)
 
+/* The SYSCALL observations of (@arch, @nr) by @prog into @out (at most 4). */
+static size_t find_sc_of(const struct crs_learned *l, const char *prog, enum crs_arch arch,
+			 uint32_t nr, const struct crs_observation **out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; l && i < l->n && n < 4; i++)
+		if (l->obs[i].type == CRS_RULE_SYSCALL && l->obs[i].arch == arch &&
+		    l->obs[i].syscall_nr == nr && l->obs[i].program &&
+		    !strcmp(l->obs[i].program, prog))
+			out[n++] = &l->obs[i];
+	return n;
+}
+
+/* The SYSCALL observations of (@arch, @nr) by this program into @out (at most 4). */
+static size_t find_sc(const struct crs_learned *l, enum crs_arch arch, uint32_t nr,
+		      const struct crs_observation **out)
+{
+	return find_sc_of(l, self_exe(), arch, nr, out);
+}
+
 /* The child: read r, write w, read+write rw, then exec the busybox copy. */
 struct workload {
 	const char *r, *w, *rw, *tool;
@@ -175,6 +196,21 @@ static void run_workload(struct __test_metadata *_metadata, FIXTURE_DATA(learn) 
 	ASSERT_EQ(0, run_in(self->sb.cg, workload_fn, &wl, NULL));
 }
 
+/* One allowed x86_64 SYSCALL observation of @nr by @prog. */
+#define EXPECT_SC(l, _prog, _nr) do {						\
+	const struct crs_observation *_s[4];					\
+	size_t _n = find_sc_of(l, _prog, CRS_ARCH_X86_64, _nr, _s);		\
+	EXPECT_EQ(1, _n) {							\
+		TH_LOG("syscall %d by %s: %zu observations", _nr, _prog, _n);	\
+		log_obs(_metadata, l);						\
+	}									\
+	if (_n == 1) {								\
+		EXPECT_EQ(CRS_OBS_ALLOWED, _s[0]->outcome);			\
+		EXPECT_EQ(0, _s[0]->access);					\
+		EXPECT_EQ(NULL, _s[0]->path);					\
+	}									\
+} while (0)
+
 /* Exactly the workload's four observations, all allowed. */
 static void expect_workload(struct __test_metadata *_metadata, FIXTURE_DATA(learn) *self,
 			    const struct crs_learned *l)
@@ -194,6 +230,11 @@ static void expect_workload(struct __test_metadata *_metadata, FIXTURE_DATA(lear
 	 * syscalls are recorded) and the observations */
 	EXPECT_EQ(2 + l->n, l->info.records);
 	EXPECT_LT(0, count_type(l, CRS_RULE_SYSCALL));
+	/* the workload's own calls, each once, allowed, with its program */
+	EXPECT_SC(l, me, __NR_openat);
+	EXPECT_SC(l, me, __NR_close);
+	EXPECT_SC(l, me, __NR_execve);
+	EXPECT_SC(l, self->tool, __NR_exit_group);
 	EXPECT_EQ(CRS_LEARN_STATE_RECORDING, l->info.state);
 	EXPECT_EQ(0, l->info.dropped_full);
 	EXPECT_EQ(0, l->info.dropped_long);
@@ -770,7 +811,7 @@ struct send_loop {
 	socklen_t dstlen;
 };
 
-/* @n unconnected sendto()s (UDP) or connect()s (TCP, a fresh socket each). */
+/* @n sendto()s, each from a fresh unconnected UDP socket. */
 static int send_loop_fn(void *arg)
 {
 	const struct send_loop *a = arg;
@@ -1002,19 +1043,6 @@ static struct sc_loop *sc_shared(void)
 	return a == MAP_FAILED ? NULL : a;
 }
 
-/* The SYSCALL observations of (@arch, @nr) by this program into @out (at most 4). */
-static size_t find_sc(const struct crs_learned *l, enum crs_arch arch, uint32_t nr,
-		      const struct crs_observation **out)
-{
-	size_t i, n = 0;
-
-	for (i = 0; l && i < l->n && n < 4; i++)
-		if (l->obs[i].type == CRS_RULE_SYSCALL && l->obs[i].arch == arch &&
-		    l->obs[i].syscall_nr == nr && l->obs[i].program &&
-		    !strcmp(l->obs[i].program, self_exe()))
-			out[n++] = &l->obs[i];
-	return n;
-}
 
 static uint32_t dispatch_probes(struct __test_metadata *_metadata, struct crs_sb *sb)
 {
@@ -1029,7 +1057,8 @@ static uint32_t dispatch_probes(struct __test_metadata *_metadata, struct crs_sb
  * getppid in a learning cgroup: one SYSCALL observation (x86_64, its
  * number), after 10^4 more calls still one and the generation unchanged.
  * Learning arms the dispatchers (no allowlist here) and stopping it lets
- * them go. A deny rule in enforce: the outcome is denied.
+ * them go. A deny rule in enforce: the outcome is denied; in monitor:
+ * allowed, and only allowed.
  */
 TEST_F_TIMEOUT(learn, syscall_x86_64, 300)
 {
@@ -1099,6 +1128,19 @@ TEST_F_TIMEOUT(learn, syscall_x86_64, 300)
 		log_obs(_metadata, l);
 	}
 	EXPECT_EQ(CRS_OBS_DENIED, o[0]->outcome);
+	crs_learned_free(l);
+	/* the same rule in monitor: let through, recorded as allowed only */
+	ASSERT_EQ(0, crs_nl_del_learned(self->sb.nl, self->sb.cgid, &err));
+	ASSERT_EQ(0, crs_nl_set_container(self->sb.nl, self->sb.cgid, CRS_MODE_MONITOR, -1,
+					  NULL));
+	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
+	EXPECT_EQ(getpid(), a->ret);
+	l = dump(_metadata, &self->sb);
+	ASSERT_NE(NULL, l);
+	ASSERT_EQ(1, find_sc(l, CRS_ARCH_X86_64, __NR_getppid, o)) {
+		log_obs(_metadata, l);
+	}
+	EXPECT_EQ(CRS_OBS_ALLOWED, o[0]->outcome);
 	crs_learned_free(l);
 
 	/* DEL_TABLE drops the reference */
@@ -1197,6 +1239,23 @@ static int create_fn(void *arg)
 	return 0;
 }
 
+/* A file in a directory named after the opener's pid. */
+static int create_in_dir_fn(void *arg)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s%d", (const char *)arg, getpid());
+	if (mkdir(path, 0700))
+		return errno;
+	strcat(path, "/f.tmp");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
 /*
  * A file named after the opener's pid: pid_off is where the digits start.
  * Other digits (a number that is not the pid, a pid in a directory name)
@@ -1206,8 +1265,8 @@ TEST_F(learn, pid_off)
 {
 	const struct crs_observation *ob;
 	struct crs_learned *l;
-	char path[64], other[PATH_MAX];
-	pid_t pid;
+	char path[64], indir[64], other[PATH_MAX];
+	pid_t pid, pid2;
 
 	if (self->skip)
 		SKIP(return, "no " BUSYBOX);
@@ -1218,8 +1277,14 @@ TEST_F(learn, pid_off)
 	sb_path(&self->sb, "f-1234567.tmp", other);
 	ASSERT_EQ(0, write_file(other, "x", 0644));
 	ASSERT_EQ(0, child_open(self->sb.cg, other, O_RDONLY, NULL));
+	ASSERT_EQ(0, run_in(self->sb.cg, create_in_dir_fn, "/tmp/d-", &pid2));
+	snprintf(indir, sizeof(indir), "/tmp/d-%d/f.tmp", pid2);
+	ASSERT_LE(10, pid2);
 	l = dump(_metadata, &self->sb);
 	unlink(path);
+	unlink(indir);
+	*strrchr(indir, '/') = '\0';
+	rmdir(indir);
 	ASSERT_NE(NULL, l);
 	ob = find_obs(l, CRS_RULE_FILE, self_exe(), path);
 	ASSERT_NE(NULL, ob) {
@@ -1230,6 +1295,14 @@ TEST_F(learn, pid_off)
 	ob = find_obs(l, CRS_RULE_FILE, self_exe(), other);
 	ASSERT_NE(NULL, ob);
 	EXPECT_EQ(-1, ob->pid_off);
+	/* the pid in a directory name, not the last component: none */
+	snprintf(path, sizeof(path), "/tmp/d-%d/f.tmp", pid2);
+	ob = find_obs(l, CRS_RULE_FILE, self_exe(), path);
+	ASSERT_NE(NULL, ob) {
+		log_obs(_metadata, l);
+	}
+	EXPECT_EQ(-1, ob->pid_off);
+	EXPECT_EQ(CRS_ACCESS_READ | CRS_ACCESS_WRITE, ob->access);
 	crs_learned_free(l);
 }
 
