@@ -378,7 +378,7 @@ char *crs_obs_key(const struct crs_observation *o);
  */
 enum crs_template_defaults {
 	CRS_TEMPLATE_DEFAULTS_AUTO,	/* deny for a new policy, keep on merge */
-	CRS_TEMPLATE_DEFAULTS_DENY,	/* all five types deny */
+	CRS_TEMPLATE_DEFAULTS_DENY,	/* deny */
 	CRS_TEMPLATE_DEFAULTS_KEEP,	/* the merge policy's (new: allow) */
 };
 
@@ -386,7 +386,14 @@ struct crs_template_opts {
 	const struct crs_policy *merge;	/* NULL: create a new policy */
 	const char *name;		/* new policy; NULL: "learned" */
 	int mode;			/* enum crs_mode, or -1: monitor (new) / unchanged (merge) */
-	enum crs_template_defaults defaults;
+	enum crs_template_defaults defaults;	/* all five types */
+	/*
+	 * Per type (enum crs_rule_type), over `defaults`: AUTO (0) takes
+	 * `defaults`. Each observation is decided against its type's
+	 * resulting default: a kept allow default makes it default_allowed,
+	 * never an added rule.
+	 */
+	enum crs_template_defaults type_defaults[CRS_RULE_TYPE_MAX + 1];
 	bool include_denied;		/* add observations that were only ever denied */
 	bool exact;			/* no generalisation (G1-G5, I) */
 	uint32_t collapse_after;	/* G4 threshold; 0: 16 */

@@ -257,6 +257,24 @@ static struct json_object *obs_bit_json(const struct crs_observation *o, uint32_
 
 /* ---------------------------------------------------- the target policy */
 
+/* Type k's choice: type_defaults[k] over defaults; AUTO: deny new, keep on merge. */
+static enum crs_template_defaults type_default(const struct crs_template_opts *o, int k)
+{
+	enum crs_template_defaults d = o->type_defaults[k] ? o->type_defaults[k] : o->defaults;
+
+	if (d == CRS_TEMPLATE_DEFAULTS_AUTO)
+		d = o->merge ? CRS_TEMPLATE_DEFAULTS_KEEP : CRS_TEMPLATE_DEFAULTS_DENY;
+	return d;
+}
+
+/* Type k's default in the template: deny, or kept (the merge policy's; new: allow). */
+static enum crs_action target_default(const struct crs_template_opts *o, int k)
+{
+	if (type_default(o, k) == CRS_TEMPLATE_DEFAULTS_DENY)
+		return CRS_ACTION_DENY;
+	return o->merge ? o->merge->defaults[k] : CRS_ACTION_ALLOW;
+}
+
 static int make_target(struct build *b, struct crs_err *err)
 {
 	const struct crs_template_opts *o = b->opts;
@@ -291,16 +309,13 @@ static int make_target(struct build *b, struct crs_err *err)
 					t->n_rules = i + 1;
 			}
 		}
-		if (o->defaults == CRS_TEMPLATE_DEFAULTS_DENY)
-			for (k = 0; k <= CRS_RULE_TYPE_MAX; k++)
-				t->defaults[k] = CRS_ACTION_DENY;
 	} else {
 		t->name = xstrdup(o->name ? o->name : "learned", &e);
 		t->mode = CRS_MODE_MONITOR;
-		for (k = 0; k <= CRS_RULE_TYPE_MAX; k++)
-			t->defaults[k] = o->defaults == CRS_TEMPLATE_DEFAULTS_KEEP ?
-					 CRS_ACTION_ALLOW : CRS_ACTION_DENY;
 	}
+	/* before any decision: each observation meets its type's default */
+	for (k = 0; k <= CRS_RULE_TYPE_MAX; k++)
+		t->defaults[k] = target_default(o, k);
 	if (o->mode >= 0)
 		t->mode = o->mode;
 	b->n_base = t->n_rules;
@@ -1180,11 +1195,17 @@ struct crs_tmeta *crs_template_meta(struct crs_template *t, size_t *n)
 
 static int check_opts(const struct crs_template_opts *o, struct crs_err *err)
 {
+	int k;
+
 	if (o->mode >= 0 && o->mode != CRS_MODE_ENFORCE && o->mode != CRS_MODE_MONITOR &&
 	    o->mode != CRS_MODE_DISABLED)
 		return crs_err_set(err, -EINVAL, "mode: must be \"enforce\", \"monitor\" or \"disabled\"");
 	if ((unsigned int)o->defaults > CRS_TEMPLATE_DEFAULTS_KEEP)
 		return crs_err_set(err, -EINVAL, "defaults: must be \"deny\" or \"keep\"");
+	for (k = 0; k <= CRS_RULE_TYPE_MAX; k++)
+		if ((unsigned int)o->type_defaults[k] > CRS_TEMPLATE_DEFAULTS_KEEP)
+			return crs_err_set(err, -EINVAL, "defaults.%s: must be \"deny\" or \"keep\"",
+					   crs_rule_type_name(k));
 	if (o->ephemeral_lo > o->ephemeral_hi)
 		return crs_err_set(err, -EINVAL, "ephemeral_ports: empty range %u-%u",
 				   o->ephemeral_lo, o->ephemeral_hi);
@@ -1541,13 +1562,12 @@ int crs_template_verify(const struct crs_learned *prof, const struct crs_templat
 	for (i = 0; i < n_base; i++)
 		if (!crs_rule_same(&p->rules[i], &merge->rules[i]))
 			return vfail(err, i, "an existing rule changed");
-	for (k = 0; k <= CRS_RULE_TYPE_MAX; k++) {
-		enum crs_action was = merge ? merge->defaults[k] : CRS_ACTION_ALLOW;
-
-		if (p->defaults[k] != was && p->defaults[k] != CRS_ACTION_DENY)
+	/* per type: deny where chosen, else the merge policy's (new: allow) */
+	for (k = 0; k <= CRS_RULE_TYPE_MAX; k++)
+		if (p->defaults[k] != target_default(opts, k))
 			return crs_err_set(err, -EPROTO, "template verification failed: "
-					   "default_actions.%s moved to allow", crs_rule_type_name(k));
-	}
+					   "default_actions.%s moved to %s", crs_rule_type_name(k),
+					   crs_action_name(p->defaults[k]));
 	mode = opts->mode >= 0 ? opts->mode : merge ? (int)merge->mode : CRS_MODE_MONITOR;
 	if ((int)p->mode != mode)
 		return crs_err_set(err, -EPROTO, "template verification failed: mode is %s",

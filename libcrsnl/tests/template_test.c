@@ -831,6 +831,91 @@ TEST(merge)
 	crs_learned_free(l);
 }
 
+/*
+ * Defaults per type: each observation is decided against its own type's
+ * default. file kept (the merge policy's allow): default_allowed, nothing
+ * added; network deny: added; execute not chosen: `defaults` (AUTO on a
+ * merge: kept).
+ */
+TEST(merge_type_defaults)
+{
+	struct crs_policy *m = pol("{\"name\":\"web\",\"default_actions\":{\"file\":\"allow\","
+				   "\"network\":\"allow\",\"execute\":\"allow\"},\"rules\":["
+				   "{\"name\":\"no shadow\",\"type\":\"file\",\"action\":\"deny\","
+				   "\"path\":\"/etc/shadow\",\"access\":[\"read\"]}]}");
+	struct crs_template_opts o = { .merge = m, .mode = -1 };
+	struct crs_learned *l = prof_new();
+	const struct crs_policy_rule *r;
+	struct crs_template *t;
+	struct crs_err err;
+	size_t i;
+	int gen;
+
+	o.type_defaults[CRS_RULE_FILE] = CRS_TEMPLATE_DEFAULTS_KEEP;
+	o.type_defaults[CRS_RULE_NETWORK] = CRS_TEMPLATE_DEFAULTS_DENY;
+	file(l, "/bin/a", "/etc/hosts", CRS_ACCESS_READ);			/* 1 decision */
+	file(l, "/bin/a", "/data/x", CRS_ACCESS_READ | CRS_ACCESS_WRITE);	/* 2 decisions */
+	file(l, "/bin/a", "/etc/shadow", CRS_ACCESS_READ);			/* a conflict */
+	net(l, CRS_RULE_NETWORK, CRS_DIR_OUTBOUND, "/bin/a", CRS_PROTO_TCP, "10.0.0.1", 443, false);
+	net(l, CRS_RULE_NETWORK, CRS_DIR_OUTBOUND, "/bin/a", CRS_PROTO_TCP, "10.0.0.2", 80, false);
+	exec_(l, "/bin/sh", "/bin/a");
+	t = build(l, &o);
+	EXPECT_EQ((int)CRS_ACTION_ALLOW, (int)(t->policy->defaults[CRS_RULE_FILE]));
+	EXPECT_EQ((int)CRS_ACTION_DENY, (int)(t->policy->defaults[CRS_RULE_NETWORK]));
+	EXPECT_EQ((int)CRS_ACTION_ALLOW, (int)(t->policy->defaults[CRS_RULE_EXECUTE]));
+	EXPECT_EQ(4u, t->n_default_allowed);	/* 3 file decisions, the execute */
+	EXPECT_EQ(0u, t->n_covered);
+	EXPECT_EQ(1u, t->n_conflicts);
+	ASSERT_EQ(2u, t->n_added);
+	for (i = 0; i < 2; i++) {
+		r = added(t, i, &gen);
+		ASSERT_NE(NULL, r);
+		EXPECT_EQ((int)CRS_RULE_NETWORK, (int)r->type);
+		EXPECT_EQ(CRS_GEN_EXACT, gen);
+	}
+	EXPECT_EQ(3u, t->policy->n_rules);
+	EXPECT_NE(NULL, strstr(t->report, "\"covered\":0,\"default_allowed\":4,"));
+	/* verification holds each type to its choice: a kept default moved to deny fails */
+	t->policy->defaults[CRS_RULE_FILE] = CRS_ACTION_DENY;
+	EXPECT_EQ(-EPROTO, crs_template_verify(l, &o, t, &err));
+	EXPECT_NE(NULL, strstr(err.msg, "default_actions.file moved to deny")) TH_LOG("%s", err.msg);
+	t->policy->defaults[CRS_RULE_FILE] = CRS_ACTION_ALLOW;
+	ASSERT_EQ(0, crs_template_verify(l, &o, t, &err)) TH_LOG("%s", err.msg);
+	crs_template_free(t);
+
+	/* type_defaults over defaults: all deny but file, so the execute is added too */
+	o.defaults = CRS_TEMPLATE_DEFAULTS_DENY;
+	t = build(l, &o);
+	EXPECT_EQ((int)CRS_ACTION_ALLOW, (int)(t->policy->defaults[CRS_RULE_FILE]));
+	EXPECT_EQ((int)CRS_ACTION_DENY, (int)(t->policy->defaults[CRS_RULE_EXECUTE]));
+	EXPECT_EQ((int)CRS_ACTION_DENY, (int)(t->policy->defaults[CRS_RULE_SYSCALL]));
+	EXPECT_EQ(3u, t->n_default_allowed);
+	EXPECT_EQ(3u, t->n_added);
+	r = added(t, 2, NULL);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ((int)CRS_RULE_EXECUTE, (int)r->type);
+	crs_template_free(t);
+
+	/* a new policy: file keep is allow, the rest deny (AUTO) */
+	o.merge = NULL;
+	o.defaults = CRS_TEMPLATE_DEFAULTS_AUTO;
+	o.type_defaults[CRS_RULE_NETWORK] = CRS_TEMPLATE_DEFAULTS_AUTO;
+	t = build(l, &o);
+	EXPECT_EQ((int)CRS_ACTION_ALLOW, (int)(t->policy->defaults[CRS_RULE_FILE]));
+	EXPECT_EQ((int)CRS_ACTION_DENY, (int)(t->policy->defaults[CRS_RULE_NETWORK]));
+	EXPECT_EQ(4u, t->n_default_allowed);	/* every file decision, /etc/shadow too */
+	EXPECT_EQ(0u, t->n_conflicts);
+	EXPECT_EQ(3u, t->n_added);		/* two network, the execute */
+	crs_template_free(t);
+
+	/* out of range */
+	o.type_defaults[CRS_RULE_SYSCALL] = (enum crs_template_defaults)3;
+	EXPECT_EQ(-EINVAL, crs_template_build(l, &o, &t, &err));
+	EXPECT_NE(NULL, strstr(err.msg, "defaults.syscall: must be")) TH_LOG("%s", err.msg);
+	crs_policy_free(m);
+	crs_learned_free(l);
+}
+
 /* G1 kept exact by a deny, then G4 over the exact paths: still verified. */
 TEST(g4_after_a_kept_exact_rewrite)
 {
