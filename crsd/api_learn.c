@@ -221,8 +221,6 @@ struct topts {
 	struct crs_template_opts o;
 	const char *merge_id;		/* borrowed from the body */
 	bool dry_run, force;
-	/* "defaults" per type: the types named, and those to keep (libcrsnl denies all) */
-	bool per_type, named[CRS_RULE_TYPE_MAX + 1], keep[CRS_RULE_TYPE_MAX + 1];
 };
 
 static int bad(struct crsd_resp *out, const char *field, const char *what)
@@ -285,9 +283,12 @@ static int template_opts(struct json_object *b, struct topts *t, struct crsd_res
 					json_object_get_string(val) : "";
 
 			if (json_object_is_type(val, json_type_object)) {
-				/* per type: {"file": "deny", "syscall": "keep", ...} */
-				t->per_type = true;
-				t->o.defaults = CRS_TEMPLATE_DEFAULTS_DENY;
+				/*
+				 * per type: {"file": "deny", "syscall": "keep", ...};
+				 * types not named: AUTO (deny new, keep on merge)
+				 */
+				t->o.defaults = CRS_TEMPLATE_DEFAULTS_AUTO;
+				memset(t->o.type_defaults, 0, sizeof(t->o.type_defaults));
 				json_object_object_foreach(val, dk, dv) {
 					enum crs_rule_type ty;
 					const char *a = json_object_is_type(dv, json_type_string) ?
@@ -301,10 +302,10 @@ static int template_opts(struct json_object *b, struct topts *t, struct crsd_res
 					if (strcmp(a, "deny") && strcmp(a, "keep"))
 						return crsd_resp_error(out, 400, "defaults", "%s: expected "
 								       "\"deny\" or \"keep\"", f);
-					t->named[ty] = true;
-					t->keep[ty] = !strcmp(a, "keep");
+					t->o.type_defaults[ty] = !strcmp(a, "keep") ?
+								 CRS_TEMPLATE_DEFAULTS_KEEP :
+								 CRS_TEMPLATE_DEFAULTS_DENY;
 				}
-				/* types not named: the default (deny new, keep on merge) */
 				continue;
 			}
 			if (!strcmp(s, "deny"))
@@ -470,18 +471,6 @@ static int post_template(struct crsd_req *r, struct crsd_resp *out, const struct
 		crsd_resp_error(out, 500, NULL, "template: %s", err.msg[0] ? err.msg :
 				strerror(-ret));
 		goto done;
-	}
-	/*
-	 * Per-type defaults: built with all five denied, then the types to
-	 * keep get the merge policy's default back (a new policy's: allow).
-	 * Unnamed types take the usual default (deny new, keep on merge).
-	 */
-	if (o.per_type) {
-		int ty;
-
-		for (ty = 0; ty <= CRS_RULE_TYPE_MAX; ty++)
-			if (o.named[ty] ? o.keep[ty] : !!mp)
-				tpl->policy->defaults[ty] = mp ? mp->defaults[ty] : CRS_ACTION_ALLOW;
 	}
 	/* The incomplete gate: this template's profile, or the merge policy's flag. */
 	enforce = tpl->policy->mode == CRS_MODE_ENFORCE;

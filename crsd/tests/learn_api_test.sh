@@ -278,16 +278,34 @@ ok "covered 1 (hosts), 1 conflict (the passwd deny rule), execute default-allowe
 ok "nothing added" eq "$(j '.added | length'):$(j '.policy.policy.rules | length')" 0:2
 
 echo "# templates: defaults per type"
+# c1's profile: file reads of /etc/passwd and /etc/hosts, an execute of /bin/cat
 req POST /api/v1/containers/c1/policy-template '{"dry_run": true, "defaults": {"execute": "keep", "file": "deny"}}'
 ok "new policy, execute keep: allow; named and unnamed others deny" \
 	eq "$CODE:$(jq -c '.policy.default_actions | [.file, .execute, .network, .listener, .syscall]' <<<"$BODY")" \
 	'200:["deny","allow","deny","deny","deny"]'
-ok "a kept type's observations are still added" eq "$(j '[.policy.rules[] | select(.type == "execute")] | length')" 1
+ok "new policy, execute keep: the execute default-allowed, only the two file rules added" \
+	eq "$(j '.added | length'):$(j '[.added[].rule.type] | unique | join(",")'):$(j .default_allowed):$(j .covered)" 2:file:1:0
+ok "a kept type adds no rules" eq "$(j '[.policy.rules[] | select(.type == "execute")] | length')" 0
+req POST /api/v1/containers/c1/policy-template '{"dry_run": true, "defaults": {"file": "keep"}}'
+ok "new policy, file keep: both reads default-allowed, the execute added" \
+	eq "$CODE:$(j .policy.default_actions.file):$(j '.added | length'):$(j '.added[0].rule.type'):$(j .default_allowed)" \
+	200:allow:1:execute:2
 req POST /api/v1/containers/c1/policy-template "{\"merge_policy_id\": \"$BASE_ID\", \"dry_run\": true, \"defaults\": {\"execute\": \"deny\"}}"
 ok "merge, execute deny: the merge policy's allow replaced, file kept" \
 	eq "$CODE:$(j .policy.default_actions.execute):$(j .policy.default_actions.file)" 200:deny:deny
 ok "merge, execute deny: the execute observation added, not default-allowed" \
-	eq "$(j '[.added[] | select(.rule.type == "execute")] | length'):$(j .default_allowed)" 1:0
+	eq "$(j '.added | length'):$(j '.added[0].rule.type'):$(j .default_allowed):$(j .covered):$(j '.conflicts | length')" \
+	1:execute:0:1:1
+req POST /api/v1/containers/c1/policy-template "{\"merge_policy_id\": \"$BASE_ID\", \"dry_run\": true, \"defaults\": \"keep\"}"
+KEEP_REPORT=$(jq -c '[.added, .covered, .default_allowed, (.conflicts | length), .policy.default_actions]' <<<"$BODY")
+ok "merge, plain keep: execute default-allowed, nothing added" eq "$KEEP_REPORT" \
+	'[[],1,1,1,{"file":"deny","execute":"allow","network":"allow","listener":"allow","syscall":"allow"}]'
+for d in '{"execute": "keep"}' '{"execute": "keep", "file": "keep"}' '{"file": "deny"}'; do
+	req POST /api/v1/containers/c1/policy-template "{\"merge_policy_id\": \"$BASE_ID\", \"dry_run\": true, \"defaults\": $d}"
+	ok "merge, defaults $d: the report of a plain keep (default_allowed 1, nothing added)" \
+		eq "$CODE:$(jq -c '[.added, .covered, .default_allowed, (.conflicts | length), .policy.default_actions]' <<<"$BODY")" \
+		"200:$KEEP_REPORT"
+done
 
 echo "# templates: incomplete"
 sql "UPDATE profiles SET dropped = 4, dropped_long = 1 WHERE scope = 'container' AND key = 'c1'"
