@@ -12,7 +12,8 @@
 
 const char template_help[] =
 	"Usage: crs-tool template [--merge POLICY.json] [--name NAME] [--mode MODE]\n"
-	"                         [--defaults keep|deny] [--collapse-after N]\n"
+	"                         [--defaults keep|deny|TYPE=keep|deny,...]\n"
+	"                         [--collapse-after N]\n"
 	"                         [--ephemeral-ports LO-HI] [--exact] [--include-denied]\n"
 	"                         [--force] [--report FILE] PROFILE.json|-\n"
 	"\n"
@@ -33,7 +34,9 @@ const char template_help[] =
 	"\n"
 	"  --defaults deny|keep   deny: all five defaults deny; keep: the merge\n"
 	"                         policy's (new: allow). Default: deny when new, keep\n"
-	"                         on --merge\n"
+	"                         on --merge. Per type: TYPE=deny|keep, comma-separated\n"
+	"                         (file=deny,network=keep); types not named as above.\n"
+	"                         A kept allow default adds no rules for its type\n"
 	"  --collapse-after N     siblings before a directory collapses (default 16)\n"
 	"  --ephemeral-ports LO-HI   the range for kernel-chosen ports (32768-60999)\n"
 	"  --exact                no generalisation at all\n"
@@ -41,6 +44,44 @@ const char template_help[] =
 
 enum { OPT_MERGE = 256, OPT_NAME, OPT_MODE, OPT_DEFAULTS, OPT_COLLAPSE, OPT_EPHEMERAL,
        OPT_EXACT, OPT_DENIED, OPT_FORCE, OPT_REPORT };
+
+/* keep, deny, or TYPE=keep|deny[,TYPE=keep|deny...] into o; -EINVAL. */
+static int parse_defaults(const char *arg, struct crs_template_opts *o)
+{
+	enum crs_template_defaults types[CRS_RULE_TYPE_MAX + 1] = { 0 };
+	char *s, *tok, *save = NULL, *eq;
+	enum crs_rule_type ty;
+	int e = 0, n = 0;
+
+	if (!strcmp(arg, "deny") || !strcmp(arg, "keep")) {
+		o->defaults = !strcmp(arg, "deny") ? CRS_TEMPLATE_DEFAULTS_DENY
+						   : CRS_TEMPLATE_DEFAULTS_KEEP;
+		return 0;
+	}
+	s = strdup(arg);
+	if (!s)
+		return -ENOMEM;
+	for (tok = strtok_r(s, ",", &save); !e && tok; tok = strtok_r(NULL, ",", &save)) {
+		eq = strchr(tok, '=');
+		if (!eq) {
+			e = -EINVAL;
+			break;
+		}
+		*eq++ = '\0';
+		n++;
+		if (crs_rule_type_parse(tok, &ty) || (strcmp(eq, "deny") && strcmp(eq, "keep")))
+			e = -EINVAL;
+		else
+			types[ty] = !strcmp(eq, "deny") ? CRS_TEMPLATE_DEFAULTS_DENY
+							: CRS_TEMPLATE_DEFAULTS_KEEP;
+	}
+	free(s);
+	if (!n)
+		e = -EINVAL;	/* nothing given */
+	if (!e)
+		memcpy(o->type_defaults, types, sizeof(types));
+	return e;
+}
 
 /* The whole of a file ("-": stdin); NULL with errno. */
 static char *slurp(const char *arg, size_t *len)
@@ -200,13 +241,9 @@ int template_main(int argc, char **argv)
 			to.mode = mode;
 			break;
 		case OPT_DEFAULTS:
-			if (!strcmp(optarg, "deny"))
-				to.defaults = CRS_TEMPLATE_DEFAULTS_DENY;
-			else if (!strcmp(optarg, "keep"))
-				to.defaults = CRS_TEMPLATE_DEFAULTS_KEEP;
-			else
-				return usage_error("template", "--defaults: \"%s\": must be keep or deny",
-						   optarg);
+			if (parse_defaults(optarg, &to))
+				return usage_error("template", "--defaults: \"%s\": must be keep, deny "
+						   "or TYPE=keep|deny,...", optarg);
 			break;
 		case OPT_COLLAPSE:
 			if (parse_u32(optarg, UINT32_MAX, &n) || !n)

@@ -128,6 +128,15 @@ run 0 "template --merge --defaults deny" "$T" template --merge "$D/merge.json" -
 flat "$D/out"
 has "$D/out.flat" "template --defaults deny: all five deny" '"name":"web","mode":"enforce","learning":false,"default_actions":{"file":"deny","execute":"deny","network":"deny","listener":"deny","syscall":"deny"}'
 
+# --defaults per type: file kept (new: allow) adds no file rules; over a plain deny
+run 0 "template --defaults file=keep,network=deny" "$T" template --defaults file=keep,network=deny "$D/sib.json"
+has "$D/err" "template --defaults file=keep: nothing added" "0 rules added"
+flat "$D/out"
+has "$D/out.flat" "template --defaults file=keep: file allow, the rest deny" '"default_actions":{"file":"allow","execute":"deny","network":"deny","listener":"deny","syscall":"deny"}'
+run 0 "template --merge --defaults deny --defaults execute=keep" "$T" template --merge "$D/merge.json" --defaults deny --defaults execute=keep "$D/sib.json"
+flat "$D/out"
+has "$D/out.flat" "template --defaults deny, execute=keep: the merge policy's execute" '"default_actions":{"file":"deny","execute":"allow","network":"deny","listener":"deny","syscall":"deny"}'
+
 # incomplete profiles
 run 0 "template: incomplete, monitor" "$T" template "$D/inc.json"
 has "$D/err" "template: incomplete in the summary" "profile incomplete (7 dropped)"
@@ -149,6 +158,10 @@ run 2 "template: bad --mode" "$T" template --mode policy "$D/p.json"
 has "$D/err" "template: bad --mode says which" '--mode: "policy"'
 run 2 "template: bad --defaults" "$T" template --defaults allow "$D/p.json"
 has "$D/err" "template: bad --defaults says which" '--defaults: "allow"'
+for bad in file=allow files=keep file ,; do
+	run 2 "template: bad --defaults $bad" "$T" template --defaults "$bad" "$D/p.json"
+	has "$D/err" "template: bad --defaults $bad says which" "--defaults: \"$bad\""
+done
 run 2 "template: bad --ephemeral-ports" "$T" template --ephemeral-ports 9-8 "$D/p.json"
 has "$D/err" "template: bad --ephemeral-ports says which" '--ephemeral-ports: "9-8"'
 run 2 "template: bad --collapse-after" "$T" template --collapse-after 0 "$D/p.json"
