@@ -5,9 +5,8 @@
 // then "Create policy" or "Merge into".
 import { api, enc, ApiError } from './api.js';
 import { h, select, table, empty } from './dom.js';
-import { ruleDetail } from './policies.js';
+import { ruleDetail, TYPES } from './policies.js';
 
-const TYPES = ['file', 'execute', 'network', 'listener', 'syscall'];
 const PAGE = 1000;
 
 // The object of an observation, as crs-tool learned prints it.
