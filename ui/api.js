@@ -11,6 +11,21 @@ export class ApiError extends Error {
 	}
 }
 
+// JSON with exact integers: a syscall rule's argument value goes up to
+// 2^64-1, beyond what a Number holds (2^53). Such integers are parsed as
+// BigInt from their source text and written back digit for digit
+// (JSON.rawJSON), so a policy read, edited and saved keeps them. Browsers
+// without source access keep them as Numbers, as JSON.parse does.
+export function parseJSON(text) {
+	return JSON.parse(text, (k, v, ctx) => typeof v === 'number' && !Number.isSafeInteger(v) &&
+		ctx && /^-?[0-9]+$/.test(ctx.source) ? BigInt(ctx.source) : v);
+}
+
+export function toJSON(value, space) {
+	return JSON.stringify(value, (k, v) => typeof v !== 'bigint' ? v :
+		typeof JSON.rawJSON === 'function' ? JSON.rawJSON(String(v)) : Number(v), space);
+}
+
 export function setCsrf(t) {
 	csrf = t;
 }
@@ -25,14 +40,14 @@ export async function api(method, path, body, headers) {
 	const resp = await fetch(path, {
 		method,
 		headers: h,
-		body: body === undefined ? undefined : JSON.stringify(body),
+		body: body === undefined ? undefined : toJSON(body),
 		credentials: 'same-origin',
 		cache: 'no-store',
 	});
 	let data = null;
 	if (resp.status !== 204) {
 		try {
-			data = await resp.json();
+			data = parseJSON(await resp.text());
 		} catch {
 			data = null;
 		}
