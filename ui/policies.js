@@ -1,8 +1,10 @@
-// Policies: the list, one policy's rules grouped by type, and the editor.
-import { api, enc, ApiError } from './api.js';
+// Policies: the list, one policy's rules grouped by type, and the editor
+// (its rules: rules.js).
+import { api, enc, toJSON } from './api.js';
 import { h, select, table, empty } from './dom.js';
+import { TYPES, rulesEditor } from './rules.js';
 
-export const TYPES = ['file', 'execute', 'listener', 'network', 'syscall'];
+export { TYPES };
 const MODES = ['enforce', 'monitor', 'disabled'];
 
 function ruleCounts(types) {
@@ -38,7 +40,7 @@ export function ruleDetail(r) {
 	const skip = new Set(['name', 'program', 'action', 'enabled', 'type']);
 	return Object.entries(r).filter(([k, v]) => !skip.has(k) && v !== null &&
 		!(Array.isArray(v) && !v.length))
-		.map(([k, v]) => `${k}: ${Array.isArray(v) || typeof v === 'object' ? JSON.stringify(v) : v}`)
+		.map(([k, v]) => `${k}: ${Array.isArray(v) || typeof v === 'object' ? toJSON(v) : v}`)
 		.join('; ');
 }
 
@@ -107,18 +109,6 @@ export async function policyPage(id) {
 		h('h2', null, 'Rules'), groups);
 }
 
-// Where V8 says a JSON.parse error is: "line L column C" or "position N".
-function jsonErrorAt(text, message) {
-	let m = message.match(/line (\d+) column (\d+)/);
-	if (m)
-		return [Number(m[1]), Number(m[2])];
-	m = message.match(/position (\d+)/);
-	if (!m)
-		return null;
-	const before = text.slice(0, Number(m[1])).split('\n');
-	return [before.length, before[before.length - 1].length + 1];
-}
-
 export async function policyEditPage(id) {
 	const p = id ? await api('GET', `/api/v1/policies/${enc(id)}`) : null;
 	const doc = p ? p.policy : { name: '', mode: 'enforce', default_actions: {}, rules: [] };
@@ -136,37 +126,35 @@ export async function policyEditPage(id) {
 	for (const t of TYPES)
 		da[t] = select({ id: `f-da-${t}`, name: `default_actions.${t}` }, ['allow', 'deny'],
 			(doc.default_actions || {})[t] || 'allow');
-	const rules = h('textarea', { id: 'f-rules', name: 'rules', rows: 14, spellcheck: 'false' });
-	rules.value = JSON.stringify(doc.rules || [], null, 2);
+	const rules = rulesEditor(doc.rules || []);
 	const general = h('p', { class: 'error', role: 'alert', id: 'err-general' });
 
+	// The API's message beside the field it names (a rule's field in the
+	// rule's card, or the JSON box), else above the form.
 	const showError = (x) => {
 		const f = x.body && x.body.field;
-		let slot = general;
+		let at = { slot: general, control: null };
 		if (f && errs[f])
-			slot = errs[f];
-		else if (f && f.startsWith('rules'))
-			slot = errs.rules;
-		slot.textContent = x.message;
-		const ctl = slot.parentElement.querySelector('input, select, textarea');
-		if (slot !== general && ctl) {
-			ctl.setAttribute('aria-invalid', 'true');
-			ctl.focus();
+			at = { slot: errs[f], control: errs[f].parentElement.querySelector('input, select') };
+		else if (f && /^rules($|[[.])/.test(f))
+			at = rules.errorAt(f);
+		at.slot.textContent = x.message;
+		if (at.control) {
+			at.control.setAttribute('aria-invalid', 'true');
+			at.control.focus();
 		}
 	};
 	const form = h('form', { class: 'editor', novalidate: true, onsubmit: async (e) => {
 		e.preventDefault();
-		for (const el of [general, ...Object.values(errs)])
+		for (const el of form.querySelectorAll('.field-error, #err-general'))
 			el.textContent = '';
 		for (const el of form.querySelectorAll('[aria-invalid]'))
 			el.removeAttribute('aria-invalid');
 		let list;
 		try {
-			list = JSON.parse(rules.value);
+			list = rules.rules();
 		} catch (x) {
-			const at = jsonErrorAt(rules.value, x.message);
-			showError(new ApiError(400, { field: 'rules', error: at ?
-				`rules: line ${at[0]}, column ${at[1]}: not valid JSON` : `rules: ${x.message}` }));
+			showError(x);
 			return;
 		}
 		const body = Object.assign({}, doc, {
@@ -187,9 +175,7 @@ export async function policyEditPage(id) {
 	field('mode', 'Mode', mode, 'enforce: deny rules block; monitor: they only report; disabled: nothing is checked.'),
 	h('fieldset', null, h('legend', null, 'Default actions (when no rule matches)'),
 		TYPES.map((t) => field(`default_actions.${t}`, t, da[t]))),
-	field('rules', 'Rules (JSON array)', rules,
-		'Each rule: {"type", "action", "program", "path", "access", ...} as in docs/policy.md. ' +
-		'"enabled": false keeps a rule without applying it.'),
+	rules.el,
 	h('div', { class: 'actions' }, h('button', { type: 'submit' }, p ? 'Save' : 'Create'),
 		h('a', { class: 'button secondary', href: p ? `#/policies/${enc(id)}` : '#/policies' }, 'Cancel')));
 	return h('section', null, h('h1', null, p ? `Edit policy ${p.name}` : 'New policy'), form);
