@@ -21,27 +21,45 @@ function ok(name, cond, detail) {
 	}
 }
 
-// The API with the bearer token, as curl would use it.
+// The API with the bearer token, as curl would use it. A string body is sent
+// as it is; raw is the answer's text (integers beyond 2^53 exact).
 async function api(method, path, body) {
 	const r = await fetch(URL + path, {
 		method,
 		headers: Object.assign({ Authorization: `Bearer ${TOKEN}` },
 			body ? { 'Content-Type': 'application/json' } : {}),
-		body: body ? JSON.stringify(body) : undefined,
+		body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
 	});
-	return { status: r.status, body: r.status === 204 ? null : await r.json() };
+	const raw = r.status === 204 ? '' : await r.text();
+	return { status: r.status, body: raw ? JSON.parse(raw) : null, raw };
 }
+
+// Equal JSON values, whatever the order of their keys.
+function same(a, b) {
+	const norm = (v) => (Array.isArray(v) ? v.map(norm) : v && typeof v === 'object' ?
+		Object.fromEntries(Object.keys(v).sort().map((k) => [k, norm(v[k])])) : v);
+	return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
+}
+
+const focused = (page) => page.evaluate(() => document.activeElement.id);
+// The error messages shown on the page, by the id of their slot.
+const shownErrors = (page) => page.$$eval('.field-error', (els) =>
+	els.filter((e) => e.textContent).map((e) => [e.id, e.textContent]));
+// Controls of the main part of the page without a label.
+const unlabelled = (page) => page.$$eval('main input, main select, main button, main textarea',
+	(els) => els.filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') &&
+		!e.textContent.trim()).map((e) => e.id || e.outerHTML.slice(0, 60)));
 
 async function text(page, sel) {
 	const el = await page.waitForSelector(sel, { timeout: 5000 }).catch(() => null);
 	return el ? (await el.textContent()).trim() : `(no ${sel})`;
 }
 
-async function shot(page, name) {
+async function shot(page, name, fullPage) {
 	if (!SHOTS)
 		return;
 	mkdirSync(SHOTS, { recursive: true });
-	await page.screenshot({ path: `${SHOTS}/${name}.png` });
+	await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: !!fullPage });
 }
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, headless: true,
@@ -83,35 +101,65 @@ try {
 	ok('the cookie: HttpOnly, SameSite=Strict, path /', c && c.httpOnly && c.sameSite === 'Strict' &&
 		c.path === '/', c);
 
-	// ---- create a policy: first with a bad field, then a JSON syntax error, then fixed
+	// ---- create a policy: a rule added through the form with a bad path,
+	// the JSON view (a syntax error, the fix), back to the form, saved
 	await page.click('a[href="#/policies/new"]');
 	await page.waitForSelector('#f-name');
+	ok('a new policy: the rules as a form, none yet', await page.isChecked('#view-form') &&
+		await text(page, '#no-rules') === 'No rules: every access gets the default action of its type.');
 	await page.fill('#f-name', 'web');
 	await page.selectOption('#f-mode', 'enforce');
-	const bad = [{ name: 'no shadow', type: 'file', action: 'deny', path: 'etc/shadow', access: ['read'] }];
-	await page.fill('#f-rules', JSON.stringify(bad, null, 2));
+	await page.focus('#add-rule-type');
+	await page.keyboard.press('Tab');
+	ok('Tab goes from the type of a new rule to Add rule', await focused(page) === 'add-rule');
+	await page.keyboard.press('Enter');
+	await page.waitForSelector('#r0-name');
+	ok('Enter adds a file rule card and focuses its name', await text(page, '#r0-title') === 'Rule 0: file' &&
+		await focused(page) === 'r0-name' && await text(page, '#rules-status') === 'Rule 0 (file) added.',
+	[await text(page, '#r0-title'), await focused(page)]);
+	await page.keyboard.type('no shadow');
+	await page.fill('#r0-path', 'etc/shadow');
+	ok('a new file rule: deny, any program, enabled, read', await page.inputValue('#r0-action') === 'deny' &&
+		await page.inputValue('#r0-program') === '*' && await page.isChecked('#r0-enabled') &&
+		await page.isChecked('#r0-access-read') && !(await page.isChecked('#r0-access-write')));
 	await page.click('button[type=submit]');
-	await page.waitForFunction(() => document.getElementById('err-rules')?.textContent !== '');
+	await page.waitForFunction(() => document.getElementById('err-r0-path')?.textContent !== '');
+	const bad = [{ name: 'no shadow', type: 'file', action: 'deny', program: '*', enabled: true,
+		path: 'etc/shadow', access: ['read'] }];
 	const expect = await api('POST', '/api/v1/policies', { name: 'web', mode: 'enforce', rules: bad });
 	ok('the API refuses the bad path on rules[0].path', expect.status === 400 &&
 		expect.body.field === 'rules[0].path', expect);
-	ok("the API's message beside the rules field",
-		await text(page, '[data-field=rules] .field-error') === expect.body.error,
-		await text(page, '[data-field=rules] .field-error'));
-	ok('the rules field is marked invalid and focused', await page.evaluate(() =>
-		document.activeElement.id === 'f-rules' &&
+	ok("the API's message beside the rule's path field",
+		await text(page, '[data-field="rules[0].path"] .field-error') === expect.body.error,
+		await text(page, '[data-field="rules[0].path"] .field-error'));
+	ok('the path field is marked invalid and focused', await page.evaluate(() =>
+		document.activeElement.id === 'r0-path' &&
 		document.activeElement.getAttribute('aria-invalid') === 'true'));
-	ok('no other field shows an error', await page.evaluate(() =>
-		[...document.querySelectorAll('.field-error')].filter((e) => e.textContent).length) === 1);
+	ok('no other field shows an error', (await shownErrors(page)).length === 1, await shownErrors(page));
 	await shot(page, 'policy-error');
+	await page.check('#view-json');
+	ok('the JSON view: the rule as the form made it', same(JSON.parse(await page.inputValue('#f-rules')), bad),
+		await page.inputValue('#f-rules'));
 	await page.fill('#f-rules', '[\n  {"type": "file",\n   "action" "deny"}\n]');
 	await page.click('button[type=submit]');
 	await page.waitForFunction(() => /line/.test(document.getElementById('err-rules')?.textContent));
 	ok('a JSON syntax error: line and column beside the field',
 		await text(page, '#err-rules') === 'rules: line 3, column 13: not valid JSON',
 		await text(page, '#err-rules'));
+	ok('the JSON box is marked invalid and focused', await page.evaluate(() =>
+		document.activeElement.id === 'f-rules' &&
+		document.activeElement.getAttribute('aria-invalid') === 'true'));
+	await page.click('#view-form');
+	ok('no way to the form from JSON that does not parse', await page.isChecked('#view-json') &&
+		await text(page, '#err-rules') === 'rules: line 3, column 13: not valid JSON' &&
+		await page.isVisible('#f-rules') && !(await page.isVisible('#add-rule')));
 	bad[0].path = '/etc/shadow';
 	await page.fill('#f-rules', JSON.stringify(bad, null, 2));
+	await page.check('#view-form');
+	ok('back to the form: the card shows the fix made in JSON, the error gone',
+		await page.inputValue('#r0-path') === '/etc/shadow' && await page.inputValue('#r0-name') === 'no shadow' &&
+		await page.isChecked('#r0-access-read') && await page.textContent('#err-rules') === '',
+	await page.inputValue('#r0-path'));
 	await page.selectOption('#f-da-execute', 'deny');
 	await page.click('button[type=submit]');
 	await page.waitForSelector('h1:text("Policy web")');
@@ -142,6 +190,111 @@ try {
 	const dup = await api('POST', '/api/v1/policies', { name: 'web' });
 	ok('a name taken: the 409 message beside the name', dup.status === 409 &&
 		await text(page, '#err-name') === dup.body.error, [dup, await text(page, '#err-name')]);
+
+	// ---- the rule editor: a policy with a rule of every type (and an argument
+	// value beyond 2^53), edited through the form
+	const U64 = '18446744073709551615';
+	const every = { name: 'every-type', mode: 'monitor', rules: [
+		{ name: 'no shadow', type: 'file', action: 'deny', path: '/etc/shadow', access: ['read', 'write'] },
+		{ type: 'execute', action: 'deny', program: '/usr/sbin/nginx', path: '/bin/*' },
+		{ name: 'http', type: 'listener', action: 'allow', port: 80, protocol: 'tcp' },
+		{ type: 'network', action: 'allow', program: '/usr/bin/curl', direction: 'outbound',
+			address: '10.0.0.0/8', port: '443', protocol: 'tcp' },
+		{ name: 'no attach', type: 'syscall', action: 'deny', syscall: 'ptrace',
+			args: [{ index: 0, op: 'eq', value: 16 }, { index: 1, op: 'mask_any', value: 'U64' }] }] };
+	const made = await api('POST', '/api/v1/policies', JSON.stringify(every).replace('"U64"', U64));
+	ok('a policy with every rule type (API)', made.status === 201 && made.raw.includes(`"value":${U64}`) ||
+		made.status === 201 && made.raw.includes(`"value": ${U64}`), made.raw);
+	const EID = made.body.id;
+	const stored = made.body.policy.rules;
+	await page.goto(`${URL}/#/policies/${EID}/edit`);
+	await page.waitForSelector('#r4-type');
+	ok('one card per rule, in order, each with its type', JSON.stringify(await page.$$eval('.rule-card',
+		(cs) => cs.map((c) => c.dataset.type))) === JSON.stringify(stored.map((r) => r.type)));
+	ok("each type's own fields, from the stored policy", await page.inputValue('#r0-path') === '/etc/shadow' &&
+		await page.isChecked('#r0-access-write') && !(await page.$('#r1-access-read')) &&
+		await page.inputValue('#r1-program') === '/usr/sbin/nginx' &&
+		await page.inputValue('#r2-port') === '80' && await page.inputValue('#r2-protocol') === 'tcp' &&
+		!(await page.$('#r2-direction')) && await page.inputValue('#r3-direction') === 'outbound' &&
+		await page.inputValue('#r3-address') === '10.0.0.0/8' && await page.inputValue('#r3-port') === '443' &&
+		await page.inputValue('#r4-syscall') === 'ptrace' && await page.inputValue('#r4-args-1-op') === 'mask_any' &&
+		await page.inputValue('#r4-args-1-value') === U64);
+	ok('every control of the editor has a label', (await unlabelled(page)).length === 0, await unlabelled(page));
+	await shot(page, 'policy-edit', true);
+	await page.check('#view-json');
+	const asJson = await page.inputValue('#f-rules');
+	ok('the JSON view: the stored rules, the 64-bit value digit for digit',
+		same(JSON.parse(asJson), stored) && asJson.includes(`"value": ${U64}`), asJson);
+	// A key the form does not know: kept through the form and sent, so the API names it.
+	await page.fill('#f-rules', asJson.replace('"name": "http"', '"name": "http",\n    "comment": "kept"'));
+	await page.check('#view-form');
+	ok('a key the form does not know is listed on its card', await text(page, '#r2-extra') ===
+		'Also in this rule, kept as they are (see the JSON view): comment.', await text(page, '#r2-extra'));
+	await page.fill('#r2-name', 'web');
+	await page.check('#view-json');
+	ok('and kept, with the change made in the form', /"name": "web",\s*"comment": "kept"/.test(
+		await page.inputValue('#f-rules')) || JSON.parse(await page.inputValue('#f-rules'))[2].comment === 'kept' &&
+		JSON.parse(await page.inputValue('#f-rules'))[2].name === 'web', await page.inputValue('#f-rules'));
+	await page.check('#view-form');
+	await page.click('button[type=submit]');
+	await page.waitForFunction(() => document.getElementById('err-r2')?.textContent !== '');
+	const withKey = structuredClone(stored);
+	Object.assign(withKey[2], { name: 'web', comment: 'kept' });
+	const unknown = await api('POST', '/api/v1/policies', JSON.stringify({ name: 'x', rules: withKey })
+		.replace(/18446744073709552000/, U64));
+	ok("sent: the API's message on the rule's card", unknown.status === 400 &&
+		unknown.body.field === 'rules[2].comment' && await text(page, '#err-r2') === unknown.body.error &&
+		await focused(page) === 'r2-type', [unknown.body, await text(page, '#err-r2')]);
+	await page.check('#view-json');
+	await page.fill('#f-rules', (await page.inputValue('#f-rules')).replace(/,\s*"comment": "kept"/, ''));
+	await page.check('#view-form');
+	ok('the key removed in JSON: nothing extra on the card', await page.$('#r2-extra') === null);
+	// Add a rule, change its type, remove another, a bad port, then the fix.
+	await page.selectOption('#add-rule-type', 'file');
+	await page.click('#add-rule');
+	await page.waitForSelector('#r5-path');
+	await page.selectOption('#r5-type', 'listener');
+	ok('a new rule made a listener: its fields, the focus kept', await page.$('#r5-path') === null &&
+		await page.$('#r5-access-read') === null && await page.inputValue('#r5-address') === '*' &&
+		await page.inputValue('#r5-port') === '*' && await page.inputValue('#r5-protocol') === 'tcp' &&
+		await focused(page) === 'r5-type');
+	await page.fill('#r5-name', 'admin');
+	await page.selectOption('#r5-action', 'allow');
+	await page.fill('#r5-port', '70000');
+	await page.click('#r1-remove');
+	ok('Remove: the cards renumbered, the focus on the next one', await page.$$eval('.rule-card',
+		(cs) => cs.length) === 5 && await text(page, '#r1-title') === 'Rule 1: listener' &&
+		await page.inputValue('#r4-name') === 'admin' && await focused(page) === 'r1-type' &&
+		await text(page, '#rules-status') === 'Rule 1 removed.', await text(page, '#rules-status'));
+	await page.uncheck('#r0-enabled');
+	await page.click('button[type=submit]');
+	await page.waitForFunction(() => document.getElementById('err-r4-port')?.textContent !== '');
+	const want = [Object.assign({}, stored[0], { enabled: false }), Object.assign({}, stored[2], { name: 'web' }),
+		stored[3], stored[4], { enabled: true, type: 'listener', action: 'allow', program: '*', name: 'admin',
+			address: '*', port: 70000, protocol: 'tcp' }];
+	const body = (rules) => JSON.stringify({ name: 'y', rules }).replace(/18446744073709552000/, U64);
+	const badPort = await api('POST', '/api/v1/policies', body(want));
+	ok("a bad port: the API's message beside that rule's port", badPort.status === 400 &&
+		badPort.body.field === 'rules[4].port' && await text(page, '#err-r4-port') === badPort.body.error,
+	[badPort.body, await text(page, '#err-r4-port')]);
+	ok('the port is marked invalid and focused, no other error shown', await page.evaluate(() =>
+		document.activeElement.id === 'r4-port' &&
+		document.activeElement.getAttribute('aria-invalid') === 'true') &&
+		(await shownErrors(page)).length === 1, await shownErrors(page));
+	await shot(page, 'policy-rule-error');
+	await page.fill('#r4-port', '8080');
+	await page.click('button[type=submit]');
+	await page.waitForSelector('h1:text("Policy every-type")');
+	want[4].port = 8080;
+	const check = await api('POST', '/api/v1/policies', body(want));
+	const saved = await api('GET', `/api/v1/policies/${EID}`);
+	ok('saved: exactly the expected rules, in the canonical form', saved.body.revision === 2 &&
+		same(saved.body.policy.rules, check.body.policy.rules) && saved.raw.includes(U64) &&
+		!saved.raw.includes('comment'), saved.body.policy.rules);
+	await api('DELETE', `/api/v1/policies/${check.body.id}`);
+	ok('the detail page: the new listener rule in its group', await text(page, '[data-type=listener] h3') ===
+		'listener rules (2) default: allow' && await text(page, '[data-type=execute] h3') ===
+		'execute rules (0) default: allow', await text(page, '[data-type=listener] h3'));
 
 	// ---- apply it to an image
 	await page.click('a[href="#/images"]');
@@ -397,7 +550,8 @@ try {
 	ok('Enter follows it, and the focus moves to the page', page.url().endsWith('#/images') &&
 		await page.evaluate(() => document.activeElement.id) === 'main');
 	await page.setViewportSize({ width: 420, height: 800 });
-	for (const p of ['policies', 'images', 'containers', 'events', 'learning', 'learning/container/c1']) {
+	for (const p of ['policies', `policies/${EID}/edit`, 'images', 'containers', 'events', 'learning',
+		'learning/container/c1']) {
 		await page.goto(`${URL}/#/${p}`);
 		await page.waitForSelector('main h1');
 		await page.waitForTimeout(200);
