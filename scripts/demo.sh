@@ -19,6 +19,12 @@
 # Prints "CRS-DEMO-READY" once crsd answers, then waits for /cgi-bin/stop
 # (at most CRS_DEMO_WAIT seconds, default 300). Exits 0 unless setting up
 # failed or crsd died.
+#
+# For other host scripts on the same guest (ui/tests/kernel.sh):
+# CRS_DEMO_CRSD_ARGS adds options to crsd's command line, and
+# CRS_DEMO_EXTRA names a script sourced just before CRS-DEMO-READY, which
+# may add bundles and launcher CGIs (in $L/cgi-bin); it sees $B, $L, die
+# and say.
 set -u
 say() { printf '\n### %s\n' "$*"; }
 die() { echo "DEMO: FAILED: $*"; [ -f /run/crsd.log ] && cat /run/crsd.log; exit 1; }
@@ -37,7 +43,8 @@ done
 ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 || die "eth0 setup"
 (umask 077 && cat /crs/ext/token > /run/crsd-token) || die "no token"
 mkdir -p /var/lib	# crsd makes /var/lib/crsd, not its parents
-/crs/crsd --listen :8080 --token-file /run/crsd-token > /run/crsd.log 2>&1 &
+# shellcheck disable=SC2086 # CRS_DEMO_CRSD_ARGS: options, split on spaces
+/crs/crsd --listen :8080 --token-file /run/crsd-token ${CRS_DEMO_CRSD_ARGS:-} > /run/crsd.log 2>&1 &
 crsd_pid=$!
 i=0
 until curl -sf --unix-socket /run/crsd.sock http://crsd/api/v1/status >/dev/null; do
@@ -74,6 +81,9 @@ EOF
 printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nstopping\\n"\ntouch /var/lib/crs-demo/stop\n' > "$L/cgi-bin/stop"
 chmod 0755 "$L/cgi-bin/run" "$L/cgi-bin/stop"
 httpd -p 8081 -h "$L" || die "httpd"
+if [ -n "${CRS_DEMO_EXTRA:-}" ]; then
+	. "$CRS_DEMO_EXTRA" || die "$CRS_DEMO_EXTRA failed"
+fi
 
 echo "CRS-DEMO-READY"
 i=0

@@ -19,6 +19,7 @@
 # Ctrl-C, to try the API by hand (the token and the commands are printed).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/run-common.sh
 BUILD=${BUILD:-build}
 KVER=${KVER:?KVER}
 PORT=${CRS_RUN_PORT:-18080}
@@ -30,42 +31,23 @@ ok=1
 bad() { echo "RUN: FAILED: $*"; ok=0; }
 step() { printf '\n=== %s\n' "$*"; }
 
-for p in $PORT $LPORT; do
-	if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
-		echo "run.sh: port $p on 127.0.0.1 is in use; set CRS_RUN_PORT to a free pair" >&2
-		exit 1
-	fi
-done
+if ! demo_ports_free $PORT $LPORT; then
+	echo "run.sh: port $DEMO_BUSY on 127.0.0.1 is in use; set CRS_RUN_PORT to a free pair" >&2
+	exit 1
+fi
 
 # A fresh token for this run, readable only by us.
-umask 077
-head -c 24 /dev/urandom | base64 | tr '+/' '-_' > "$RUN/token"
+demo_token "$RUN/token"
 TOKEN=$(cat "$RUN/token")
-umask 022
 
 wait_s=300
 [ "$STAY" = 1 ] && wait_s=86400
-: > "$RUN/guest.log"
-scripts/vm/run-guest.sh --kernel "$KVER" --timeout $((wait_s + 600)) \
-	--hostfwd "$PORT:8080" --hostfwd "$LPORT:8081" --env CRS_DEMO_WAIT=$wait_s \
-	--add "$RUN/token:/crs/ext/token" --script scripts/demo.sh > "$RUN/guest.log" 2>&1 &
-guest=$!
-stop_guest() {
-	curl -s -m 10 "http://127.0.0.1:$LPORT/cgi-bin/stop" >/dev/null 2>&1
-	wait $guest
-}
+demo_boot "$KVER" "$RUN/guest.log" "$RUN/token" $PORT $LPORT $wait_s
+stop_guest() { demo_stop $LPORT; }
 trap 'echo; echo "run.sh: interrupted: stopping the guest"; stop_guest; exit 130' INT TERM
 
 echo "run.sh: booting the guest ($KVER); its console goes to $RUN/guest.log"
-i=0
-until grep -q '^CRS-DEMO-READY' "$RUN/guest.log"; do
-	if ! kill -0 $guest 2>/dev/null; then
-		cat "$RUN/guest.log"; echo "RUN: FAILED: the guest stopped before the demo was ready"; exit 1
-	fi
-	i=$((i + 1))
-	[ $i -le 600 ] || { kill $guest; cat "$RUN/guest.log"; echo "RUN: FAILED: the guest was not ready in 600 s"; exit 1; }
-	sleep 1
-done
+demo_wait_ready "$RUN/guest.log" 600 || { cat "$RUN/guest.log"; echo "RUN: FAILED: $DEMO_WHY"; exit 1; }
 sed -n '/^### /,/^CRS-DEMO-READY/p' "$RUN/guest.log"
 
 API=http://127.0.0.1:$PORT
@@ -135,7 +117,7 @@ curl -H "Authorization: Bearer \$TOKEN" $API/api/v1/containers
 curl -H "Authorization: Bearer \$TOKEN" -N $API/api/v1/events/stream
 curl http://127.0.0.1:$LPORT/cgi-bin/run        # another container
 EOF
-	wait $guest
+	wait $DEMO_GUEST
 fi
 
 step "the guest stops"
