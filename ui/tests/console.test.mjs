@@ -1,59 +1,14 @@
 // The web console in a real browser against a real crsd (run by run.sh, which
 // sets CRSD_URL, CRSD_TOKEN, CRSD_DB, CHROMIUM and, for make screenshots,
 // SHOTS). Every check compares exact DOM text or API state.
-import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { ok, done, apiClient, openBrowser, text, same, focused, shownErrors, unlabelled } from './lib.mjs';
 
 const URL = process.env.CRSD_URL;
 const TOKEN = process.env.CRSD_TOKEN;
 const SHOTS = process.env.SHOTS || '';
-let pass = 0;
-let fail = 0;
-
-function ok(name, cond, detail) {
-	if (cond) {
-		pass++;
-		console.log(`ok - ${name}`);
-	} else {
-		fail++;
-		console.log(`not ok - ${name}${detail === undefined ? '' : ` (got: ${JSON.stringify(detail)})`}`);
-	}
-}
-
-// The API with the bearer token, as curl would use it. A string body is sent
-// as it is; raw is the answer's text (integers beyond 2^53 exact).
-async function api(method, path, body) {
-	const r = await fetch(URL + path, {
-		method,
-		headers: Object.assign({ Authorization: `Bearer ${TOKEN}` },
-			body ? { 'Content-Type': 'application/json' } : {}),
-		body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
-	});
-	const raw = r.status === 204 ? '' : await r.text();
-	return { status: r.status, body: raw ? JSON.parse(raw) : null, raw };
-}
-
-// Equal JSON values, whatever the order of their keys.
-function same(a, b) {
-	const norm = (v) => (Array.isArray(v) ? v.map(norm) : v && typeof v === 'object' ?
-		Object.fromEntries(Object.keys(v).sort().map((k) => [k, norm(v[k])])) : v);
-	return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
-}
-
-const focused = (page) => page.evaluate(() => document.activeElement.id);
-// The error messages shown on the page, by the id of their slot.
-const shownErrors = (page) => page.$$eval('.field-error', (els) =>
-	els.filter((e) => e.textContent).map((e) => [e.id, e.textContent]));
-// Controls of the main part of the page without a label.
-const unlabelled = (page) => page.$$eval('main input, main select, main button, main textarea',
-	(els) => els.filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') &&
-		!e.textContent.trim()).map((e) => e.id || e.outerHTML.slice(0, 60)));
-
-async function text(page, sel) {
-	const el = await page.waitForSelector(sel, { timeout: 5000 }).catch(() => null);
-	return el ? (await el.textContent()).trim() : `(no ${sel})`;
-}
+const api = apiClient(URL, TOKEN);
 
 async function shot(page, name, fullPage) {
 	if (!SHOTS)
@@ -62,23 +17,8 @@ async function shot(page, name, fullPage) {
 	await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: !!fullPage });
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, headless: true,
-	args: ['--no-sandbox'] });
-const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-const cspErrors = [];
-// The API's refusals the walk provokes (401, 400, 409, and 404 for an
-// image's profile that does not exist) are logged by the browser as failed
-// loads; anything else, another 404 or a CSP violation, is an error.
-page.on('console', (m) => {
-	if (m.type() === 'error' &&
-	    !/^Failed to load resource: the server responded with a status of (400|401|404|409) /.test(m.text()))
-		cspErrors.push(m.text());
-});
-page.on('response', (r) => {
-	if (r.status() === 404 && !/\/api\/v1\/images\/[^/]+\/profile\?/.test(r.url()))
-		cspErrors.push(`404: ${r.url()}`);
-});
-page.on('pageerror', (e) => cspErrors.push(String(e)));
+// 404 is expected for an image's profile that does not exist.
+const { browser, page, errors: cspErrors } = await openBrowser(/\/api\/v1\/images\/[^/]+\/profile\?/);
 
 try {
 	// ---- log in
@@ -496,9 +436,8 @@ try {
 		await text(page, '#template-status') === 'Policy created: learned-strict (revision 1, marked incomplete).',
 	[strict, await text(page, '#template-status')]);
 
-	ok('every control of the profile page has a label', await page.$$eval('main input, main select, main button',
-		(els) => els.filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') &&
-			!e.textContent.trim()).map((e) => e.id)).then((l) => l.length === 0));
+	ok('every control of the profile page has a label', (await unlabelled(page)).length === 0,
+		await unlabelled(page));
 
 	// The image: no profile yet, then one of 1001 observations, paged.
 	await page.goto(`${URL}/#/learning/image/${encodeURIComponent(IMG)}`);
@@ -579,5 +518,4 @@ try {
 } finally {
 	await browser.close();
 }
-console.log(`${pass} passed, ${fail} failed`);
-process.exit(fail ? 1 : 0);
+process.exit(done());

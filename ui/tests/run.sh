@@ -9,22 +9,12 @@
 set -euo pipefail
 CRSD=$(realpath "${1:?usage: $0 path/to/crsd [screenshot-dir]}")
 SHOTS=${2:+$(realpath -m "$2")}
-HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-NODE_DIR=$REPO/${BUILD:-build}/ui-tests
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-for c in node npm sqlite3 curl "$CHROMIUM"; do
+. "$(dirname "$0")/lib.sh"
+for c in sqlite3 curl; do
 	command -v "$c" >/dev/null || { echo "run.sh: $c is missing (scripts/deps.sh)" >&2; exit 1; }
 done
-
 # playwright-core, exactly as locked, outside the repository.
-mkdir -p "$NODE_DIR"
-if ! cmp -s "$HERE/package-lock.json" "$NODE_DIR/package-lock.json" ||
-   [ ! -d "$NODE_DIR/node_modules/playwright-core" ]; then
-	cp "$HERE/package.json" "$HERE/package-lock.json" "$NODE_DIR/"
-	(cd "$NODE_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
-fi
-cp "$HERE/console.test.mjs" "$NODE_DIR/"
+ui_node_setup "$HERE/console.test.mjs" || exit 1
 
 TMP=$(mktemp -d /tmp/crsd-ui-test.XXXXXX)
 PID=
