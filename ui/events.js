@@ -26,9 +26,17 @@ function what(e) {
 	return '';
 }
 
+// What happened, and, when the mode let through what the policy denies,
+// what the policy decided: "allow (monitor: would deny)".
+function action(e) {
+	return h('span', null, h('span', { class: `action action-${e.action}` }, e.action || ''),
+		e.verdict && e.verdict !== e.action ?
+			h('span', { class: 'muted' }, ` (${e.mode || 'mode'}: would ${e.verdict})`) : null);
+}
+
 function row(e) {
 	return h('tr', { 'data-seq': String(e.seq) }, [
-		e.time || '', e.type || '', h('span', { class: `action action-${e.action}` }, e.action || ''),
+		e.time || '', e.type || '', action(e),
 		e.container || '—', e.image || '—', e.policy || '—', e.rule_name || '—',
 		e.program || '', what(e)].map((c) => h('td', null, c)));
 }
