@@ -13,6 +13,8 @@
 #   make vm-run KVER=... SCRIPT=path   run any script in the guest, print its output, exit with its status
 #   make crsd-test  crsd's API tests on the host: a real crsd on a temporary socket and database
 #   make ui-test    the web console in Debian's chromium (playwright-core) against a real crsd
+#   make ui-kernel-test the web console against crsd with crs.ko: the make run guest, a real
+#                   container, its live events, its mode in crs.ko, learning (KVER, CRS_UI_KERNEL_PORT)
 #   make screenshots    the console's pages as docs/screenshots/*.png (for the README)
 
 SHELL := /bin/bash
@@ -66,7 +68,7 @@ KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/compat/*.h kmod/uapi/linux/*.h) K
 
 .PHONY: debug-kernel debug-modules fuzz fuzz-build
 .PHONY: all userspace modules check check-only run run-only bench bench-only vm-run unit dkms-check clean deps
-.PHONY: crsd-test ui-test screenshots
+.PHONY: crsd-test ui-test ui-kernel-test screenshots
 all: userspace modules
 
 userspace: $(LIB) $(TOOL) $(CRSD) $(CRSD_HOOK) $(SELFTESTS) $(SELFTEST_PROGS) $(UNITS) $(BENCH)
@@ -125,6 +127,9 @@ ui-test: $(CRSD)
 	BUILD=$(BUILD) ui/tests/run.sh $(CRSD)
 screenshots: $(CRSD)
 	BUILD=$(BUILD) ui/tests/run.sh $(CRSD) docs/screenshots
+# The console against a real crsd with crs.ko, in the guest of make run (ui/tests/kernel.sh).
+ui-kernel-test: all
+	BUILD=$(BUILD) KVER=$(KVER) ui/tests/kernel.sh
 
 # kselftest harness headers come from Debian's linux-source package at build time.
 $(KSFT_DIR)/kselftest_harness.h:
