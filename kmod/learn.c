@@ -217,12 +217,14 @@ static u32 intern(struct crs_learn *l, u64 cgroup_id, u8 kind, u32 prog, const c
 	if (n >= l->max || l->arena_used + len + 1 > l->arena_size) {
 		bool first = !l->full;
 
-		l->full = true;
+		WRITE_ONCE(l->full, true);
 		raw_spin_unlock_irqrestore(&l->lock, flags);
 		drop(&l->dropped_full);
-		if (first)
+		if (first) {
 			pr_notice("cgroup %llu: learned set full (%u records), dropping\n",
 				  cgroup_id, n);
+			crs_learn_hint_kick();	/* one hint says so */
+		}
 		return CRS_NO_PROG;
 	}
 	o = &l->obs[n];
@@ -242,6 +244,7 @@ static u32 intern(struct crs_learn *l, u64 cgroup_id, u8 kind, u32 prog, const c
 	atomic_set_release(&l->n, n + 1);
 	atomic64_inc(&l->generation);
 	raw_spin_unlock_irqrestore(&l->lock, flags);
+	crs_learn_hint_kick();
 	return n;
 }
 

@@ -90,6 +90,8 @@ struct crs_obs {
  * @arena_size: bytes in @arena
  * @arena_used: bytes used (under @lock)
  * @full: set on the first refusal, for the one notice
+ * @full_hinted: a hint said the set is full (hint work only)
+ * @hinted: entries before this index were hinted (hint work only)
  * @bytes: memory reserved by the set
  * @lock: serialises inserts and bit changes
  * @heads: bucket heads (index + 1, 0 = empty)
@@ -109,6 +111,8 @@ struct crs_learn {
 	u32 arena_size;
 	u32 arena_used;
 	bool full;
+	bool full_hinted;
+	u32 hinted;
 	u32 bytes;
 	raw_spinlock_t lock;
 	u32 *heads;
@@ -147,6 +151,17 @@ static inline bool crs_learn_effective(u32 override, u32 mode, const struct crs_
 		mode = t->mode;
 	return mode != CRS_MODE_DISABLED && crs_learn_switched_on(override, t);
 }
+
+/* Whether @l has entries (or its being full) not hinted yet; hint work only. */
+static inline bool crs_learn_hint_pending(const struct crs_learn *l)
+{
+	return l->hinted < (u32)atomic_read_acquire(&l->n) ||
+	       (READ_ONCE(l->full) && !l->full_hinted);
+}
+
+void crs_learn_hint_kick(void);
+void crs_learn_hint_stop(void);
+void crs_learn_hint_stats(u64 *sent, u64 *dropped, u64 *hinted);
 
 struct crs_learn *crs_learn_alloc(u32 max, u64 cgroup_id, struct netlink_ext_ack *extack);
 void crs_learn_free(struct crs_learn *l);

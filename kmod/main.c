@@ -9,6 +9,7 @@
 #include "compat/compat.h"
 #include "event.h"
 #include "hooks.h"
+#include "learn.h"
 #include "main.h"
 #include "net.h"
 #include "netlink.h"
@@ -68,6 +69,7 @@ fail_wq:
 static void __exit crs_exit(void)
 {
 	crs_event_stop();	/* nothing is sent on the family any more */
+	crs_learn_hint_stop();
 	crs_netlink_exit();	/* no handler runs after this: no new tables */
 	crs_registry_clear();
 	rcu_barrier();		/* table frees are queued from RCU callbacks... */

@@ -73,6 +73,7 @@ static int get_status(struct sk_buff *skb, struct genl_info *info)
 {
 	struct crs_counters c;
 	struct sk_buff *msg;
+	u64 hsent, hdropped, hinted;
 	void *hdr;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE + CRS_MAX_SYSCALLS * 96, GFP_KERNEL);
@@ -82,6 +83,7 @@ static int get_status(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto too_big;
 	crs_counters_read(&c);
+	crs_learn_hint_stats(&hsent, &hdropped, &hinted);
 	if (nla_put_string(msg, CRS_A_STATUS_VERSION, CRS_VERSION) ||
 	    nla_put_u32(msg, CRS_A_STATUS_ABI, CRS_ABI_VERSION) ||
 	    nla_put_u32(msg, CRS_A_STATUS_TABLES, crs_registry_count()) ||
@@ -104,6 +106,9 @@ static int get_status(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, CRS_A_STATUS_LEARN_RESERVED, crs_learn_reserved()) ||
 	    nla_put_u32(msg, CRS_A_STATUS_MAX_LEARN_TOTAL, CRS_MAX_LEARN_TOTAL) ||
 	    put_u64(msg, CRS_A_STATUS_LEARN_DROPPED, crs_learn_dropped()) ||
+	    put_u64(msg, CRS_A_STATUS_LEARN_HINTS_SENT, hsent) ||
+	    put_u64(msg, CRS_A_STATUS_LEARN_HINTS_DROPPED, hdropped) ||
+	    put_u64(msg, CRS_A_STATUS_LEARN_HINTED, hinted) ||
 	    crs_hooks_put_status(msg) || crs_net_put_status(msg) ||
 	    crs_syscall_put_status(msg))
 		goto too_big;
@@ -475,7 +480,11 @@ static int del_learned(struct sk_buff *skb, struct genl_info *info)
 
 static int not_a_request(struct sk_buff *skb, struct genl_info *info)
 {
-	NL_SET_ERR_MSG_MOD(info->extack, "CRS_CMD_EVENT is a notification, not a request");
+	if (info->genlhdr->cmd == CRS_CMD_LEARN_HINT)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "CRS_CMD_LEARN_HINT is a notification, not a request");
+	else
+		NL_SET_ERR_MSG_MOD(info->extack, "CRS_CMD_EVENT is a notification, not a request");
 	return -EINVAL;
 }
 
@@ -489,10 +498,12 @@ static const struct genl_ops crs_ops[] = {
 	{ .cmd = CRS_CMD_EVENT,		.doit = not_a_request,	.flags = GENL_ADMIN_PERM },
 	{ .cmd = CRS_CMD_GET_LEARNED,	.dumpit = dump_learned,	.flags = GENL_ADMIN_PERM },
 	{ .cmd = CRS_CMD_DEL_LEARNED,	.doit = del_learned,	.flags = GENL_ADMIN_PERM },
+	{ .cmd = CRS_CMD_LEARN_HINT,	.doit = not_a_request,	.flags = GENL_ADMIN_PERM },
 };
 
 static const struct genl_multicast_group crs_mcgrps[] = {
 	[CRS_MCGRP_EVENTS_IDX] = { .name = CRS_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[CRS_MCGRP_LEARN_IDX] = { .name = CRS_MCGRP_LEARN, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family crs_family = {

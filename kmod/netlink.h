@@ -4,8 +4,9 @@
 
 #include <net/genetlink.h>
 
-/* Index of CRS_MCGRP_EVENTS in the family's group table. */
+/* Indexes of CRS_MCGRP_EVENTS and CRS_MCGRP_LEARN in the family's group table. */
 #define CRS_MCGRP_EVENTS_IDX 0
+#define CRS_MCGRP_LEARN_IDX 1
 
 extern struct genl_family crs_family;
 

@@ -1255,6 +1255,35 @@ struct crs_cgroup *crs_registry_nth(unsigned long pos)
 }
 
 /**
+ * crs_registry_hint_pending - cgroups whose learned set has something to hint
+ * @ids: filled with the first @max of their ids
+ * @max: room in @ids
+ *
+ * For the hint work only (it alone reads and writes the sets' hint marks).
+ *
+ * Return: how many there are; more than @max means some were left for later.
+ */
+u32 crs_registry_hint_pending(u64 *ids, u32 max)
+{
+	const struct crs_learn *l;
+	struct crs_cgroup *c;
+	u32 n = 0;
+	int bkt;
+
+	rcu_read_lock();
+	hash_for_each_rcu(registry, bkt, c, node) {
+		l = rcu_dereference(c->learn);
+		if (!l || !crs_learn_hint_pending(l))
+			continue;
+		if (n < max)
+			ids[n] = c->id;
+		n++;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+/**
  * crs_registry_clear - drop every table (module exit)
  */
 void crs_registry_clear(void)

@@ -248,6 +248,7 @@ u32 crs_registry_count(void);
 u64 crs_registry_generation(void);
 /* Iteration for dumps: the @pos'th cgroup (RCU held), NULL past the end. */
 struct crs_cgroup *crs_registry_nth(unsigned long pos);
+u32 crs_registry_hint_pending(u64 *ids, u32 max);
 void crs_registry_clear(void);
 bool crs_registry_active(void);
 

@@ -5,7 +5,7 @@
  *
  * Family CRS_GENL_NAME ("crs"), version CRS_GENL_VERSION, initial network
  * namespace only. Every command needs CAP_NET_ADMIN in the initial user
- * namespace; the multicast group CRS_MCGRP_EVENTS likewise.
+ * namespace; the multicast groups CRS_MCGRP_EVENTS and CRS_MCGRP_LEARN likewise.
  *
  * A cgroup is named by its cgroup v2 id (the 64-bit file handle of its
  * directory, as name_to_handle_at() returns it). A table applies to the
@@ -106,6 +106,17 @@
  *
  * CRS_CMD_EVENT (multicast on CRS_MCGRP_EVENTS; never accepted as a request)
  *   CRS_A_EVENT_*
+ *
+ * CRS_CMD_LEARN_HINT (multicast on CRS_MCGRP_LEARN; never accepted as a request)
+ *   CRS_A_CGROUP_ID, CRS_A_LEARN (the header) and the CRS_A_OBS nests of
+ *   entries recorded since the last hint of that set, in index order, as a
+ *   dump carries them. Sent from a work item shortly after the inserts; a
+ *   set that became full gets one hint (its header) saying so. A new access
+ *   or outcome bit on an old entry is not hinted: the header's generation
+ *   moves, and the reader dumps. Hints are a low-latency copy, not the
+ *   truth: a receive overrun or CRS_A_STATUS_LEARN_HINTS_DROPPED means some
+ *   were lost, and CRS_CMD_GET_LEARNED has everything. Subscribing needs
+ *   CAP_NET_ADMIN in the initial user namespace.
  */
 #ifndef _UAPI_LINUX_CRS_H
 #define _UAPI_LINUX_CRS_H
@@ -115,6 +126,7 @@
 #define CRS_GENL_NAME		"crs"
 #define CRS_GENL_VERSION	1
 #define CRS_MCGRP_EVENTS	"events"
+#define CRS_MCGRP_LEARN		"learn"
 
 /* Bumped whenever an attribute or enum below changes meaning. */
 #define CRS_ABI_VERSION		4
@@ -144,6 +156,7 @@ enum crs_cmd {
 	CRS_CMD_EVENT,
 	CRS_CMD_GET_LEARNED,
 	CRS_CMD_DEL_LEARNED,
+	CRS_CMD_LEARN_HINT,
 
 	__CRS_CMD_MAX,
 	CRS_CMD_MAX = __CRS_CMD_MAX - 1
@@ -412,6 +425,10 @@ enum crs_status_attr {
 	CRS_A_STATUS_LEARN_RESERVED,	/* u32: records they reserve together */
 	CRS_A_STATUS_MAX_LEARN_TOTAL,	/* u32: CRS_MAX_LEARN_TOTAL */
 	CRS_A_STATUS_LEARN_DROPPED,	/* u64: observations dropped by all sets (full, long) */
+	CRS_A_STATUS_LEARN_HINTS_SENT,	/* u64: CRS_CMD_LEARN_HINT messages multicast */
+	CRS_A_STATUS_LEARN_HINTS_DROPPED,/* u64: hint messages lost (no memory, or every
+					  * subscriber's receive queue full) */
+	CRS_A_STATUS_LEARN_HINTED,	/* u64: observations hinted (to subscribers or none) */
 
 	__CRS_A_STATUS_MAX,
 	CRS_A_STATUS_MAX = __CRS_A_STATUS_MAX - 1
