@@ -284,6 +284,8 @@ struct crs_status {
 	/* learning (ABI 4) */
 	uint32_t learn_sets, learn_reserved, max_learn_total;
 	uint64_t learn_dropped;
+	/* learning hints: messages sent and lost, set entries passed on */
+	uint64_t learn_hints_sent, learn_hints_dropped, learn_hinted;
 };
 
 int crs_nl_get_status(struct crs_nl *nl, struct crs_status *st, struct crs_err *err);
@@ -470,7 +472,7 @@ struct crs_event {
 	uint16_t local_port, remote_port;
 };
 
-struct crs_events;	/* opaque: a socket subscribed to CRS_MCGRP_EVENTS */
+struct crs_events;	/* opaque: a socket subscribed to CRS_MCGRP_EVENTS (or _LEARN) */
 
 int crs_events_open(struct crs_events **out, struct crs_err *err);
 void crs_events_close(struct crs_events *ev);
@@ -488,6 +490,23 @@ int crs_events_check(struct crs_events *ev, struct crs_err *err);
  */
 int crs_events_recv(struct crs_events *ev, int timeout_ms,
 		    void (*cb)(const struct crs_event *e, void *arg), void *arg);
+/*
+ * Learning hints (CRS_MCGRP_LEARN, docs/learning.md section 3): the same
+ * kind of socket as events, subscribed to "learn". Each hint is one
+ * message: cgroup_id, the set's header as it was when sent, and the
+ * observations recorded since the set's previous hint (possibly none: a set
+ * that became full says so once). Hints are a fast copy; after -ENOBUFS
+ * from crs_hints_recv() some were lost, and crs_nl_get_learned() has all.
+ */
+int crs_hints_open(struct crs_events **out, struct crs_err *err);
+/*
+ * Receive pending hints, calling cb with each (valid during the call only);
+ * returns as crs_events_recv() does. crs_events_fd(), _check() and _close()
+ * apply to the hint socket too.
+ */
+int crs_hints_recv(struct crs_events *ev, int timeout_ms,
+		   void (*cb)(const struct crs_learned *hint, void *arg), void *arg);
+
 /* One event as a JSON object (one line); caller frees. */
 char *crs_event_to_json(const struct crs_event *e);
 /* "2024-05-01T12:00:00.123456789Z" (UTC) into buf; returns buf. */

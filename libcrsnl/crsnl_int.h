@@ -104,6 +104,8 @@ int crs_status_msg_parse(const struct nlmsghdr *nlh, struct crs_status *st);
 int crs_learned_msg_parse(const struct nlmsghdr *nlh, struct crs_learned *l, uint64_t *epoch);
 int crs_learn_info_parse(const struct nlattr *nest, struct crs_learn_info *li);
 int crs_event_msg_parse(const struct nlmsghdr *nlh, struct crs_event *e);
+/* The generic netlink command of a message, -1 if it is too short to have one. */
+int crs_genl_cmd(const struct nlmsghdr *nlh);
 
 /*
  * Extended ack of an NLMSG_ERROR or NLMSG_DONE message: fills err (kernel

@@ -147,14 +147,17 @@ int crs_events_fd(struct crs_events *ev)
 }
 
 /*
- * Returns the number of events handed to cb, -EAGAIN if nothing arrived
- * within timeout_ms, -ENOBUFS if the receive queue overflowed (events were
- * lost; those read before the overflow was noticed have been handed to cb
- * already, and the next call goes on with the events still queued), -EINTR
- * if a signal interrupted the wait.
+ * The receive loop of both groups: each message of our family from the
+ * kernel goes to msg(), which returns 1 if it handled one, 0 if it skipped
+ * it, or -ENOMEM. Returns the number handled, -EAGAIN if nothing arrived
+ * within timeout_ms, -ENOBUFS if the receive queue overflowed (messages
+ * were lost; those read before the overflow was noticed have been handled
+ * already, and the next call goes on with the ones still queued), -EINTR if
+ * a signal interrupted the wait.
  */
-int crs_events_recv(struct crs_events *ev, int timeout_ms,
-		    void (*cb)(const struct crs_event *e, void *arg), void *arg)
+static int mcast_recv(struct crs_events *ev, int timeout_ms,
+		      int (*msg)(struct crs_events *ev, const struct nlmsghdr *nlh, void *arg),
+		      void *arg)
 {
 	struct pollfd pfd = { .fd = ev->fd, .events = POLLIN };
 	struct sockaddr_nl sa;
@@ -191,14 +194,80 @@ int crs_events_recv(struct crs_events *ev, int timeout_ms,
 		     nlh = nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_type != ev->family)
 				continue;
-			if (crs_event_msg_parse(nlh, &ev->ev))
-				continue;
-			handled++;
-			if (cb)
-				cb(&ev->ev, arg);
+			r = msg(ev, nlh, arg);
+			if (r < 0)
+				return r;
+			handled += r;
 		}
 	}
 	return handled;
+}
+
+struct event_cb {
+	void (*cb)(const struct crs_event *e, void *arg);
+	void *arg;
+};
+
+static int event_msg(struct crs_events *ev, const struct nlmsghdr *nlh, void *arg)
+{
+	const struct event_cb *c = arg;
+
+	if (crs_event_msg_parse(nlh, &ev->ev))
+		return 0;
+	if (c->cb)
+		c->cb(&ev->ev, c->arg);
+	return 1;
+}
+
+int crs_events_recv(struct crs_events *ev, int timeout_ms,
+		    void (*cb)(const struct crs_event *e, void *arg), void *arg)
+{
+	struct event_cb c = { cb, arg };
+
+	return mcast_recv(ev, timeout_ms, event_msg, &c);
+}
+
+/* -------------------------------------------------------------- hints */
+
+int crs_hints_open(struct crs_events **out, struct crs_err *err)
+{
+	return crs_events_open_group(out, CRS_GENL_NAME, CRS_MCGRP_LEARN, err);
+}
+
+struct hint_cb {
+	void (*cb)(const struct crs_learned *hint, void *arg);
+	void *arg;
+};
+
+static int hint_msg(struct crs_events *ev, const struct nlmsghdr *nlh, void *arg)
+{
+	const struct hint_cb *c = arg;
+	struct crs_learned *h;
+	uint64_t epoch = 0;
+	int r;
+
+	if (crs_genl_cmd(nlh) != CRS_CMD_LEARN_HINT)
+		return 0;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	r = crs_learned_msg_parse(nlh, h, &epoch);
+	if (r == -ENOMEM) {
+		crs_learned_free(h);
+		return r;
+	}
+	if (!r && epoch && h->cgroup_id && c->cb)
+		c->cb(h, c->arg);
+	crs_learned_free(h);
+	return !r && epoch && h->cgroup_id;
+}
+
+int crs_hints_recv(struct crs_events *ev, int timeout_ms,
+		   void (*cb)(const struct crs_learned *hint, void *arg), void *arg)
+{
+	struct hint_cb c = { cb, arg };
+
+	return mcast_recv(ev, timeout_ms, hint_msg, &c);
 }
 
 /* ---------------------------------------------------------------- JSON */

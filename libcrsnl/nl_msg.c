@@ -268,6 +268,13 @@ static int genl_attrs(const struct nlmsghdr *nlh, struct nlattr **head, int *len
 	return 0;
 }
 
+int crs_genl_cmd(const struct nlmsghdr *nlh)
+{
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return -1;
+	return ((const struct genlmsghdr *)nlmsg_data((struct nlmsghdr *)nlh))->cmd;
+}
+
 static int parse_arg_nest(const struct nlattr *nest, struct crs_syscall_arg *arg)
 {
 	struct nlattr *a;
@@ -902,6 +909,9 @@ int crs_status_msg_parse(const struct nlmsghdr *nlh, struct crs_status *st)
 		case CRS_A_STATUS_LEARN_RESERVED: u32 = &st->learn_reserved; break;
 		case CRS_A_STATUS_MAX_LEARN_TOTAL: u32 = &st->max_learn_total; break;
 		case CRS_A_STATUS_LEARN_DROPPED: u64 = &st->learn_dropped; break;
+		case CRS_A_STATUS_LEARN_HINTS_SENT: u64 = &st->learn_hints_sent; break;
+		case CRS_A_STATUS_LEARN_HINTS_DROPPED: u64 = &st->learn_hints_dropped; break;
+		case CRS_A_STATUS_LEARN_HINTED: u64 = &st->learn_hinted; break;
 		case CRS_A_STATUS_SYSCALL_PROBES: u32 = &st->syscall_probes; break;
 		case CRS_A_STATUS_DISPATCH_PROBES: u32 = &st->dispatch_probes; break;
 		case CRS_A_STATUS_SYSCALL_MISSED: u64 = &st->syscall_missed; break;

@@ -234,6 +234,9 @@ static struct json_object *status_json(const struct crs_status *st)
 	U64("learn_reserved", st->learn_reserved);
 	U64("max_learn_total", st->max_learn_total);
 	U64("learn_dropped", st->learn_dropped);
+	U64("learn_hints_sent", st->learn_hints_sent);
+	U64("learn_hints_dropped", st->learn_hints_dropped);
+	U64("learn_hinted", st->learn_hinted);
 #undef U64
 	probes = json_object_new_array();
 	for (i = 0; probes && i < st->n_probes; i++) {
@@ -282,8 +285,10 @@ static void print_status(const struct crs_status *st)
 	printf("path errors:   %" PRIu64 "\n", st->path_errors);
 	printf("program cache: %" PRIu64 " hits, %" PRIu64 " misses\n",
 	       st->prog_cache_hits, st->prog_cache_misses);
-	printf("learning:      %u sets, %u of %u records reserved, %" PRIu64 " dropped\n",
-	       st->learn_sets, st->learn_reserved, st->max_learn_total, st->learn_dropped);
+	printf("learning:      %u sets, %u of %u records reserved, %" PRIu64 " dropped; "
+	       "hints %" PRIu64 " sent, %" PRIu64 " dropped\n",
+	       st->learn_sets, st->learn_reserved, st->max_learn_total, st->learn_dropped,
+	       st->learn_hints_sent, st->learn_hints_dropped);
 	if (st->n_probes)
 		printf("probes:\n");
 	for (i = 0; i < st->n_probes; i++)
