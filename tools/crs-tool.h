@@ -71,6 +71,15 @@ struct common_opts {
 };
 int parse_options(const char *cmd, int argc, char **argv, struct common_opts *o, int *first);
 
+/*
+ * Following (events, learned --follow): follow_start() catches SIGINT and
+ * SIGTERM and starts --timeout's clock; follow_wait_ms() is how long the next
+ * receive may wait (-1: no limit), or FOLLOW_DONE once either happened.
+ */
+#define FOLLOW_DONE (-2)
+void follow_start(const struct common_opts *o);
+int follow_wait_ms(void);
+
 /* --cgroup PATH or --cgroup-id ID -> id; an exit code on failure. */
 int resolve_cgroup(const char *cmd, const struct common_opts *o, uint64_t *id);
 

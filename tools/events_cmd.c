@@ -207,14 +207,38 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double follow_deadline = -1;
+
+void follow_start(const struct common_opts *o)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	follow_deadline = o->timeout >= 0 ? now() + o->timeout : -1;
+}
+
+int follow_wait_ms(void)
+{
+	double left;
+
+	if (stop)
+		return FOLLOW_DONE;
+	if (follow_deadline < 0)
+		return -1;
+	left = follow_deadline - now();
+	if (left <= 0)
+		return FOLLOW_DONE;
+	return left * 1000 > 1e9 ? 1000000000 : (int)(left * 1000) + 1;
+}
+
 int events_main(int argc, char **argv)
 {
 	struct common_opts o = { .want_events = true };
 	struct follow f = { 0 };
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct crs_events *ev;
 	struct crs_err err;
-	double deadline = 0, left;
 	int r, first, wait_ms;
 
 	r = parse_options("events", argc, argv, &o, &first);
@@ -229,20 +253,9 @@ int events_main(int argc, char **argv)
 		errorf("%s", err.msg);
 		return r == -ENOENT ? EXIT_NOMODULE : EXIT_FAILED;
 	}
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	if (o.timeout >= 0)
-		deadline = now() + o.timeout;
+	follow_start(&o);
 	r = EXIT_OK;
-	while (!stop && f.left != 0 && !f.write_failed) {
-		wait_ms = -1;
-		if (o.timeout >= 0) {
-			left = deadline - now();
-			if (left <= 0)
-				break;
-			wait_ms = left * 1000 > 1e9 ? 1000000000 : (int)(left * 1000) + 1;
-		}
+	while (f.left != 0 && !f.write_failed && (wait_ms = follow_wait_ms()) != FOLLOW_DONE) {
 		r = crs_events_recv(ev, wait_ms, on_event, &f);
 		if (r >= 0 || r == -EAGAIN || r == -EINTR) {
 			r = EXIT_OK;

@@ -24,6 +24,8 @@ const char learn_help[] =
 
 const char learned_help[] =
 	"Usage: crs-tool learned (--cgroup PATH | --cgroup-id ID) [--json] [--clear]\n"
+	"       crs-tool learned (--cgroup PATH | --cgroup-id ID) --follow [--count N]\n"
+	"                        [--timeout SEC]\n"
 	"\n"
 	"Print what a cgroup learned:\n"
 	"\n"
@@ -35,10 +37,23 @@ const char learned_help[] =
 	"\n"
 	"Records count programs too. With --json, print the profile document\n"
 	"(docs/learning.md). --clear forgets the set after printing it (anything\n"
-	"recorded in between is lost).\n";
+	"recorded in between is lost).\n"
+	"\n"
+	"--follow prints JSON lines, each a profile document on one line: first the\n"
+	"set as it is (if there is one), then what crs.ko's hints say as they come:\n"
+	"the set's header and the observations recorded since (a set that fills\n"
+	"says so in a hint of its own). An access or outcome added to an old\n"
+	"observation is not hinted: 'learned --json' shows it. Lost hints (the\n"
+	"receive queue overflowed) are reported on standard error and following\n"
+	"goes on. --count N: exit after N hint lines; --timeout SEC: after SEC\n"
+	"seconds; both, and SIGINT or SIGTERM, exit with status 0.\n";
 
-/* Takes "--max N" / "--max=N" (when allowed) and "--clear" out of argv. */
-static int take_opts(const char *cmd, int *argc, char **argv, uint32_t *max, bool *clear)
+/*
+ * Takes "--max N" / "--max=N" (when allowed), "--clear" and "--follow" (when
+ * allowed) out of argv.
+ */
+static int take_opts(const char *cmd, int *argc, char **argv, uint32_t *max, bool *clear,
+		     bool *follow)
 {
 	int i, j = 1;
 
@@ -49,6 +64,10 @@ static int take_opts(const char *cmd, int *argc, char **argv, uint32_t *max, boo
 
 		if (clear && !strcmp(argv[i], "--clear")) {
 			*clear = true;
+			continue;
+		}
+		if (follow && !strcmp(argv[i], "--follow")) {
+			*follow = true;
 			continue;
 		}
 		if (max && !strcmp(argv[i], "--max")) {
@@ -84,7 +103,7 @@ int learn_main(int argc, char **argv)
 	uint64_t id;
 	int r, first;
 
-	r = take_opts("learn", &argc, argv, &max, NULL);
+	r = take_opts("learn", &argc, argv, &max, NULL, NULL);
 	if (r >= 0)
 		return r;
 	r = parse_options("learn", argc, argv, &o, &first);
@@ -174,19 +193,122 @@ static void print_obs_line(const struct crs_observation *ob)
 	}
 }
 
+/* learned --follow: what the hints say, past what was printed already. */
+struct hint_follow {
+	uint64_t cgroup_id;
+	uint64_t epoch;		/* the set printed last */
+	uint32_t printed;	/* its entries before this index were printed */
+	enum crs_learn_state state;
+	long long left;		/* hint lines still wanted, -1 for no limit */
+	bool write_failed;
+};
+
+/* One profile document on one line; false if it could not be written. */
+static bool print_line(const struct crs_learned *l)
+{
+	char *s = crs_learned_to_json(l, false);
+	bool ok = s && puts(s) >= 0 && !fflush(stdout);
+
+	free(s);
+	return ok;
+}
+
+static void on_hint(const struct crs_learned *h, void *arg)
+{
+	struct hint_follow *f = arg;
+	struct crs_learned part = *h;
+	size_t skip = 0;
+
+	if (h->cgroup_id != f->cgroup_id || !f->left || f->write_failed)
+		return;
+	if (h->info.epoch != f->epoch) {	/* a new set: all of it is news */
+		f->epoch = h->info.epoch;
+		f->printed = 0;
+	}
+	while (skip < h->n && h->obs[skip].index < f->printed)
+		skip++;		/* in the dump printed first already */
+	if (skip == h->n && h->info.state == f->state)
+		return;
+	part.obs = h->obs + skip;
+	part.n = h->n - skip;
+	if (part.n)
+		f->printed = part.obs[part.n - 1].index + 1;
+	f->state = h->info.state;
+	if (!print_line(&part))
+		f->write_failed = true;
+	if (f->left > 0)
+		f->left--;
+}
+
+/*
+ * Subscribe first, then dump: whatever is recorded in between comes in a
+ * hint as well, and is printed once (by index).
+ */
+static int follow_learned(struct crs_nl *nl, const struct common_opts *o, uint64_t id)
+{
+	struct hint_follow f = { .cgroup_id = id, .left = o->count };
+	struct crs_learned *l = NULL;
+	struct crs_events *ev;
+	struct crs_err err;
+	int r, wait_ms;
+
+	r = crs_hints_open(&ev, &err);
+	if (r) {
+		errorf("%s", err.msg);
+		return r == -ENOENT ? EXIT_NOMODULE : EXIT_FAILED;
+	}
+	r = crs_nl_get_learned(nl, id, &l, &err);
+	if (r && r != -ENOENT) {
+		crs_events_close(ev);
+		return kernel_failed(&err);
+	}
+	if (l) {
+		/* the last message's count: every entry below it was dumped */
+		f.epoch = l->info.epoch;
+		f.state = l->info.state;
+		f.printed = l->info.records;
+		f.write_failed = !print_line(l);
+		crs_learned_free(l);
+	}
+	follow_start(o);
+	r = EXIT_OK;
+	while (f.left != 0 && !f.write_failed && (wait_ms = follow_wait_ms()) != FOLLOW_DONE) {
+		r = crs_hints_recv(ev, wait_ms, on_hint, &f);
+		if (r >= 0 || r == -EAGAIN || r == -EINTR) {
+			r = EXIT_OK;
+			continue;
+		}
+		if (r == -ENOBUFS) {
+			errorf("hints lost: the receive queue overflowed ('crs-tool learned "
+			       "--json' has everything)");
+			r = EXIT_OK;
+			continue;
+		}
+		errorf("receiving hints: %s", strerror(-r));
+		r = EXIT_FAILED;
+		break;
+	}
+	crs_events_close(ev);
+	if (f.write_failed && r == EXIT_OK) {
+		errorf("cannot write hints");
+		r = EXIT_FAILED;
+	}
+	return r;
+}
+
 int learned_main(int argc, char **argv)
 {
-	struct common_opts o = { .want_cgroup = true };
+	struct common_opts o = { .want_cgroup = true, .want_events = true };
 	struct crs_table_info *t = NULL;
 	struct crs_learned *l = NULL;
-	bool clear = false;
+	bool clear = false, follow = false;
 	struct crs_nl *nl;
 	struct crs_err err;
 	size_t nt = 0, i;
 	uint64_t id;
 	int r, first;
 
-	r = take_opts("learned", &argc, argv, NULL, &clear);
+	r = take_opts("learned", &argc, argv, NULL, &clear, &follow);
 	if (r >= 0)
 		return r;
 	r = parse_options("learned", argc, argv, &o, &first);
@@ -194,12 +316,21 @@ int learned_main(int argc, char **argv)
 		return r;
 	if (argc != first)
 		return usage_error("learned", "unexpected argument '%s'", argv[first]);
+	if (follow && clear)
+		return usage_error("learned", "--clear and --follow do not go together");
+	if (!follow && (o.count >= 0 || o.timeout >= 0))
+		return usage_error("learned", "--count and --timeout go with --follow");
 	r = resolve_cgroup("learned", &o, &id);
 	if (r >= 0)
 		return r;
 	r = open_kernel(&nl);
 	if (r >= 0)
 		return r;
+	if (follow) {
+		r = follow_learned(nl, &o, id);
+		crs_nl_close(nl);
+		return r;
+	}
 	if (crs_nl_get_learned(nl, id, &l, &err) ||
 	    (!o.json && crs_nl_get_tables(nl, id, &t, &nt, &err))) {
 		crs_learned_free(l);
