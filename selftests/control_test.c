@@ -25,6 +25,8 @@ TEST(family_and_status)
 	ASSERT_EQ(0, rawnl_open(&r, true));
 	EXPECT_NE(0, r.family);
 	EXPECT_NE(0, r.events_grp);
+	EXPECT_NE(0, r.learn_grp);
+	EXPECT_NE(r.events_grp, r.learn_grp);
 	rawnl_close(&r);
 
 	ret = crs_nl_open(&nl, &err);
@@ -51,21 +53,23 @@ TEST(family_and_status)
 
 /* ----------------------------------------------------------- privileges */
 
-enum { NCMDS = 9 };
+enum { NCMDS = 10 };
 
 struct priv_result {
 	int setup;		/* 0, or why the child could not run the checks */
 	int resolve;		/* resolving the family: allowed to anyone */
 	int cmd[NCMDS];		/* raw requests */
 	int join;		/* joining the events group */
+	int join_learn;		/* joining the learn (hints) group */
 	int lib_open;		/* crs_nl_open */
 	int lib[5];		/* crs_nl_* (only if lib_open == 0) */
 	int lib_events;		/* crs_events_open */
+	int lib_hints;		/* crs_hints_open */
 };
 
 static const char *const cmd_names[NCMDS] = {
 	"GET_STATUS", "GET_TABLE dump", "GET_TABLE", "SET_TABLE", "DEL_TABLE",
-	"SET_CONTAINER", "GET_LEARNED", "DEL_LEARNED", "unknown command 200",
+	"SET_CONTAINER", "GET_LEARNED", "DEL_LEARNED", "LEARN_HINT", "unknown command 200",
 };
 
 /* Every command, as well-formed as root would send it. */
@@ -100,8 +104,11 @@ static void try_commands(struct rawnl *r, uint64_t cgid, int *res)
 	nlh = rawnl_msg(r, buf, CRS_CMD_DEL_LEARNED);
 	mnl_attr_put_u64(nlh, CRS_A_CGROUP_ID, cgid);
 	res[7] = rawnl_talk(r, nlh);
-	nlh = rawnl_msg(r, buf, 200);
+	nlh = rawnl_msg(r, buf, CRS_CMD_LEARN_HINT);
+	mnl_attr_put_u64(nlh, CRS_A_CGROUP_ID, cgid);
 	res[8] = rawnl_talk(r, nlh);
+	nlh = rawnl_msg(r, buf, 200);
+	res[9] = rawnl_talk(r, nlh);
 }
 
 enum priv_kind { PRIV_NOBODY, PRIV_USERNS };
@@ -133,6 +140,7 @@ static void priv_child(struct priv_result *res, enum priv_kind kind, uint64_t cg
 		return;
 	try_commands(&r, cgid, res->cmd);
 	res->join = rawnl_join_events(&r);
+	res->join_learn = rawnl_join(&r, r.learn_grp);
 	rawnl_close(&r);
 
 	res->lib_open = crs_nl_open(&nl, &err);
@@ -147,6 +155,9 @@ static void priv_child(struct priv_result *res, enum priv_kind kind, uint64_t cg
 	}
 	res->lib_events = crs_events_open(&ev, &err);
 	if (!res->lib_events)
+		crs_events_close(ev);
+	res->lib_hints = crs_hints_open(&ev, &err);
+	if (!res->lib_hints)
 		crs_events_close(ev);
 }
 
@@ -218,6 +229,7 @@ TEST_F(priv, every_command_eperm)
 	/* an unknown command is unknown before it is forbidden */
 	EXPECT_EQ(-EOPNOTSUPP, res->cmd[NCMDS - 1]);
 	EXPECT_EQ(-EPERM, res->join);
+	EXPECT_EQ(-EPERM, res->join_learn);
 	/* libcrsnl passes the refusal through */
 	if (res->lib_open) {
 		EXPECT_EQ(-EPERM, res->lib_open);
@@ -227,6 +239,7 @@ TEST_F(priv, every_command_eperm)
 		}
 	}
 	EXPECT_EQ(-EPERM, res->lib_events);
+	EXPECT_EQ(-EPERM, res->lib_hints);
 
 	/* nothing changed: the table is there and enforcing */
 	EXPECT_EQ(EACCES, child_open(self->sb.cg, self->secret, O_RDONLY, NULL));
@@ -234,6 +247,7 @@ TEST_F(priv, every_command_eperm)
 	/* and root may do the same (the checks above can fail) */
 	ASSERT_EQ(0, rawnl_open(&r, true));
 	EXPECT_EQ(0, rawnl_join_events(&r));
+	EXPECT_EQ(0, rawnl_join(&r, r.learn_grp));
 	rawnl_close(&r);
 }
 
@@ -396,6 +410,7 @@ MF_PAT(program_double_slash, D_PROGRAM, "/usr//bin/sh");
 
 /* the other commands: EVENT is known, and refused as a request */
 MF(event_as_request, CRS_CMD_EVENT, D_NONE, EINVAL);
+MF(learn_hint_as_request, CRS_CMD_LEARN_HINT, D_NONE, EINVAL);
 MF(unspec_command, CRS_CMD_UNSPEC, D_EMPTY, EOPNOTSUPP);
 MF(unknown_command, 200, D_EMPTY, EOPNOTSUPP);
 MF(command_past_max, CRS_CMD_MAX + 1, D_NONE, EOPNOTSUPP);

@@ -22,6 +22,7 @@ struct rawnl {
 	struct mnl_socket *nl;
 	uint16_t family;
 	uint32_t events_grp;
+	uint32_t learn_grp;
 	uint32_t seq;
 	char extack[512];	/* NLMSGERR_ATTR_MSG of the last ack, "" if none */
 	int replies;		/* non-error messages answering the last request */
@@ -108,6 +109,7 @@ static CRS_UNUSED struct nlmsghdr *rawnl_msg(struct rawnl *r, void *buf, uint8_t
 struct getfamily_ctx {
 	uint16_t id;
 	uint32_t grp;
+	uint32_t learn_grp;
 };
 
 static int mcgrp_cb(const struct nlattr *a, void *data)
@@ -125,6 +127,8 @@ static int mcgrp_cb(const struct nlattr *a, void *data)
 	}
 	if (name && !strcmp(name, CRS_MCGRP_EVENTS))
 		c->grp = id;
+	else if (name && !strcmp(name, CRS_MCGRP_LEARN))
+		c->learn_grp = id;
 	return MNL_CB_OK;
 }
 
@@ -167,6 +171,7 @@ static CRS_UNUSED int rawnl_resolve(struct rawnl *r)
 					return e->error;
 				r->family = c.id;
 				r->events_grp = c.grp;
+				r->learn_grp = c.learn_grp;
 				return c.id ? 0 : -ENOENT;
 			}
 			mnl_attr_for_each(a, m, sizeof(struct genlmsghdr)) {
@@ -209,15 +214,19 @@ static CRS_UNUSED void rawnl_close(struct rawnl *r)
 	r->nl = NULL;
 }
 
-/* Join the events group: 0 or -errno. */
-static CRS_UNUSED int rawnl_join_events(struct rawnl *r)
+/* Join multicast group @grp: 0 or -errno. */
+static CRS_UNUSED int rawnl_join(struct rawnl *r, uint32_t grp)
 {
-	uint32_t grp = r->events_grp;
-
 	if (setsockopt(mnl_socket_get_fd(r->nl), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
 		       &grp, sizeof(grp)))
 		return -errno;
 	return 0;
+}
+
+/* Join the events group: 0 or -errno. */
+static CRS_UNUSED int rawnl_join_events(struct rawnl *r)
+{
+	return rawnl_join(r, r->events_grp);
 }
 
 /* Let one request be as large as @bytes (root: SO_SNDBUFFORCE). */
