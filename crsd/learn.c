@@ -11,9 +11,13 @@
  * routes) runs a pass at once; reconcile dumps a set itself, on its own
  * socket, before it deletes it (learn_ingest).
  *
- * Hints (the kernel's "learn" multicast group, slice 3) do not exist yet:
- * polling and sync are the whole mechanism, so "hints" and "overruns"
- * stay 0 in the status.
+ * Hints: a second thread subscribes to crs.ko's "learn" group and stores
+ * the observations each hint carries as they come, into the same profiles
+ * (without drop accounting: a hint's header may be older than a dump
+ * stored, so drops are taken from dumps only). Hints make new observations
+ * visible within a moment; they are not the truth. A new bit on an old
+ * entry, drops, and anything lost in a receive overrun (which requests a
+ * pass at once) come from the dumps, which go on as above.
  *
  * A profile deleted through the API (learn_discard) has its kernel set
  * emptied here (DEL_LEARNED); until then no dump of it is stored, so the
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "crsd.h"
 
 /* The last header seen of a container's set, and the last dump stored. */
@@ -34,6 +39,8 @@ struct seen {
 	struct crs_learn_info info;
 	bool stored;
 	uint64_t epoch, generation;	/* of the last dump stored */
+	uint64_t dropped;		/* its drop counts, full and long together */
+	uint64_t hint_floor;		/* hints of sets older than this are stale */
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -49,6 +56,9 @@ static size_t n_seen, cap_seen;
 static struct { char id[CRSD_ID_MAX + 1]; uint64_t cgid; } *discards;
 static size_t n_discards;
 static uint64_t dumps, dump_failures, passes;
+static uint64_t hints, hint_obs, hint_overruns, hint_failures;
+static pthread_t hint_thr;
+static bool hint_running;
 
 /* Serializes dumps with profile deletion (learn_discard). */
 static pthread_mutex_t ingest_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -183,6 +193,7 @@ int learn_ingest(struct crs_nl *nl, const char *id, const char *image, uint64_t 
 			s->stored = true;
 			s->epoch = l->info.epoch;
 			s->generation = l->info.generation;
+			s->dropped = l->info.dropped_full + l->info.dropped_long;
 		}
 	}
 	pthread_mutex_unlock(&mu);
@@ -224,17 +235,24 @@ static void do_discards(struct crs_nl *nl)
 		struct seen *s;
 		int r;
 
+		struct timespec t0;
+
 		snprintf(id, sizeof(id), "%s", discards[n_discards - 1].id);
 		pthread_mutex_unlock(&mu);
+		/* a set made by DEL_LEARNED has a later epoch (crs.ko's realtime) */
+		clock_gettime(CLOCK_REALTIME, &t0);
 		r = cgid ? crs_nl_del_learned(nl, cgid, &err) : -ENOENT;
 		if (r && r != -ENOENT)
 			fprintf(stderr, "crsd: learn: container %s: delete its learned set: %s\n",
 				id, err.msg);
 		pthread_mutex_lock(&mu);
 		n_discards--;
-		s = seen_find(id, false);
-		if (s)
+		s = seen_find(id, true);
+		if (s) {
 			s->stored = s->has_info = false;
+			/* hints of the old set may still be queued: not stored */
+			s->hint_floor = (uint64_t)t0.tv_sec * 1000000000u + (uint64_t)t0.tv_nsec;
+		}
 	}
 	pthread_mutex_unlock(&mu);
 	pthread_mutex_unlock(&ingest_mu);
@@ -312,8 +330,11 @@ static void poll_pass(struct crs_nl *nl, bool all)
 			s->has_info = k->has_learn;
 			if (k->has_learn)
 				s->info = k->learn;
+			/* drops move no generation: compare them too */
 			dump = k->has_learn && (!s->stored || s->epoch != k->learn.epoch ||
-						s->generation != k->learn.generation);
+						s->generation != k->learn.generation ||
+						s->dropped != k->learn.dropped_full +
+							      k->learn.dropped_long);
 		}
 		pthread_mutex_unlock(&mu);
 		crs_table_info_free(k, nk);
@@ -379,13 +400,183 @@ static void *main_loop(void *arg)
 	return NULL;
 }
 
+/* ------------------------------------------------------------- hints */
+
+/* Hints received in one batch, copied: stored after the batch, with one table list. */
+struct hint_batch {
+	struct crs_learned **h;
+	size_t n, cap;
+	bool nomem;
+};
+
+static void on_hint(const struct crs_learned *h, void *arg)
+{
+	struct hint_batch *b = arg;
+	struct crs_learned *c;
+	size_t i;
+
+	if (!h->n)
+		return;		/* "full" alone: the next poll dumps the drops */
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 16;
+		struct crs_learned **n = realloc(b->h, cap * sizeof(*n));
+
+		if (!n) {
+			b->nomem = true;
+			return;
+		}
+		b->h = n;
+		b->cap = cap;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c) {
+		*c = *h;
+		c->obs = calloc(h->n, sizeof(*c->obs));
+		c->n = c->cap = 0;
+	}
+	for (i = 0; c && c->obs && i < h->n; i++) {
+		c->obs[i] = h->obs[i];
+		c->obs[i].program = h->obs[i].program ? strdup(h->obs[i].program) : NULL;
+		c->obs[i].path = h->obs[i].path ? strdup(h->obs[i].path) : NULL;
+		c->n = c->cap = i + 1;
+		if ((h->obs[i].program && !c->obs[i].program) || (h->obs[i].path && !c->obs[i].path))
+			break;
+	}
+	if (!c || !c->obs || c->n != h->n) {
+		crs_learned_free(c);
+		b->nomem = true;
+		return;
+	}
+	b->h[b->n++] = c;
+}
+
+/* Store one hint into its container's profile and its image's; 1 if stored. */
+static int hint_store(const struct crs_learned *h, const struct crsd_table_ref *t, size_t nt)
+{
+	struct crsd_obs_in *in = NULL;
+	struct seen *s;
+	bool skip;
+	size_t i;
+	int r;
+
+	for (i = 0; i < nt && t[i].cgid != h->cgroup_id; i++)
+		;
+	if (i == nt)
+		return 0;	/* not a container of crsd's (crs-tool's own learning) */
+	pthread_mutex_lock(&ingest_mu);
+	pthread_mutex_lock(&mu);
+	s = seen_find(t[i].id, false);
+	skip = discarding(t[i].id) || (s && h->info.epoch < s->hint_floor);
+	pthread_mutex_unlock(&mu);
+	r = skip ? 0 : convert(h, &in);
+	if (!skip && !r)
+		r = store_learn_ingest(t[i].id, t[i].image, NULL, in, h->n);
+	pthread_mutex_unlock(&ingest_mu);
+	if (in)
+		obs_free(in, h->n);
+	if (r) {
+		fprintf(stderr, "crsd: learn: container %s: storing a hint: %s\n", t[i].id,
+			strerror(-r));
+		return -1;
+	}
+	return !skip;
+}
+
+static void hint_batch_store(struct hint_batch *b)
+{
+	struct crsd_table_ref *t = NULL;
+	size_t nt = 0, i, stored = 0, obs = 0, failed = 0;
+	int r;
+
+	if (b->n)
+		t = reconcile_tables(&nt);
+	for (i = 0; i < b->n; i++) {
+		r = hint_store(b->h[i], t, nt);
+		if (r > 0) {
+			stored++;
+			obs += b->h[i]->n;
+		} else if (r < 0) {
+			failed++;
+		}
+		crs_learned_free(b->h[i]);
+	}
+	free(t);
+	pthread_mutex_lock(&mu);
+	hints += stored;
+	hint_obs += obs;
+	hint_failures += failed;
+	if (failed || b->nomem) {
+		req_gen++;	/* what was not stored: a pass at once dumps it */
+		pthread_cond_signal(&cv);
+	}
+	pthread_mutex_unlock(&mu);
+	b->n = 0;
+	b->nomem = false;
+}
+
+static bool hint_stopping(void)
+{
+	bool s;
+
+	pthread_mutex_lock(&mu);
+	s = stop;
+	pthread_mutex_unlock(&mu);
+	return s;
+}
+
+static void *hint_loop(void *arg)
+{
+	struct hint_batch b = { 0 };
+	struct crs_events *ev = NULL;
+	unsigned idle = 0;
+	int r;
+
+	(void)arg;
+	while (!hint_stopping()) {
+		if (!ev && crs_hints_open(&ev, &(struct crs_err){ 0 })) {
+			ev = NULL;	/* no crs.ko (or an older one): look again later */
+			usleep(1000 * 1000);
+			continue;
+		}
+		r = crs_hints_recv(ev, 500, on_hint, &b);
+		hint_batch_store(&b);
+		if (r == -ENOBUFS) {
+			pthread_mutex_lock(&mu);
+			hint_overruns++;
+			req_gen++;	/* hints were lost: dump at once */
+			pthread_cond_signal(&cv);
+			pthread_mutex_unlock(&mu);
+		} else if (r == -EAGAIN && ++idle >= 20) {
+			/* quiet for 10 s: a module unloaded ends the subscription silently */
+			idle = 0;
+			if (crs_events_check(ev, &(struct crs_err){ 0 })) {
+				crs_events_close(ev);
+				ev = NULL;
+			}
+		} else if (r >= 0) {
+			idle = 0;
+		} else if (r != -EAGAIN && r != -EINTR) {
+			crs_events_close(ev);
+			ev = NULL;
+		}
+	}
+	crs_events_close(ev);
+	free(b.h);
+	return NULL;
+}
+
 void learn_start(unsigned ms)
 {
 	poll_ms = ms;
-	if (pthread_create(&thr, NULL, main_loop, NULL))
+	if (pthread_create(&thr, NULL, main_loop, NULL)) {
 		fprintf(stderr, "crsd: learn: cannot start its thread\n");
+		return;
+	}
+	running = true;
+	if (pthread_create(&hint_thr, NULL, hint_loop, NULL))
+		fprintf(stderr, "crsd: learn: cannot start the hint thread (polling only)\n");
 	else
-		running = true;
+		hint_running = true;
 }
 
 void learn_stop(void)
@@ -397,6 +588,9 @@ void learn_stop(void)
 	pthread_cond_signal(&cv);
 	pthread_mutex_unlock(&mu);
 	pthread_join(thr, NULL);
+	if (hint_running)
+		pthread_join(hint_thr, NULL);
+	hint_running = false;
 	pthread_mutex_lock(&mu);
 	running = false;
 	pthread_cond_broadcast(&done_cv);
@@ -468,9 +662,10 @@ struct json_object *learn_status_json(void)
 	json_object_object_add(o, "containers", json_object_new_int64((int64_t)learning));
 	json_object_object_add(o, "profiles", json_object_new_int64(c.profiles));
 	json_object_object_add(o, "observations", json_object_new_int64(c.observations));
-	/* no hints from crs.ko yet (slice 3): polling and sync only */
-	json_object_object_add(o, "hints", json_object_new_int64(0));
-	json_object_object_add(o, "overruns", json_object_new_int64(0));
+	json_object_object_add(o, "hints", json_object_new_int64((int64_t)hints));
+	json_object_object_add(o, "hint_observations", json_object_new_int64((int64_t)hint_obs));
+	json_object_object_add(o, "hint_failures", json_object_new_int64((int64_t)hint_failures));
+	json_object_object_add(o, "overruns", json_object_new_int64((int64_t)hint_overruns));
 	json_object_object_add(o, "polls", json_object_new_int64((int64_t)passes));
 	json_object_object_add(o, "dumps", json_object_new_int64((int64_t)dumps));
 	json_object_object_add(o, "dump_failures", json_object_new_int64((int64_t)dump_failures));
@@ -489,8 +684,13 @@ void learn_metrics(FILE *f)
 		"# TYPE crsd_learning_dumps_total counter\n"
 		"crsd_learning_dumps_total %llu\n"
 		"# TYPE crsd_learning_dump_failures_total counter\n"
-		"crsd_learning_dump_failures_total %llu\n",
+		"crsd_learning_dump_failures_total %llu\n"
+		"# TYPE crsd_learning_hints_total counter\n"
+		"crsd_learning_hints_total %llu\n"
+		"# TYPE crsd_learning_hint_overruns_total counter\n"
+		"crsd_learning_hint_overruns_total %llu\n",
 		(long long)c.observations, (unsigned long long)dumps,
-		(unsigned long long)dump_failures);
+		(unsigned long long)dump_failures, (unsigned long long)hints,
+		(unsigned long long)hint_overruns);
 	pthread_mutex_unlock(&mu);
 }
