@@ -224,6 +224,23 @@ tr -d ' \n' < "$D/out" > "$D/out.flat"	# pretty JSON on one line (no spaces in t
 has "$D/out.flat" "learned --json: max" '"max":128'
 has "$D/out.flat" "learned --json: the read" "{\"type\":\"file\",\"program\":\"$CAT\",\"outcome\":\"allowed\",\"path\":\"$D/public\",\"access\":\"read\"}"
 cp "$D/out" "$D/profile.json"
+# --follow: the set as it is, then a hint for a read made meanwhile
+run 2 "learned --follow --clear refused" "$T" learned --cgroup "$CG" --follow --clear
+run 2 "learned --timeout needs --follow" "$T" learned --cgroup "$CG" --timeout 1
+echo fresh > "$D/fresh"
+"$T" learned --cgroup "$CG" --follow --timeout 6 >"$D/follow" 2>"$D/follow.err" &
+FPID=$!
+i=0
+while [ $i -lt 100 ] && ! [ -s "$D/follow" ]; do sleep 0.1; i=$((i + 1)); done
+in_cg "$CAT" "$D/fresh" >/dev/null 2>&1
+if wait "$FPID"; then ok "learned --follow: exits 0 at --timeout"; else nok "learned --follow: exit $? ($(cat "$D/follow.err"))"; fi
+head -n 1 "$D/follow" > "$D/follow1"
+tail -n +2 "$D/follow" > "$D/follow2"
+has "$D/follow1" "learned --follow: the set first" "\"path\":\"$D/public\""
+has "$D/follow2" "learned --follow: the hint has the new read" "{\"type\":\"file\",\"program\":\"$CAT\",\"outcome\":\"allowed\",\"path\":\"$D/fresh\",\"access\":\"read\"}"
+if grep -q -F "\"$D/public\"" "$D/follow2"; then nok "learned --follow: the hint repeats the set"; else ok "learned --follow: the hint has only what is new"; fi
+has "$D/follow2" "learned --follow: the hint is a profile document" '"version":1,"cgroup_id":'
+run 0 "learned --follow --count 1: the set is not a hint" timeout 5 "$T" learned --cgroup "$CG" --follow --count 1 --timeout 1
 # template works offline on the kernel's profile (docs/learning.md section 6)
 run 0 "template --exact from learned --json" "$T" template --exact "$D/profile.json"
 has "$D/err" "template: summary" "profile complete"
