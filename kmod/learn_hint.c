@@ -19,6 +19,7 @@
  * dropped, and the dump still has everything.
  */
 #include <linux/atomic.h>
+#include <linux/jiffies.h>
 #include <linux/minmax.h>
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
@@ -28,9 +29,15 @@
 
 #define HINT_SETS	64	/* sets served per pass of the work */
 #define HINT_PER_SET	4096	/* entries of one set per pass: one busy set cannot starve the rest */
+/*
+ * A pass runs this long after the insert that queued it, so a burst of
+ * inserts makes a few full messages, not a wakeup and a message each (which
+ * doubled the cost of an insert on one CPU: docs/learning.md, slice 3).
+ */
+#define HINT_DELAY_MS	10
 
 static void hint_work_fn(struct work_struct *w);
-static DECLARE_WORK(hint_work, hint_work_fn);
+static DECLARE_DELAYED_WORK(hint_work, hint_work_fn);
 static bool hint_stopped;
 static atomic64_t hints_sent = ATOMIC64_INIT(0);
 static atomic64_t hints_dropped = ATOMIC64_INIT(0);
@@ -39,14 +46,14 @@ static atomic64_t entries_hinted = ATOMIC64_INIT(0);
 /**
  * crs_learn_hint_kick - have the hint work look for new entries (any context)
  *
- * Called after an insert is published. queue_work() on a pending work is
- * one fully ordered test-and-set, and the work reads the sets' counts after
+ * Called after an insert is published. Queueing a pending work is one
+ * fully ordered test-and-set, and the work reads the sets' counts after
  * clearing its pending bit, so an insert is never missed.
  */
 void crs_learn_hint_kick(void)
 {
 	if (!READ_ONCE(hint_stopped))
-		queue_work(crs_wq, &hint_work);
+		queue_delayed_work(crs_wq, &hint_work, msecs_to_jiffies(HINT_DELAY_MS));
 }
 
 /*
@@ -152,8 +159,8 @@ static void hint_work_fn(struct work_struct *w)
 	found = crs_registry_hint_pending(ids, HINT_SETS);
 	for (i = 0; i < min_t(u32, found, HINT_SETS); i++)
 		again |= hint_set(ids[i]);
-	if (again || found > HINT_SETS)
-		crs_learn_hint_kick();
+	if ((again || found > HINT_SETS) && !READ_ONCE(hint_stopped))
+		queue_delayed_work(crs_wq, &hint_work, 0);	/* the rest, at once */
 }
 
 /**
@@ -162,7 +169,7 @@ static void hint_work_fn(struct work_struct *w)
 void crs_learn_hint_stop(void)
 {
 	WRITE_ONCE(hint_stopped, true);
-	cancel_work_sync(&hint_work);
+	cancel_delayed_work_sync(&hint_work);
 }
 
 /**
