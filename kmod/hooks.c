@@ -220,7 +220,10 @@ static int decide(u32 type, u32 access, const struct path *path)
 
 	/*
 	 * Each requested access bit is decided on its own; any deny denies.
-	 * The event names every denied bit and the rule that denied the first.
+	 * The event names every denied bit and the rule that denied the first;
+	 * an allowed access, the first rule that allowed a bit (the default if
+	 * none did), so an explicit allow is reported even when another bit
+	 * fell to the default. libcrsnl's crs_policy_match() says the same.
 	 */
 	for (bit = 1; bit <= CRS_ACCESS_EXEC; bit <<= 1) {
 		u32 r, v;
@@ -236,7 +239,7 @@ static int decide(u32 type, u32 access, const struct path *path)
 				rule = r;
 			verdict = CRS_ACTION_DENY;
 			denied |= bit;
-		} else if (verdict != CRS_ACTION_DENY) {
+		} else if (verdict != CRS_ACTION_DENY && rule == CRS_NO_RULE) {
 			rule = r;
 		}
 	}

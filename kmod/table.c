@@ -682,7 +682,10 @@ static void consider(const struct crs_table *t, u32 cand, u32 access,
 	c = crs_pattern_cmp(&r->obj, &b->obj);
 	if (!c)
 		c = crs_pattern_cmp(&r->prog, &b->prog);
-	if (c > 0 || (!c && r->action == CRS_ACTION_DENY && b->action != CRS_ACTION_DENY))
+	if (!c && r->action != b->action)
+		c = r->action == CRS_ACTION_DENY ? 1 : -1;
+	/* equal in every way: the first in the policy, whatever order we met them in */
+	if (c > 0 || (!c && r->index < b->index))
 		*best = cand;
 }
 
@@ -851,7 +854,9 @@ u32 crs_table_match_syscall(const struct crs_table *t, bool ia32, u32 nr, const 
 		c = crs_pattern_cmp(&r->prog, &b->prog);
 		if (!c)
 			c = (int)r->nargs - (int)b->nargs;
-		if (c > 0 || (!c && r->action == CRS_ACTION_DENY && b->action != CRS_ACTION_DENY))
+		if (!c && r->action != b->action)
+			c = r->action == CRS_ACTION_DENY ? 1 : -1;
+		if (c > 0 || (!c && r->index < b->index))	/* a full tie: the first */
 			best = i;
 	}
 	return best;

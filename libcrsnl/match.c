@@ -67,8 +67,8 @@ static int pat_cmp(const struct crs_pat *a, const struct crs_pat *b)
  * keeps the best by object weight, program specificity, then deny; since
  * the stages are the kinds in order of specificity, the best rule over all
  * stages by (object kind, object weight, program, deny) is the same rule.
- * Ties beyond that keep the lowest index, as the kernel's index chains do
- * (first candidate kept unless strictly better).
+ * Ties beyond that keep the lowest index, as the kernel does (consider()
+ * in kmod/table.c), whatever order its indexes meet the rules in.
  */
 static int match_path(const struct crs_policy *p, enum crs_rule_type type, uint32_t bit,
 		      const char *obj, const char *prog)
@@ -279,7 +279,9 @@ static int decide(const struct crs_policy *p, const struct crs_observation *o, u
 /*
  * A file observation with read and write is decided per bit, as the kernel
  * checks an open for both: the first denied bit decides (its rule or the
- * default), else the read bit's decision.
+ * default); else the first rule that allowed a bit, or the default when no
+ * rule did (kmod/hooks.c decide(), checked against it by
+ * selftests/learn_match_test.c).
  */
 int crs_policy_match(const struct crs_policy *p, const struct crs_observation *o,
 		     enum crs_action *action)
@@ -301,7 +303,7 @@ int crs_policy_match(const struct crs_policy *p, const struct crs_observation *o
 			*action = a;
 			return r;
 		}
-		if (first == -2) {
+		if (first == -2 || (first == -1 && r >= 0)) {
 			first = r;
 			first_a = a;
 		}
