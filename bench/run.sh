@@ -199,6 +199,24 @@ drop=$(jq '.dropped.full + .dropped.long' /tmp/lfill.json)
 bytes=$($T show --cgroup $CG/lfill --json | jq '.[0].learning.bytes')
 max=$($T show --cgroup $CG/lfill --json | jq '.[0].learning.max')
 [ "$got" = "$N_FILL" ] && [ "$drop" = 0 ] || fail "learnfill: $got of $N_FILL files in the dump, $drop dropped"
+# the same with a hint subscriber (crs-tool learned --follow, on the same
+# vCPU): its cost on the workload, and hints received over hints sent
+$T learned --cgroup $CG/lfill --clear >/dev/null || fail "learned --clear lfill"
+hs0=$($T status --json | jq .learn_hints_sent)
+hd0=$($T status --json | jq .learn_hints_dropped)
+$T learned --cgroup $CG/lfill --follow > /tmp/lfollow.jsonl 2>/tmp/lfollow.err &
+FOLLOW=$!
+i=0
+while [ $i -lt 100 ] && ! [ -s /tmp/lfollow.jsonl ]; do sleep 0.1; i=$((i + 1)); done
+enter lfill
+fill2=$($B learnfill $N_FILL /tmp/lfill) || fail "learnfill with a subscriber"
+leave
+sleep 2
+kill -TERM $FOLLOW; wait $FOLLOW
+hsent=$(( $($T status --json | jq .learn_hints_sent) - hs0 ))
+hdrop=$(( $($T status --json | jq .learn_hints_dropped) - hd0 ))
+hrecv=$(( $(wc -l < /tmp/lfollow.jsonl) - 1 ))
+hfiles=$(tail -n +2 /tmp/lfollow.jsonl | jq -s '[.[].observations[] | select(.type == "file" and (.path | startswith("/tmp/lfill/f")))] | length')
 $T unload --cgroup $CG/lfill
 
 $T status
@@ -227,6 +245,7 @@ for w in open exec getppid mixed tcp udp udp-in; do
 		END { if (off) printf "%-6s %12.1f %12.1f %8.3f\n", w, off, on, on / off }' $RESULTS
 done
 echo "learnfill: $N_FILL distinct observations, none lost: $fill ns per open+record ($(awk -v f=$fill 'BEGIN { printf "%.0f", 1e9 / f }') observations/s of guest instructions)"
+echo "learnfill with a hint subscriber (learned --follow, same vCPU): $fill2 ns per open+record; hints: $hrecv received, $hsent sent, $hdrop dropped; $hfiles of $N_FILL files hinted"
 echo "learned set of $max records: $bytes bytes reserved ($(awk -v b=$bytes -v m=$max 'BEGIN { printf "%.0f", b * 10000 / m }') per 10,000 records); VmallocUsed +$((vm1 - vm0)) kB"
 
 # crsd: crs.ko's events into its store, and what ingesting them costs the

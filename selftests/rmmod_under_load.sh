@@ -5,7 +5,10 @@
 # binary. Three times over: load the policy, see the loops being denied,
 # rmmod crs while they run; rmmod must succeed, the module must be gone, and
 # the loops must keep running with every later attempt allowed; then insmod
-# again. (A kernel splat anywhere fails the run in run-guest.sh.)
+# again. Meanwhile a learning cgroup keeps reading files it has not read
+# before, and crs-tool learned --follow receives the hints: the module also
+# goes while its hint work is busy and a subscriber listens. (A kernel
+# splat anywhere fails the run in run-guest.sh.)
 #
 # Prints "ok - ..." / "not ok - ..."; exits 1 if any check failed. Needs crs.ko
 # loaded at the start and leaves it loaded.
@@ -20,18 +23,37 @@ nok() { fails=$((fails + 1)); echo "not ok - $*"; }
 
 D=$(mktemp -d /tmp/crs-rmmod.XXXXXX) || exit 1
 CG=/sys/fs/cgroup/crs-rmmod-$$
+CGL=$CG-learn
+FOLLOW=
 
 cleanup() {
+	[ -n "$FOLLOW" ] && kill "$FOLLOW" 2>/dev/null
 	touch "$D/stop"
 	wait
 	[ -d /sys/module/crs ] || insmod "$KO"
 	"$T" unload --cgroup "$CG" >/dev/null 2>&1
-	rmdir "$CG" 2>/dev/null
+	"$T" unload --cgroup "$CGL" >/dev/null 2>&1
+	rmdir "$CG" "$CGL" 2>/dev/null
 	rm -rf "$D"
 }
 trap cleanup EXIT
 
-mkdir "$CG" "$D/xbin" || exit 1
+mkdir "$CG" "$CGL" "$D/xbin" "$D/files" || exit 1
+i=0
+while [ $i -lt 3000 ]; do : > "$D/files/$i"; i=$((i + 1)); done
+cat > "$D/learn.json" <<EOF
+{ "name": "rmmod-learning", "mode": "monitor", "learning": true, "rules": [] }
+EOF
+# the learning cgroup reads file after file: each a new observation, a hint
+cat > "$D/learnloop.sh" <<'EOF'
+d=$1 cg=$2
+echo $$ > "$cg/cgroup.procs" || exit 1
+i=0
+while [ ! -e "$d/stop" ]; do
+	cat "$d/files/$((i % 3000))" >/dev/null 2>&1
+	i=$((i + 1))
+done
+EOF
 echo secret > "$D/secret"
 cp /bin/busybox "$D/xbin/true"
 cat > "$D/policy.json" <<EOF
@@ -63,6 +85,7 @@ denials() { grep -c D "$D/out.$1"; }
 for l in $LOOPS; do
 	sh "$D/loop.sh" "$D" "$CG" "$l" > "$D/out.$l" &
 done
+sh "$D/learnloop.sh" "$D" "$CGL" &
 
 for cycle in 1 2 3; do
 	[ -d /sys/module/crs ] || { insmod "$KO" || { nok "insmod (cycle $cycle)"; break; }; }
@@ -86,9 +109,28 @@ for cycle in 1 2 3; do
 		i=$((i + 1))
 	done
 	if [ -z "$short" ]; then ok "cycle $cycle: every loop is being denied"; else nok "cycle $cycle: not denied:$short"; fi
+	# a subscriber receiving the learning cgroup's hints
+	if "$T" load --cgroup "$CGL" "$D/learn.json"; then
+		: > "$D/follow.$cycle"
+		"$T" learned --cgroup "$CGL" --follow >> "$D/follow.$cycle" 2>&1 &
+		FOLLOW=$!
+		i=0
+		while [ $i -lt 50 ] && [ "$(wc -l < "$D/follow.$cycle")" -lt 3 ]; do
+			sleep 0.2
+			i=$((i + 1))
+		done
+		if [ "$(wc -l < "$D/follow.$cycle")" -ge 3 ]; then
+			ok "cycle $cycle: hints are flowing"
+		else
+			nok "cycle $cycle: no hints ($(head -c 200 "$D/follow.$cycle"))"
+		fi
+	else
+		nok "cycle $cycle: load the learning policy"
+	fi
 
 	# rmmod while they hammer the hooks
 	if rmmod crs; then ok "cycle $cycle: rmmod under load"; else nok "cycle $cycle: rmmod failed"; fi
+	[ -n "$FOLLOW" ] && { kill "$FOLLOW" 2>/dev/null; wait "$FOLLOW" 2>/dev/null; FOLLOW=; }
 	if [ -d /sys/module/crs ]; then nok "cycle $cycle: crs still loaded"; continue; fi
 	ok "cycle $cycle: crs is gone"
 	for l in $LOOPS; do eval "n_$l=\$(lines $l)"; done

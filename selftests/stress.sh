@@ -13,6 +13,9 @@
 #   3. rmmod and insmod in a loop under load
 #   4. the event stream: no reader (events_no_listener grows), then a reader
 #      that does not read (events_dropped grows), then a normal reader
+#   5. learning: a learning worker cgroup whose set is cleared, whose
+#      learning is switched off and on and whose table is swapped and
+#      removed at full rate, while learned --follow takes its hints
 #
 # Afterwards the module must still enforce. Prints "ok - ..." / "not ok - ...";
 # exits 1 if any check failed. Needs crs.ko loaded; leaves it loaded.
@@ -35,6 +38,7 @@ cleanup() {
 	touch "$D/stop"
 	for p in $WPIDS; do wait "$p"; done
 	[ -z "${evpid:-}" ] || kill "$evpid" 2>/dev/null
+	[ -z "${fopid:-}" ] || kill "$fopid" 2>/dev/null
 	loaded || insmod "$KO"
 	for w in $WORKERS; do "$T" unload --cgroup "$CG/$w" >/dev/null 2>&1; done
 	"$T" unload --cgroup "$CG" >/dev/null 2>&1
@@ -61,6 +65,7 @@ cat > "$D/pol/deny.json" <<EOF
   ] }
 EOF
 sed 's/"enforce"/"monitor"/; s/stress-deny/stress-monitor/' "$D/pol/deny.json" > "$D/pol/monitor.json"
+sed 's/"enforce"/"monitor", "learning": true/; s/stress-deny/stress-learn/' "$D/pol/deny.json" > "$D/pol/learn.json"
 {
 	echo '{ "name": "stress-big", "mode": "enforce", "rules": ['
 	i=0
@@ -81,7 +86,7 @@ cat > "$D/pol/glob.json" <<EOF
     { "type": "execute", "action": "deny", "path": "$D/x*/t[a-z]ue" }
   ] }
 EOF
-for p in deny monitor big glob; do
+for p in deny monitor big glob learn; do
 	"$T" check "$D/pol/$p.json" >/dev/null 2>&1 || nok "policy $p does not validate"
 done
 
@@ -262,6 +267,33 @@ evpid=
 if grep -q "$D/secret" "$D/one"; then ok "4: events flow again after the overload"
 else nok "4: no event after the overload: $(cat "$D/one")"; fi
 "$T" log --cgroup "$CG" default
+
+# ---- 5. learning churn: clear, off/on, swap, remove, with a hint reader
+"$T" load --cgroup "$CG/w3" "$D/pol/learn.json" || nok "5: load"
+"$T" learned --cgroup "$CG/w3" --follow > "$D/follow" 2>"$D/follow.err" &
+fopid=$!
+start_workers
+end=$(deadline) n=0 errs=0
+while [ "$(date +%s)" -lt $end ]; do
+	"$T" learned --cgroup "$CG/w3" --json > /dev/null || errs=$((errs + 1))
+	"$T" learned --cgroup "$CG/w3" --clear > /dev/null || errs=$((errs + 1))
+	"$T" learn --cgroup "$CG/w3" off || errs=$((errs + 1))
+	"$T" learn --cgroup "$CG/w3" policy || errs=$((errs + 1))
+	"$T" load --cgroup "$CG/w3" "$D/pol/learn.json" || errs=$((errs + 1))
+	if [ $((n % 4)) = 3 ]; then	# the set goes with the table
+		"$T" unload --cgroup "$CG/w3" || errs=$((errs + 1))
+		"$T" load --cgroup "$CG/w3" "$D/pol/learn.json" || errs=$((errs + 1))
+	fi
+	n=$((n + 1))
+done
+stop_workers
+kill $fopid 2>/dev/null
+wait $fopid 2>/dev/null
+fopid=
+hl=$(wc -l < "$D/follow")
+if [ $errs = 0 ] && [ "$hl" -gt 1 ]; then ok "5: $n learning churn rounds under load, $hl lines from learned --follow"
+else nok "5: $errs failures in $n learning churn rounds, $hl lines from learned --follow ($(head -c 200 "$D/follow.err"))"; fi
+"$T" unload --cgroup "$CG/w3"
 
 # ---- the module still enforces
 "$T" load --cgroup "$CG" "$D/pol/deny.json"
