@@ -52,6 +52,19 @@ static const char *const state_names[] = {
 };
 
 /* What this crsd last applied to a container's cgroup, and how that went. */
+/*
+ * What crs.ko reported for a container's cgroup when last read (each pass's
+ * drift check, and right after a push): the mode in effect (the override,
+ * else the table's), the log mask and the learning switch.
+ */
+struct kview {
+	bool read;
+	int mode;		/* enum crs_mode in effect */
+	uint32_t log;
+	bool learning;		/* switched on (override, or the table's flag) */
+	int64_t at;
+};
+
 struct applied {
 	char id[CRSD_ID_MAX + 1];
 	uint64_t cgid;
@@ -64,6 +77,7 @@ struct applied {
 	char image[CRSD_IMAGE_MAX + 1];
 	uint64_t gen;		/* generation of the table pushed; 0: not read back */
 	const char *drift;	/* what changed behind crsd's back, until restored */
+	struct kview kv;	/* the container as crs.ko last said it is */
 	enum state state;
 	char error[640];
 	int64_t at;		/* when state was reached */
@@ -260,6 +274,36 @@ static const struct crs_table_info *table_of(const struct crs_table_info *t, siz
 	return NULL;
 }
 
+/* The container as the kernel's table info @k says it is (NULL: no table). */
+static struct kview kview_of(const struct crs_table_info *k)
+{
+	struct kview v = { .read = true, .mode = -1, .at = crsd_now_ns() };
+
+	if (!k)
+		return v;
+	v.mode = k->container_mode == CRS_MODE_POLICY ? (int)k->mode : k->container_mode;
+	v.log = k->container_log;
+	v.learning = k->container_learn == CRS_LEARN_ON ||
+		     (k->container_learn == CRS_LEARN_POLICY && (k->flags & CRS_TABLE_F_LEARN));
+	return v;
+}
+
+/* Read the kernel's view of one cgroup now; .read is false if it failed. */
+static struct kview kview_read(struct crs_nl *nl, uint64_t cgid)
+{
+	struct crs_table_info *t = NULL;
+	struct kview v = { 0 };
+	size_t n = 0;
+	int r = crs_nl_get_tables(nl, cgid, &t, &n, NULL);
+
+	if (!r && n == 1)
+		v = kview_of(&t[0]);
+	else if (r == -ENOENT)
+		v = kview_of(NULL);
+	crs_table_info_free(t, n);
+	return v;
+}
+
 /*
  * Compare the kernel's tables (one dump) with what this crsd applied, and
  * forget the kernel state of every container whose table changed behind
@@ -286,6 +330,7 @@ static bool check_drift(struct crs_nl *nl)
 		if (!a->known || !a->json)
 			continue;	/* nothing of ours is supposed to be there */
 		k = table_of(t, n, a->cgid);
+		a->kv = kview_of(k);
 		if (!k)
 			what = "deleted";
 		else if (!a->gen)
@@ -318,6 +363,7 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 	struct crs_err err = { 0 };
 	struct crs_policy *p = NULL;
 	uint64_t cgid = w->cgid, gen = 0;
+	struct kview kv = { 0 };
 	bool push_table, push_ctr, ok = true, policy_learning = false;
 	char msg[600] = "";
 	int r;
@@ -399,9 +445,14 @@ static bool apply(struct crs_nl *nl, const struct want *w)
 			ok = false;
 		}
 	}
+	/* what crs.ko holds now, as the API reports it ("kernel": {"mode", ...}) */
+	if (push_ctr || snap.learn != w->learn)
+		kv = kview_read(nl, cgid);
 	pthread_mutex_lock(&mu);
 	a = find(w->id, false);
 	if (a) {
+		if (kv.read)
+			a->kv = kv;
 		if (push_table) {
 			free(a->json);
 			/* NULL on ENOMEM: pushed again next pass */
@@ -599,6 +650,19 @@ struct json_object *reconcile_container_json(const char *id)
 		json_object_object_add(o, "error", json_object_new_string(a->error));
 	if (a && a->at)
 		json_object_object_add(o, "since", crsd_json_time(a->at));
+	if (a && a->kv.read && a->json) {
+		char log[64];
+		const char *m = a->kv.mode >= 0 ? crs_mode_name(a->kv.mode) : NULL;
+
+		/* read back from crs.ko, not what crsd sent: null when it holds no table */
+		json_object_object_add(o, "mode", m ? json_object_new_string(m) : NULL);
+		json_object_object_add(o, "log", a->kv.mode >= 0 ?
+				       json_object_new_string(crs_log_str(a->kv.log, log, sizeof(log)))
+				       : NULL);
+		json_object_object_add(o, "learning", a->kv.mode >= 0 ?
+				       json_object_new_boolean(a->kv.learning) : NULL);
+		json_object_object_add(o, "read", crsd_json_time(a->kv.at));
+	}
 	pthread_mutex_unlock(&mu);
 	return o;
 }

@@ -242,6 +242,7 @@ expect 201 "assign it to crs-test/app:1" PUT /api/v1/images/crs-test/app:1/polic
 expect 201 "register container c1" POST /api/v1/containers \
 	"{\"id\": \"c1\", \"image\": \"crs-test/app:1\", \"cgroup\": \"$CG\", \"cgroup_id\": $CGID}"
 wait_state c1 applied "c1"
+is "c1: crs.ko's own view (mode, log, learning)" "$(field .kernel.mode):$(field .kernel.log):$(field .kernel.learning)" enforce:deny:false
 show_has "c1" "cgroup $CGID: policy \"crsd-test\""
 show_has "c1" "log: deny"
 SINCE=$(max_seq)
@@ -274,6 +275,7 @@ denied "patched back" "$D/secret"
 expect 200 "override mode monitor" PUT /api/v1/containers/c1/overrides '{"mode": "monitor"}'
 is "effective_mode" "$(field .effective_mode)" monitor
 wait_state c1 applied "monitor"
+is "monitor: read back from crs.ko" "$(field .kernel.mode)" monitor
 show_has "monitor" "[container override: monitor]"
 SINCE=$(max_seq)
 allowed "monitor" "$D/secret"
@@ -288,9 +290,11 @@ show_has "passive" "[container override: monitor]"
 allowed "passive" "$D/secret"
 expect 200 "override log deny,allow" PUT /api/v1/containers/c1/overrides '{"log": ["deny", "allow"]}'
 wait_state c1 applied "log"
+is "log: read back from crs.ko" "$(field .kernel.log)" "deny,allow"
 show_has "log override" "log: deny,allow"
 expect 204 "overrides removed" DELETE /api/v1/containers/c1/overrides
 wait_state c1 applied "no overrides"
+is "no overrides: read back from crs.ko" "$(field .kernel.mode):$(field .kernel.log)" enforce:deny
 show_has "no overrides" "log: deny"
 if grep -q -F "container override" "$D/show"; then nok "no overrides: crs-tool still shows an override"; else ok "no overrides: no container override in crs-tool show"; fi
 denied "no overrides" "$D/secret"
