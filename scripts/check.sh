@@ -55,6 +55,7 @@ stage ui $MAKE --no-print-directory ui-test
 stage dkms $MAKE --no-print-directory dkms-check KVERS="$*"
 stage install $MAKE --no-print-directory install-check
 stage run env KVER="$1" CRS_RUN_STAY=0 scripts/run.sh
+stage ui-kernel env KVER="$1" ui/tests/kernel.sh
 for k in "$@"; do
 	stage "guest:$k" scripts/vm/run-guest.sh --kernel "$k" \
 		--keep-log "$BUILD/logs/guest-$k.log" --script "$guest_script"

@@ -19,6 +19,18 @@ function logValue(ov) {
 	return s === 'deny' ? 'default' : s;
 }
 
+// crsd's outcome, and what crs.ko itself says of the container when crsd read it back.
+function kernelCell(k) {
+	if (!k)
+		return '—';
+	const parts = [h('span', { 'data-kernel-state': '' }, k.state)];
+	if (k.mode !== undefined)
+		parts.push(' ', h('span', { class: 'muted', title: k.read ? `read from crs.ko at ${k.read}` : '' },
+			'crs.ko: ', h('span', { 'data-kernel-mode': '' }, k.mode === null ? 'no table' : k.mode),
+			k.log ? `, log ${k.log}` : '', k.learning ? ', learning' : ''));
+	return h('span', null, parts);
+}
+
 export async function containersPage() {
 	const [{ containers }, { policies }] = await Promise.all([
 		api('GET', '/api/v1/containers'), api('GET', '/api/v1/policies')]);
@@ -58,7 +70,7 @@ export async function containersPage() {
 			h('code', { class: 'cgroup' }, c.cgroup),
 			c.policy ? h('a', { href: `#/policies/${enc(c.policy)}` }, pname.get(c.policy) || c.policy) : 'none',
 			h('span', { class: `mode mode-${c.effective_mode}`, 'data-effective': '' }, c.effective_mode),
-			c.kernel ? c.kernel.state : '—',
+			kernelCell(c.kernel),
 			h('span', { class: 'inline' }, mode, log, learn,
 				h('label', { for: `ov-passive-${c.id}` }, passive, ' passive'), err)] };
 	});

@@ -111,7 +111,8 @@ try {
 	ok(`${CID} on the Containers page with its image, policy, mode enforce, applied`, row !== null &&
 		await text(page, `${ROW} td:nth-child(2)`) === IMAGE && await text(page, `${ROW} td:nth-child(4)`) ===
 		'ui-kernel' && await text(page, `${ROW} [data-effective]`) === 'enforce' &&
-		await text(page, `${ROW} td:nth-child(6)`) === 'applied', row && await row.textContent());
+		await text(page, `${ROW} [data-kernel-state]`) === 'applied' &&
+		await text(page, `${ROW} [data-kernel-mode]`) === 'enforce', row && await row.textContent());
 	const c = (await api('GET', `/api/v1/containers/${CID}`)).body;
 	let k = await kernelTable(c.cgroup_id);
 	ok(`crs.ko holds the table on ${CID}'s cgroup: the policy's mode and rules, no override`, k !== null &&
@@ -145,6 +146,14 @@ try {
 	k = await until(async () => { const t = await kernelTable(c.cgroup_id); return t && t.container_mode === 'monitor' && t; });
 	ok("crs.ko's state: the container's mode override is monitor (crs-tool show in the guest)", k !== null &&
 		k.mode === 'enforce', k || await kernelTable(c.cgroup_id));
+	// the console shows what crsd read back from crs.ko, not what it sent
+	const shown = await until(async () => {
+		await open(page, 'containers', `#ov-mode-${CID}`);
+		return await text(page, `${ROW} [data-kernel-mode]`) === 'monitor';
+	});
+	const c3 = (await api('GET', `/api/v1/containers/${CID}`)).body;
+	ok("the Containers page shows crs.ko's own mode for it: monitor (crsd read it back)", shown === true &&
+		c3.kernel.mode === 'monitor' && typeof c3.kernel.read === 'string', c3.kernel);
 	await open(page, 'events', '#live:text("Live:")');
 	const read = await inside('secret');
 	ok('in monitor, cat /etc/secret reads the file', /the launch codes/.test(read), read);
