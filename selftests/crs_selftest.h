@@ -413,6 +413,21 @@ static CRS_UNUSED void __sb_load(struct __test_metadata *_metadata, struct crs_s
 }
 #define sb_load(sb, id, p) __sb_load(_metadata, sb, id, p)
 
+/* The learned set of the sandbox's cgroup (EXPECTs the dump works), or NULL. */
+static CRS_UNUSED struct crs_learned *__sb_learned(struct __test_metadata *_metadata,
+						   struct crs_sb *sb)
+{
+	struct crs_learned *l = NULL;
+	struct crs_err err = {0};
+	int ret = crs_nl_get_learned(sb->nl, sb->cgid, &l, &err);
+
+	EXPECT_EQ(0, ret) {
+		TH_LOG("crs_nl_get_learned: %s (%s)", strerror(-ret), err.msg);
+	}
+	return l;
+}
+#define sb_learned(sb) __sb_learned(_metadata, sb)
+
 /* sb->dir/@name into @out (PATH_MAX). */
 static CRS_UNUSED char *sb_path(const struct crs_sb *sb, const char *name, char *out)
 {

@@ -155,16 +155,19 @@ static int drain(struct crs_events *ev, struct got *g, double secs, size_t want)
 	return 0;
 }
 
-static struct crs_learned *dump(struct __test_metadata *_metadata, struct crs_sb *sb)
+/* Learning on (a set of @max), the child reads @rd's files; the set as dumped. */
+static struct crs_learned *learn_reads(struct __test_metadata *_metadata, struct crs_sb *sb,
+				       uint32_t max, struct opener *rd)
 {
-	struct crs_learned *l = NULL;
 	struct crs_err err = {0};
-	int ret = crs_nl_get_learned(sb->nl, sb->cgid, &l, &err);
 
-	EXPECT_EQ(0, ret) {
-		TH_LOG("crs_nl_get_learned: %s (%s)", strerror(-ret), err.msg);
+	EXPECT_EQ(0, crs_nl_set_learning(sb->nl, sb->cgid, CRS_LEARN_ON, max, &err)) {
+		TH_LOG("%s", err.msg);
+		return NULL;
 	}
-	return l;
+	EXPECT_EQ(0, run_in(sb->cg, open_fn, rd, NULL))
+		return NULL;
+	return sb_learned(sb);
 }
 
 static bool same_str(const char *a, const char *b)
@@ -219,11 +222,7 @@ TEST_F_TIMEOUT(hint, hints_match_dump, 120)
 
 	ASSERT_NE(NULL, ev);
 	ASSERT_EQ(0, crs_nl_get_status(self->sb.nl, &st0, &err));
-	ASSERT_EQ(0, crs_nl_set_learning(self->sb.nl, self->sb.cgid, CRS_LEARN_ON, 1024, &err)) {
-		TH_LOG("%s", err.msg);
-	}
-	ASSERT_EQ(0, run_in(self->sb.cg, open_fn, &rd, NULL));
-	l = dump(_metadata, &self->sb);
+	l = learn_reads(_metadata, &self->sb, 1024, &rd);
 	ASSERT_NE(NULL, l);
 	ASSERT_EQ(NFILES, count_files(l, self->dir));
 	ASSERT_EQ(0, drain(ev, &g, 10, l->n));
@@ -263,7 +262,7 @@ TEST_F_TIMEOUT(hint, hints_match_dump, 120)
 	ASSERT_EQ(0, drain(ev, &g2, 0.5, 0));
 	for (i = 0; i < g2.n; i++)
 		EXPECT_FALSE(g2.obs[i].path && !strcmp(g2.obs[i].path, want));
-	l2 = dump(_metadata, &self->sb);
+	l2 = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l2);
 	for (i = 0; i < l2->n; i++)
 		if (l2->obs[i].path && !strcmp(l2->obs[i].path, want))
@@ -282,18 +281,12 @@ TEST_F_TIMEOUT(hint, full_said_once, 120)
 {
 	struct opener rd = { self->dir, 0, NFILES, O_RDONLY };
 	struct got g = { .cgid = self->sb.cgid };
-	struct crs_err err = {0};
 	struct crs_events *ev = subscribe(_metadata);
 	struct crs_learned *l;
 	size_t i, msgs;
 
 	ASSERT_NE(NULL, ev);
-	ASSERT_EQ(0, crs_nl_set_learning(self->sb.nl, self->sb.cgid, CRS_LEARN_ON,
-					 CRS_MIN_LEARN_RECORDS, &err)) {
-		TH_LOG("%s", err.msg);
-	}
-	ASSERT_EQ(0, run_in(self->sb.cg, open_fn, &rd, NULL));
-	l = dump(_metadata, &self->sb);
+	l = learn_reads(_metadata, &self->sb, CRS_MIN_LEARN_RECORDS, &rd);
 	ASSERT_NE(NULL, l);
 	ASSERT_EQ(CRS_LEARN_STATE_FULL, l->info.state);
 	ASSERT_LT(0, l->info.dropped_full);
@@ -343,7 +336,7 @@ TEST_F_TIMEOUT(hint, overrun_dump_has_all, 180)
 		usleep(100 * 1000);
 		ASSERT_EQ(0, crs_nl_get_status(self->sb.nl, &st1, &err));
 	} while (st1.learn_hints_dropped == st0.learn_hints_dropped && now_s() < end);
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	EXPECT_EQ(4000, count_files(l, self->dir));
 	EXPECT_EQ(0, l->info.dropped_full + l->info.dropped_long);
@@ -376,11 +369,7 @@ TEST_F_TIMEOUT(hint, no_subscriber, 120)
 	double end;
 
 	ASSERT_EQ(0, crs_nl_get_status(self->sb.nl, &st0, &err));
-	ASSERT_EQ(0, crs_nl_set_learning(self->sb.nl, self->sb.cgid, CRS_LEARN_ON, 1024, &err)) {
-		TH_LOG("%s", err.msg);
-	}
-	ASSERT_EQ(0, run_in(self->sb.cg, open_fn, &rd, NULL));
-	l = dump(_metadata, &self->sb);
+	l = learn_reads(_metadata, &self->sb, 1024, &rd);
 	ASSERT_NE(NULL, l);
 	end = now_s() + 5;
 	do {

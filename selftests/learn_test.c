@@ -64,18 +64,6 @@ static void load_allow_all(struct __test_metadata *_metadata, struct crs_sb *sb,
 	pol_release(&p);
 }
 
-static struct crs_learned *dump(struct __test_metadata *_metadata, struct crs_sb *sb)
-{
-	struct crs_learned *l = NULL;
-	struct crs_err err = {0};
-	int ret = crs_nl_get_learned(sb->nl, sb->cgid, &l, &err);
-
-	EXPECT_EQ(0, ret) {
-		TH_LOG("crs_nl_get_learned: %s (%s)", strerror(-ret), err.msg);
-	}
-	return l;
-}
-
 static void log_obs(struct __test_metadata *_metadata, const struct crs_learned *l)
 {
 	char a[32], o[32], ad[INET6_ADDRSTRLEN];
@@ -262,7 +250,7 @@ TEST_F(learn, policy_flag)
 	crs_table_info_free(t, n);
 
 	run_workload(_metadata, self);
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	expect_workload(_metadata, self, l);
 	crs_learned_free(l);
 }
@@ -287,7 +275,7 @@ TEST_F(learn, container_override)
 		TH_LOG("set learning: %s", err.msg);
 	}
 	run_workload(_metadata, self);
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	expect_workload(_metadata, self, l);
 	n = l ? l->n : 0;
 	crs_learned_free(l);
@@ -297,7 +285,7 @@ TEST_F(learn, container_override)
 	ASSERT_EQ(0, write_file(sb_path(&self->sb, "late", (char[PATH_MAX]){0}), "x", 0644));
 	ASSERT_EQ(0, child_open(self->sb.cg, sb_path(&self->sb, "late", (char[PATH_MAX]){0}),
 				O_RDONLY, NULL));
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	EXPECT_EQ(CRS_LEARN_STATE_IDLE, l->info.state);
 	EXPECT_EQ(n, l->n);
@@ -358,11 +346,11 @@ TEST_F_TIMEOUT(learn, hot_loop_one_entry, 600)
 	load_allow_all(_metadata, &self->sb, "learn-loop", CRS_MODE_MONITOR, true);
 	/* one pass first: the loop child's syscalls are recorded once too */
 	timed_loop(_metadata, self->sb.cg, self->r, 1);
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	ASSERT_EQ(1, count_paths(l));
 	on = timed_loop(_metadata, self->sb.cg, self->r, 10000);
-	l2 = dump(_metadata, &self->sb);
+	l2 = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l2);
 	EXPECT_EQ(1, count_paths(l2)) {
 		log_obs(_metadata, l2);
@@ -397,7 +385,7 @@ TEST_F(learn, enforce_denied)
 	EXPECT_EQ(EACCES, child_open(self->sb.cg, self->r, O_RDONLY, NULL));
 	EXPECT_EQ(0, child_open(self->sb.cg, self->w, O_WRONLY, NULL));
 	EXPECT_EQ(EACCES, child_exec(self->sb.cg, self->tool, true_argv, NULL));
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	EXPECT_EQ(3, count_paths(l)) {
 		log_obs(_metadata, l);
@@ -410,7 +398,7 @@ TEST_F(learn, enforce_denied)
 	/* monitor lets the same read through: the bits accumulate on one entry */
 	ASSERT_EQ(0, crs_nl_set_container(self->sb.nl, self->sb.cgid, CRS_MODE_MONITOR, -1, NULL));
 	EXPECT_EQ(0, child_open(self->sb.cg, self->r, O_RDONLY, NULL));
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	EXPECT_EQ(3, count_paths(l));
 	EXPECT_OBS(l, CRS_RULE_FILE, self_exe(), self->r, CRS_ACCESS_READ,
@@ -426,13 +414,13 @@ TEST_F(learn, survives_set_table)
 		SKIP(return, "no " BUSYBOX);
 	load_allow_all(_metadata, &self->sb, "learn-v1", CRS_MODE_MONITOR, true);
 	ASSERT_EQ(0, child_open(self->sb.cg, self->r, O_RDONLY, NULL));
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	ASSERT_EQ(1, count_paths(l));
 	/* a new policy: the set, its epoch and its entries stay */
 	load_allow_all(_metadata, &self->sb, "learn-v2", CRS_MODE_ENFORCE, true);
 	ASSERT_EQ(0, child_open(self->sb.cg, self->w, O_WRONLY, NULL));
-	l2 = dump(_metadata, &self->sb);
+	l2 = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l2);
 	EXPECT_EQ(l->info.epoch, l2->info.epoch);
 	EXPECT_EQ(2, count_paths(l2));
@@ -442,7 +430,7 @@ TEST_F(learn, survives_set_table)
 	/* a policy without "learning": kept, idle, nothing more recorded */
 	load_allow_all(_metadata, &self->sb, "learn-v3", CRS_MODE_ENFORCE, false);
 	ASSERT_EQ(0, child_open(self->sb.cg, self->rw, O_RDWR, NULL));
-	l2 = dump(_metadata, &self->sb);
+	l2 = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l2);
 	EXPECT_EQ(l->info.epoch, l2->info.epoch);
 	EXPECT_EQ(CRS_LEARN_STATE_IDLE, l2->info.state);
@@ -507,7 +495,7 @@ TEST_F(learn, bound_and_dropped)
 		TH_LOG("%s", err.msg);
 	}
 	ASSERT_EQ(0, run_in(self->sb.cg, many_fn, &a, NULL));
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	/*
 	 * 64 records: the program, the child's first syscalls and the first
@@ -584,19 +572,19 @@ TEST_F(learn, del_learned)
 		SKIP(return, "no " BUSYBOX);
 	load_allow_all(_metadata, &self->sb, "learn-del", CRS_MODE_MONITOR, true);
 	ASSERT_EQ(0, child_open(self->sb.cg, self->r, O_RDONLY, NULL));
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	ASSERT_EQ(1, count_paths(l));
 	/* still learning: an empty set of a new epoch replaces it */
 	ASSERT_EQ(0, crs_nl_del_learned(self->sb.nl, self->sb.cgid, &err));
-	l2 = dump(_metadata, &self->sb);
+	l2 = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l2);
 	EXPECT_EQ(0, l2->n);
 	EXPECT_EQ(0, l2->info.records);
 	EXPECT_LT(l->info.epoch, l2->info.epoch);
 	crs_learned_free(l2);
 	ASSERT_EQ(0, child_open(self->sb.cg, self->w, O_WRONLY, NULL));
-	l2 = dump(_metadata, &self->sb);
+	l2 = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l2);
 	EXPECT_EQ(1, count_paths(l2));
 	EXPECT_OBS(l2, CRS_RULE_FILE, self_exe(), self->w, CRS_ACCESS_WRITE, CRS_OBS_ALLOWED);
@@ -623,7 +611,7 @@ TEST_F(learn, disabled_records_nothing)
 		SKIP(return, "no " BUSYBOX);
 	load_allow_all(_metadata, &self->sb, "learn-disabled", CRS_MODE_DISABLED, true);
 	run_workload(_metadata, self);
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	EXPECT_EQ(0, l->n) {
 		log_obs(_metadata, l);
@@ -634,7 +622,7 @@ TEST_F(learn, disabled_records_nothing)
 	/* the container override to monitor makes it record */
 	ASSERT_EQ(0, crs_nl_set_container(self->sb.nl, self->sb.cgid, CRS_MODE_MONITOR, -1, NULL));
 	run_workload(_metadata, self);
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	expect_workload(_metadata, self, l);
 	crs_learned_free(l);
 }
@@ -674,7 +662,7 @@ TEST_F_TIMEOUT(learn, dump_resumes, 300)
 	load_allow_all(_metadata, &self->sb, "learn-dump", CRS_MODE_MONITOR, false);
 	ASSERT_EQ(0, crs_nl_set_learning(self->sb.nl, self->sb.cgid, CRS_LEARN_ON, 4096, &err));
 	ASSERT_EQ(0, run_in(self->sb.cg, many_fn, &a, NULL));
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	EXPECT_EQ(1000, count_paths(l));
 	EXPECT_EQ(0, l->info.dropped_full);
@@ -859,7 +847,7 @@ TEST_F_TIMEOUT(learn_net, outbound, 300)
 	/* twice: still one entry */
 	st = net_run(self->sb.cg, &op, NULL);
 	EXPECT_EQ(v->enforce ? EACCES : 0, st);
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	ASSERT_EQ(1, find_net(l, CRS_RULE_NETWORK, CRS_DIR_OUTBOUND, proto, o)) {
 		log_obs(_metadata, l);
@@ -884,10 +872,10 @@ TEST_F_TIMEOUT(learn_net, outbound, 300)
 		a->dstlen = net_sa(&a->dst, v->family, lnet_peer(v->family), PPORT);
 		a->n = 1;
 		ASSERT_EQ(0, run_in(self->sb.cg, send_loop_fn, a, NULL));
-		l = dump(_metadata, &self->sb);
+		l = sb_learned(&self->sb);
 		a->n = 10000;
 		ASSERT_EQ(0, run_in(self->sb.cg, send_loop_fn, a, NULL));
-		l2 = dump(_metadata, &self->sb);
+		l2 = sb_learned(&self->sb);
 		ASSERT_NE(NULL, l);
 		ASSERT_NE(NULL, l2);
 		EXPECT_EQ(1, find_net(l2, CRS_RULE_NETWORK, CRS_DIR_OUTBOUND, proto, o));
@@ -959,7 +947,7 @@ TEST_F_TIMEOUT(learn_net, listener_inbound, 120)
 		EXPECT_EQ(0, ret);
 		EXPECT_EQ(v->enforce ? 0 : 1, net_count_dgrams(fd, 500));
 	}
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	ASSERT_EQ(1, find_net(l, CRS_RULE_LISTENER, 0, proto, ls)) {
 		log_obs(_metadata, l);
@@ -983,7 +971,7 @@ TEST_F_TIMEOUT(learn_net, listener_inbound, 120)
 	if (!tcp) {
 		EXPECT_EQ(1, net_count_dgrams(fd2, 2000));
 	}
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	n = find_net(l, CRS_RULE_LISTENER, 0, proto, ls);
 	ASSERT_EQ(tcp ? 3 : 2, n) {
@@ -1078,7 +1066,7 @@ TEST_F_TIMEOUT(learn, syscall_x86_64, 300)
 	a->n = 1;
 	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
 	EXPECT_EQ(getpid(), a->ret);
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	ASSERT_EQ(1, find_sc(l, CRS_ARCH_X86_64, __NR_getppid, o)) {
 		log_obs(_metadata, l);
@@ -1090,7 +1078,7 @@ TEST_F_TIMEOUT(learn, syscall_x86_64, 300)
 	EXPECT_EQ(1, find_sc(l, CRS_ARCH_X86_64, __NR_exit_group, o));
 	a->n = 10000;
 	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
-	l2 = dump(_metadata, &self->sb);
+	l2 = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l2);
 	EXPECT_EQ(1, find_sc(l2, CRS_ARCH_X86_64, __NR_getppid, o));
 	EXPECT_EQ(l->n, l2->n);
@@ -1122,7 +1110,7 @@ TEST_F_TIMEOUT(learn, syscall_x86_64, 300)
 	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
 	EXPECT_EQ(-1, a->ret);
 	EXPECT_EQ(EPERM, a->err);
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	ASSERT_EQ(1, find_sc(l, CRS_ARCH_X86_64, __NR_getppid, o)) {
 		log_obs(_metadata, l);
@@ -1135,7 +1123,7 @@ TEST_F_TIMEOUT(learn, syscall_x86_64, 300)
 					  NULL));
 	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
 	EXPECT_EQ(getpid(), a->ret);
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	ASSERT_EQ(1, find_sc(l, CRS_ARCH_X86_64, __NR_getppid, o)) {
 		log_obs(_metadata, l);
@@ -1173,7 +1161,7 @@ TEST_F(learn, syscall_ignored)
 	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
 	a->nr = __NR_getpid;
 	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	EXPECT_EQ(0, find_sc(l, CRS_ARCH_X86_64, __NR_getppid, o)) {
 		log_obs(_metadata, l);
@@ -1212,7 +1200,7 @@ TEST_F(learn, syscall_ia32)
 	a->nr = NR32_getppid;
 	ASSERT_EQ(0, run_in(self->sb.cg, sc_loop_fn, a, NULL));
 	EXPECT_EQ(getpid(), a->ret);
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	ASSERT_EQ(1, find_sc(l, CRS_ARCH_IA32, NR32_getppid, o)) {
 		log_obs(_metadata, l);
@@ -1280,7 +1268,7 @@ TEST_F(learn, pid_off)
 	ASSERT_EQ(0, run_in(self->sb.cg, create_in_dir_fn, "/tmp/d-", &pid2));
 	snprintf(indir, sizeof(indir), "/tmp/d-%d/f.tmp", pid2);
 	ASSERT_LE(10, pid2);
-	l = dump(_metadata, &self->sb);
+	l = sb_learned(&self->sb);
 	unlink(path);
 	unlink(indir);
 	*strrchr(indir, '/') = '\0';
