@@ -133,21 +133,13 @@ static void got_free(struct got *g)
 	free(g->obs);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Read hints for @secs, or until @g holds @want observations (0: the whole time). */
 static int drain(struct crs_events *ev, struct got *g, double secs, size_t want)
 {
-	double end = now_s() + secs;
+	uint64_t end = now_ms() + (uint64_t)(secs * 1000);
 	int r = 0;
 
-	while (now_s() < end && (!want || g->n < want)) {
+	while (now_ms() < end && (!want || g->n < want)) {
 		r = crs_hints_recv(ev, 100, on_hint, g);
 		if (r < 0 && r != -EAGAIN && r != -EINTR)
 			return r;
@@ -319,7 +311,7 @@ TEST_F_TIMEOUT(hint, overrun_dump_has_all, 180)
 	struct crs_events *ev = subscribe(_metadata);
 	struct crs_learned *l;
 	int small = 4096, r, overruns = 0;
-	double end;
+	uint64_t end;
 
 	ASSERT_NE(NULL, ev);
 	make_files(_metadata, self->dir, NFILES, 4000 - NFILES);
@@ -331,18 +323,18 @@ TEST_F_TIMEOUT(hint, overrun_dump_has_all, 180)
 	}
 	ASSERT_EQ(0, run_in(self->sb.cg, open_fn, &rd, NULL));
 	/* the work sends as it goes; give it time to fill the queue and fail */
-	end = now_s() + 10;
+	end = now_ms() + 10000;
 	do {
 		usleep(100 * 1000);
 		ASSERT_EQ(0, crs_nl_get_status(self->sb.nl, &st1, &err));
-	} while (st1.learn_hints_dropped == st0.learn_hints_dropped && now_s() < end);
+	} while (st1.learn_hints_dropped == st0.learn_hints_dropped && now_ms() < end);
 	l = sb_learned(&self->sb);
 	ASSERT_NE(NULL, l);
 	EXPECT_EQ(4000, count_files(l, self->dir));
 	EXPECT_EQ(0, l->info.dropped_full + l->info.dropped_long);
 	EXPECT_LT(st0.learn_hints_dropped, st1.learn_hints_dropped);
-	end = now_s() + 5;
-	while (now_s() < end) {
+	end = now_ms() + 5000;
+	while (now_ms() < end) {
 		r = crs_hints_recv(ev, 100, on_hint, &g);
 		if (r == -ENOBUFS)
 			overruns++;
@@ -366,16 +358,16 @@ TEST_F_TIMEOUT(hint, no_subscriber, 120)
 	struct crs_status st0, st1;
 	struct crs_err err = {0};
 	struct crs_learned *l;
-	double end;
+	uint64_t end;
 
 	ASSERT_EQ(0, crs_nl_get_status(self->sb.nl, &st0, &err));
 	l = learn_reads(_metadata, &self->sb, 1024, &rd);
 	ASSERT_NE(NULL, l);
-	end = now_s() + 5;
+	end = now_ms() + 5000;
 	do {
 		usleep(50 * 1000);
 		ASSERT_EQ(0, crs_nl_get_status(self->sb.nl, &st1, &err));
-	} while (st1.learn_hinted < st0.learn_hinted + l->info.records && now_s() < end);
+	} while (st1.learn_hinted < st0.learn_hinted + l->info.records && now_ms() < end);
 	EXPECT_LE(st0.learn_hinted + l->info.records, st1.learn_hinted);
 	EXPECT_EQ(st0.learn_hints_sent, st1.learn_hints_sent);
 	EXPECT_EQ(st0.learn_hints_dropped, st1.learn_hints_dropped);
