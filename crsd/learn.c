@@ -402,53 +402,16 @@ static void *main_loop(void *arg)
 
 /* ------------------------------------------------------------- hints */
 
-/* Hints received in one batch, copied: stored after the batch, with one table list. */
+/*
+ * One receive call's hints, stored as they are handed over: the table list
+ * that maps cgroups to containers is read once per call, at the first hint.
+ */
 struct hint_batch {
-	struct crs_learned **h;
-	size_t n, cap;
-	bool nomem;
+	struct crsd_table_ref *t;
+	size_t nt;
+	bool have_tables;
+	size_t stored, obs, failed;
 };
-
-static void on_hint(const struct crs_learned *h, void *arg)
-{
-	struct hint_batch *b = arg;
-	struct crs_learned *c;
-	size_t i;
-
-	if (!h->n)
-		return;		/* "full" alone: the next poll dumps the drops */
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 16;
-		struct crs_learned **n = realloc(b->h, cap * sizeof(*n));
-
-		if (!n) {
-			b->nomem = true;
-			return;
-		}
-		b->h = n;
-		b->cap = cap;
-	}
-	c = calloc(1, sizeof(*c));
-	if (c) {
-		*c = *h;
-		c->obs = calloc(h->n, sizeof(*c->obs));
-		c->n = c->cap = 0;
-	}
-	for (i = 0; c && c->obs && i < h->n; i++) {
-		c->obs[i] = h->obs[i];
-		c->obs[i].program = h->obs[i].program ? strdup(h->obs[i].program) : NULL;
-		c->obs[i].path = h->obs[i].path ? strdup(h->obs[i].path) : NULL;
-		c->n = c->cap = i + 1;
-		if ((h->obs[i].program && !c->obs[i].program) || (h->obs[i].path && !c->obs[i].path))
-			break;
-	}
-	if (!c || !c->obs || c->n != h->n) {
-		crs_learned_free(c);
-		b->nomem = true;
-		return;
-	}
-	b->h[b->n++] = c;
-}
 
 /* Store one hint into its container's profile and its image's; 1 if stored. */
 static int hint_store(const struct crs_learned *h, const struct crsd_table_ref *t, size_t nt)
@@ -482,36 +445,40 @@ static int hint_store(const struct crs_learned *h, const struct crsd_table_ref *
 	return !skip;
 }
 
-static void hint_batch_store(struct hint_batch *b)
+static void on_hint(const struct crs_learned *h, void *arg)
 {
-	struct crsd_table_ref *t = NULL;
-	size_t nt = 0, i, stored = 0, obs = 0, failed = 0;
+	struct hint_batch *b = arg;
 	int r;
 
-	if (b->n)
-		t = reconcile_tables(&nt);
-	for (i = 0; i < b->n; i++) {
-		r = hint_store(b->h[i], t, nt);
-		if (r > 0) {
-			stored++;
-			obs += b->h[i]->n;
-		} else if (r < 0) {
-			failed++;
-		}
-		crs_learned_free(b->h[i]);
+	if (!h->n)
+		return;		/* "full" alone: the next poll dumps the drops */
+	if (!b->have_tables) {
+		b->t = reconcile_tables(&b->nt);
+		b->have_tables = true;
 	}
-	free(t);
+	r = hint_store(h, b->t, b->nt);
+	if (r > 0) {
+		b->stored++;
+		b->obs += h->n;
+	} else if (r < 0) {
+		b->failed++;
+	}
+}
+
+/* After a receive call: the counters, and a pass at once for what was not stored. */
+static void hint_batch_end(struct hint_batch *b)
+{
+	free(b->t);
 	pthread_mutex_lock(&mu);
-	hints += stored;
-	hint_obs += obs;
-	hint_failures += failed;
-	if (failed || b->nomem) {
-		req_gen++;	/* what was not stored: a pass at once dumps it */
+	hints += b->stored;
+	hint_obs += b->obs;
+	hint_failures += b->failed;
+	if (b->failed) {
+		req_gen++;
 		pthread_cond_signal(&cv);
 	}
 	pthread_mutex_unlock(&mu);
-	b->n = 0;
-	b->nomem = false;
+	memset(b, 0, sizeof(*b));
 }
 
 static bool hint_stopping(void)
@@ -539,10 +506,10 @@ static void *hint_loop(void *arg)
 			continue;
 		}
 		r = crs_hints_recv(ev, 500, on_hint, &b);
-		hint_batch_store(&b);
-		if (r == -ENOBUFS) {
+		hint_batch_end(&b);
+		if (r == -ENOBUFS || r == -ENOMEM) {
 			pthread_mutex_lock(&mu);
-			hint_overruns++;
+			hint_overruns += r == -ENOBUFS;
 			req_gen++;	/* hints were lost: dump at once */
 			pthread_cond_signal(&cv);
 			pthread_mutex_unlock(&mu);
@@ -561,7 +528,6 @@ static void *hint_loop(void *arg)
 		}
 	}
 	crs_events_close(ev);
-	free(b.h);
 	return NULL;
 }
 
