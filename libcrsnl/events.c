@@ -244,7 +244,7 @@ static int hint_msg(struct crs_events *ev, const struct nlmsghdr *nlh, void *arg
 	const struct hint_cb *c = arg;
 	struct crs_learned *h;
 	uint64_t epoch = 0;
-	int r;
+	int r, ok;
 
 	if (crs_genl_cmd(nlh) != CRS_CMD_LEARN_HINT)
 		return 0;
@@ -256,10 +256,11 @@ static int hint_msg(struct crs_events *ev, const struct nlmsghdr *nlh, void *arg
 		crs_learned_free(h);
 		return r;
 	}
-	if (!r && epoch && h->cgroup_id && c->cb)
+	ok = !r && epoch && h->cgroup_id;
+	if (ok && c->cb)
 		c->cb(h, c->arg);
 	crs_learned_free(h);
-	return !r && epoch && h->cgroup_id;
+	return ok;
 }
 
 int crs_hints_recv(struct crs_events *ev, int timeout_ms,
